@@ -1,0 +1,64 @@
+//! Builds the web app (web/ → web/dist) when it is missing or older than its sources, so that
+//! a fresh clone builds with `cargo build` alone (Node.js and npm must be installed). The
+//! result is embedded into the binary by rust-embed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+fn run(dir: &Path, args: &[&str]) {
+    let status = Command::new("npm").args(args).current_dir(dir).status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => panic!(
+            "`npm {}` in web/ failed ({s}); Node.js 20+ and npm are needed to build atajo's web app",
+            args.join(" ")
+        ),
+        Err(e) => {
+            panic!("cannot run npm ({e}); Node.js 20+ and npm are needed to build atajo's web app")
+        }
+    }
+}
+
+fn main() {
+    let web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web");
+    let sources = [
+        "src",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ];
+    for s in sources {
+        println!("cargo:rerun-if-changed=web/{s}");
+    }
+    println!("cargo:rerun-if-changed=web/dist/index.html");
+    let built = std::fs::metadata(web.join("dist/index.html"))
+        .and_then(|m| m.modified())
+        .ok();
+    let source_time = sources.iter().filter_map(|s| newest(&web.join(s))).max();
+    let stale = match (built, source_time) {
+        (Some(b), Some(s)) => s > b,
+        _ => true,
+    };
+    if !stale {
+        return;
+    }
+    if !web.join("node_modules/.package-lock.json").exists() {
+        run(&web, &["ci", "--no-audit", "--no-fund"]);
+    }
+    run(&web, &["run", "build"]);
+}

@@ -1,0 +1,92 @@
+//! Command-line surface. The contracts of `serve`, `translate` and `check` are fixed by
+//! DESIGN.md: outside scripts parse their JSON and exit codes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "atajo",
+    version,
+    about = "A terminal, a file explorer and a Spanish/English assistant for one folder, in the browser",
+    long_about = "atajo serves one folder (the root) to the browser: a terminal, a file explorer and an \
+assistant that turns instructions such as \"crea la carpeta PROYECTO\" or \"create a folder called \
+docs\" into shell commands. Every command is checked by a policy and runs confined to the root; \
+every open explorer shows changes at once.",
+    after_help = "Examples:\n  atajo serve                       serve the current folder on http://127.0.0.1:8470\n  atajo serve --root ~/notes --bind 127.0.0.1:9000\n  atajo translate --json \"crear carpeta fotos\"\n  atajo check --json --root . \"mkdir -p a/b\"\n\nSettings are layered: built-in defaults < atajo.toml < ATAJO_* environment variables < flags."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a folder to the browser (and to Socket.IO clients).
+    Serve(ServeArgs),
+    /// Turn an instruction in Spanish or English into a shell command (nothing runs).
+    Translate(TranslateArgs),
+    /// Judge a shell command against the policy for a root folder (nothing runs).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Folder to serve; everything atajo does stays beneath it. [default: current folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Address to listen on. Anything but loopback requires a configured token.
+    /// [default: 127.0.0.1:8470]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub bind: Option<String>,
+    /// Access token (also ATAJO_TOKEN). Without one a random token is generated and printed once.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// An extra origin allowed to open Socket.IO connections, e.g. https://example.org (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Seconds a command may run before it and everything it started are killed. [default: 30]
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Settings file. [default: ./atajo.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum LangArg {
+    #[default]
+    Auto,
+    Es,
+    En,
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Print one JSON object: {"command", "explanation", "source", "confidence"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the instruction (and of the explanation).
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    pub lang: LangArg,
+    /// The instruction, e.g. "crea la carpeta PROYECTO".
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print one JSON object: {"allowed", "risk", "reason"}.
+    #[arg(long)]
+    pub json: bool,
+    /// The workspace root the command would run in.
+    #[arg(long, value_name = "DIR")]
+    pub root: PathBuf,
+    /// Working directory, relative to the root. [default: the root]
+    #[arg(long, value_name = "REL", default_value = "")]
+    pub cwd: String,
+    /// The shell command to judge.
+    #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
+    pub command: Vec<String>,
+}

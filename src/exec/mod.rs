@@ -1,0 +1,94 @@
+//! Runs what the policy allowed: builtins in-process through the confined workspace, other
+//! programs as a process from their parsed words (never through a shell), each with a
+//! wall-clock timeout, an output cap, and its whole process group killed when it overruns.
+
+mod builtin;
+mod output;
+mod quote;
+mod spawn;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use output::truncation_marker;
+
+use crate::policy::{Checked, Connector};
+use crate::workspace::Workspace;
+use output::Output;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub output_limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub output: String,
+    pub exit_code: i32,
+    pub truncated: bool,
+    pub timed_out: bool,
+    /// The working directory after the command (`cd` changes it).
+    pub cwd: PathBuf,
+    pub duration: Duration,
+}
+
+/// Exit code reported when the timeout killed the command, as timeout(1) does.
+pub const TIMEOUT_EXIT: i32 = 124;
+
+/// Runs every step with shell semantics for `;`, `&&` and `||`. The timeout covers the whole
+/// command; output is capped across all steps.
+pub async fn run(
+    checked: &Checked,
+    ws: &Workspace,
+    cwd: &Path,
+    limits: Limits,
+    sink: &mut (dyn FnMut(&str) + Send),
+) -> Outcome {
+    let started = Instant::now();
+    let deadline = started + limits.timeout;
+    let mut out = Output::new(limits.output_limit, sink);
+    let mut cwd = cwd.to_path_buf();
+    let mut code = 0;
+    let mut timed_out = false;
+    for step in &checked.steps {
+        let runs = match step.connector {
+            Connector::Always => true,
+            Connector::IfOk => code == 0,
+            Connector::IfFailed => code != 0,
+        };
+        if !runs {
+            continue;
+        }
+        if let Some(done) = builtin::try_run(step, ws, &mut cwd) {
+            out.push_str(&done.output);
+            code = done.code;
+            continue;
+        }
+        let ended = spawn::run(step, &ws.root().join(&cwd), ws.root(), deadline, &mut out).await;
+        code = ended.code;
+        if ended.timed_out {
+            timed_out = true;
+            out.push_str(&format!(
+                "\n[atajo: stopped after {} s]\n",
+                limits.timeout.as_secs()
+            ));
+            break;
+        }
+        if out.truncated() {
+            break;
+        }
+    }
+    let (output, truncated) = out.finish();
+    Outcome {
+        output,
+        exit_code: code,
+        truncated,
+        timed_out,
+        cwd,
+        duration: started.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,110 @@
+//! Programs that are not builtins run as a child process in a process group of their own, with
+//! a clean environment and stdin closed.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use tokio::io::AsyncReadExt;
+use tokio::process::Command;
+use tokio::time::Instant;
+
+use super::TIMEOUT_EXIT;
+use super::output::Output;
+use crate::policy::Step;
+
+pub struct Ended {
+    pub code: i32,
+    pub timed_out: bool,
+}
+
+/// Only what the tools need; nothing inherited (tokens and keys stay with the server).
+const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+pub async fn run(
+    step: &Step,
+    dir: &Path,
+    root: &Path,
+    deadline: std::time::Instant,
+    out: &mut Output<'_>,
+) -> Ended {
+    let name = step.program.name();
+    let mut cmd = Command::new(name);
+    cmd.args(&step.args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", PATH)
+        .env("LC_ALL", "C.UTF-8")
+        .env("HOME", root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            out.push_str(&format!("{name}: cannot start: {e}\n"));
+            return Ended {
+                code: 127,
+                timed_out: false,
+            };
+        }
+    };
+    let pgid = child.id().map(|id| id as i32);
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        kill_group(pgid);
+        return Ended {
+            code: 1,
+            timed_out: false,
+        };
+    };
+    let deadline = Instant::from_std(deadline);
+    let (mut a, mut b) = ([0u8; 8192], [0u8; 8192]);
+    let (mut out_open, mut err_open) = (true, true);
+    let mut timed_out = false;
+    while out_open || err_open {
+        let keep_going = tokio::select! {
+            r = stdout.read(&mut a), if out_open => match r {
+                Ok(0) | Err(_) => { out_open = false; true }
+                Ok(n) => out.push_bytes(&a[..n]),
+            },
+            r = stderr.read(&mut b), if err_open => match r {
+                Ok(0) | Err(_) => { err_open = false; true }
+                Ok(n) => out.push_bytes(&b[..n]),
+            },
+            () = tokio::time::sleep_until(deadline) => { timed_out = true; false }
+        };
+        if !keep_going {
+            break;
+        }
+    }
+    // Overran its time or its output: end it and everything it started in its group.
+    if timed_out || out.truncated() {
+        kill_group(pgid);
+    }
+    let status = tokio::select! {
+        s = child.wait() => s.ok(),
+        () = tokio::time::sleep_until(deadline + std::time::Duration::from_secs(2)) => {
+            kill_group(pgid);
+            child.wait().await.ok()
+        }
+    };
+    let code = if timed_out {
+        TIMEOUT_EXIT
+    } else {
+        status.map_or(1, |s| {
+            use std::os::unix::process::ExitStatusExt;
+            s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
+        })
+    };
+    Ended { code, timed_out }
+}
+
+fn kill_group(pgid: Option<i32>) {
+    if let Some(pgid) = pgid.filter(|p| *p > 0) {
+        // SAFETY: killpg has no memory-safety preconditions; a stale id only fails with ESRCH.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+use super::*;
+use crate::policy::{self, Context, Program, Step};
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, symlink};
+
+fn limits() -> Limits {
+    Limits {
+        timeout: Duration::from_secs(5),
+        output_limit: 64 * 1024,
+    }
+}
+
+/// A small tree both runs start from.
+fn seed(root: &Path) {
+    std::fs::create_dir_all(root.join("d/sub")).unwrap();
+    std::fs::write(root.join("f"), "x").unwrap();
+    std::fs::write(root.join("d/g"), "y").unwrap();
+    symlink("d", root.join("to-d")).unwrap();
+}
+
+/// Every path beneath `root` with its kind, to compare what two runs left behind.
+fn snapshot(root: &Path) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let meta = e.path().symlink_metadata().unwrap();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let kind = if meta.is_dir() {
+                stack.push(e.path());
+                format!("dir {:o}", meta.mode() & 0o7777)
+            } else if meta.file_type().is_symlink() {
+                "link".to_owned()
+            } else {
+                format!("file {:o} {}", meta.mode() & 0o7777, meta.len())
+            };
+            map.insert(rel, kind);
+        }
+    }
+    map
+}
+
+async fn builtin_run(root: &Path, cwd: &str, program: Program, args: &[&str]) -> Outcome {
+    let ws = Workspace::open(root).unwrap();
+    let checked = Checked {
+        steps: vec![Step {
+            connector: Connector::Always,
+            program,
+            args: args.iter().map(|s| s.to_string()).collect(),
+        }],
+        risk: program.risk(),
+    };
+    let mut sink = |_: &str| {};
+    run(&checked, &ws, Path::new(cwd), limits(), &mut sink).await
+}
+
+fn coreutils_run(root: &Path, cwd: &str, program: Program, args: &[&str]) -> (String, i32) {
+    let out = std::process::Command::new(program.name())
+        .args(args)
+        .current_dir(root.join(cwd))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (text, out.status.code().unwrap_or(-1))
+}
+
+#[tokio::test]
+async fn builtins_behave_like_coreutils() {
+    let cases: &[(&str, Program, &[&str])] = &[
+        ("", Program::Mkdir, &["PROYECTO"]),
+        ("", Program::Mkdir, &["f"]),
+        ("", Program::Mkdir, &["d"]),
+        ("", Program::Mkdir, &["missing/x"]),
+        ("", Program::Mkdir, &["-p", "a/b/c"]),
+        ("", Program::Mkdir, &["-pv", "a/b/c", "d/sub/new"]),
+        ("", Program::Mkdir, &["-p", "f/g"]),
+        ("", Program::Mkdir, &["-p", "f"]),
+        ("", Program::Mkdir, &["-p", "d"]),
+        (
+            "",
+            Program::Mkdir,
+            &["-v", "con espacio", "it's", "a$b", "tab\tx", "ñandú"],
+        ),
+        (
+            "",
+            Program::Mkdir,
+            &["--parents", "--verbose", "x/./y/../z"],
+        ),
+        ("", Program::Mkdir, &["-v", "--", "-dash"]),
+        ("", Program::Mkdir, &["ok", "f", "ok2"]),
+        ("", Program::Mkdir, &[""]),
+        ("", Program::Mkdir, &["to-d/via-link"]),
+        ("d", Program::Mkdir, &["-p", "../up/one"]),
+        ("", Program::Touch, &["new.txt"]),
+        ("", Program::Touch, &["f", "d", "x y.txt"]),
+        ("", Program::Touch, &["missing/x", "it's/x", "ok"]),
+        ("", Program::Touch, &["-c", "nothing", "f"]),
+        ("", Program::Touch, &["f/under-file"]),
+        ("d", Program::Touch, &["../made-from-d"]),
+    ];
+    for (cwd, program, args) in cases {
+        let ours = tempfile::tempdir().unwrap();
+        let theirs = tempfile::tempdir().unwrap();
+        seed(ours.path());
+        seed(theirs.path());
+        let got = builtin_run(ours.path(), cwd, *program, args).await;
+        let (want_out, want_code) = coreutils_run(theirs.path(), cwd, *program, args);
+        let case = format!("{} {args:?} in {cwd:?}", program.name());
+        assert_eq!(got.output, want_out, "output of {case}");
+        assert_eq!(got.exit_code, want_code, "exit code of {case}");
+        assert_eq!(
+            snapshot(ours.path()),
+            snapshot(theirs.path()),
+            "tree after {case}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn touch_updates_the_time_of_an_existing_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("old");
+    std::fs::write(&f, "x").unwrap();
+    let past = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&f)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    let got = builtin_run(tmp.path(), "", Program::Touch, &["old"]).await;
+    assert_eq!(got.exit_code, 0);
+    let mtime = std::fs::metadata(&f).unwrap().modified().unwrap();
+    assert!(mtime > past + Duration::from_secs(1_000_000_000));
+}
+
+async fn run_command(root: &Path, cwd: &str, command: &str, limits: Limits) -> Outcome {
+    let ws = Workspace::open(root).unwrap();
+    let checked = policy::check(
+        command,
+        Context {
+            root: ws.root(),
+            cwd: Path::new(cwd),
+        },
+    )
+    .unwrap_or_else(|d| panic!("{command}: {}", d.reason));
+    let mut sink = |_: &str| {};
+    run(&checked, &ws, Path::new(cwd), limits, &mut sink).await
+}
+
+#[tokio::test]
+async fn lists_follow_shell_semantics() {
+    let tmp = tempfile::tempdir().unwrap();
+    seed(tmp.path());
+    let o = run_command(
+        tmp.path(),
+        "",
+        "mkdir f && touch never; touch always",
+        limits(),
+    )
+    .await;
+    assert_eq!(o.exit_code, 0);
+    assert!(!tmp.path().join("never").exists());
+    assert!(tmp.path().join("always").exists());
+    let o = run_command(tmp.path(), "", "mkdir f || mkdir fallback", limits()).await;
+    assert_eq!(o.exit_code, 0);
+    assert!(tmp.path().join("fallback").is_dir());
+    let o = run_command(tmp.path(), "", "cd d && ls && pwd", limits()).await;
+    assert_eq!(o.cwd, PathBuf::from("d"));
+    let root = tmp.path().canonicalize().unwrap();
+    assert_eq!(o.output, format!("g\nsub\n{}\n", root.join("d").display()));
+    let o = run_command(tmp.path(), "d", "cat g; cat nope", limits()).await;
+    assert_eq!(o.exit_code, 1);
+    assert_eq!(o.output, "ycat: nope: No such file or directory\n");
+}
+
+#[tokio::test]
+async fn output_is_capped_and_the_process_killed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = "0123456789".repeat(100_000);
+    std::fs::write(tmp.path().join("big"), &big).unwrap();
+    let small = Limits {
+        timeout: Duration::from_secs(5),
+        output_limit: 1000,
+    };
+    let o = run_command(tmp.path(), "", "cat big big big", small).await;
+    assert!(o.truncated);
+    assert!(o.output.ends_with(&truncation_marker(1000)));
+    assert!(o.output.len() < 1100);
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_command_that_never_ends_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A FIFO nobody writes to: `cat` blocks on open forever.
+    let fifo = tmp.path().join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let quick = Limits {
+        timeout: Duration::from_millis(300),
+        output_limit: 1000,
+    };
+    let o = run_command(tmp.path(), "", "cat fifo", quick).await;
+    assert!(o.timed_out);
+    assert_eq!(o.exit_code, TIMEOUT_EXIT);
+    assert!(o.duration < Duration::from_secs(3));
+}

@@ -1,0 +1,164 @@
+//! The durable record of what was asked, what ran and how it ended, in SQLite. Writes happen
+//! on a thread of their own so an instruction never waits for the disk.
+
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, params};
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Which connection asked (the Socket.IO id).
+    pub client: String,
+    /// `instruction`, `command` or `comando_natural`.
+    pub kind: &'static str,
+    pub input: String,
+    pub command: Option<String>,
+    pub allowed: bool,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<f64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot open the history database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot start the history writer: {0}")]
+    Thread(std::io::Error),
+}
+
+pub struct History {
+    tx: Option<Sender<Record>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS history (
+    id          INTEGER PRIMARY KEY,
+    at          REAL NOT NULL,
+    client      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    input       TEXT NOT NULL,
+    command     TEXT,
+    allowed     INTEGER NOT NULL,
+    reason      TEXT,
+    exit_code   INTEGER,
+    duration_ms REAL
+);";
+
+impl History {
+    pub fn open(path: &Path) -> Result<Self, HistoryError> {
+        let open_err = |source| HistoryError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        let (tx, rx) = channel();
+        let writer = std::thread::Builder::new()
+            .name("history".into())
+            .spawn(move || write_loop(conn, rx))
+            .map_err(HistoryError::Thread)?;
+        Ok(Self {
+            tx: Some(tx),
+            writer: Some(writer),
+        })
+    }
+
+    pub fn record(&self, record: Record) {
+        if let Some(tx) = &self.tx
+            && tx.send(record).is_err()
+        {
+            tracing::error!("the history writer has stopped; a record was lost");
+        }
+    }
+}
+
+impl Drop for History {
+    /// Flushes what is queued before the process goes.
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn write_loop(mut conn: Connection, rx: Receiver<Record>) {
+    while let Ok(first) = rx.recv() {
+        // Whatever queued up meanwhile goes in the same transaction.
+        let batch: Vec<Record> = std::iter::once(first).chain(rx.try_iter()).collect();
+        if let Err(e) = write_batch(&mut conn, &batch) {
+            tracing::error!(error = %e, lost = batch.len(), "cannot write history");
+        }
+    }
+}
+
+fn write_batch(conn: &mut Connection, batch: &[Record]) -> rusqlite::Result<()> {
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO history (at, client, kind, input, command, allowed, reason, exit_code, duration_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for r in batch {
+            stmt.execute(params![
+                at,
+                r.client,
+                r.kind,
+                r.input,
+                r.command,
+                r.allowed,
+                r.reason,
+                r.exit_code,
+                r.duration_ms
+            ])?;
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_a_restart() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("h.sqlite");
+        {
+            let h = History::open(&db).unwrap();
+            for i in 0..50 {
+                h.record(Record {
+                    client: "c".into(),
+                    kind: "instruction",
+                    input: format!("crear carpeta x{i}"),
+                    command: Some(format!("mkdir x{i}")),
+                    allowed: true,
+                    reason: None,
+                    exit_code: Some(0),
+                    duration_ms: Some(0.1),
+                });
+            }
+        }
+        let conn = Connection::open(&db).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM history WHERE allowed = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 50);
+        History::open(&db).unwrap();
+    }
+}

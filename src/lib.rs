@@ -1,0 +1,17 @@
+//! atajo: one folder, served to the browser as a terminal, a file explorer and an assistant,
+//! kept in sync. See DESIGN.md in the shared folder and docs/protocol.md.
+//!
+//! The pipeline: `assistant` (natural language → command) → `policy` (judge) → `exec` (run
+//! confined) → `history` (record); `workspace` watches the root and `server` broadcasts.
+
+pub mod assistant;
+pub mod cli;
+pub mod config;
+pub mod exec;
+pub mod history;
+pub mod lang;
+pub mod policy;
+pub mod protocol;
+pub mod server;
+pub mod session;
+pub mod workspace;

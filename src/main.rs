@@ -1,0 +1,189 @@
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use atajo::assistant;
+use atajo::cli::{CheckArgs, Cli, Command, LangArg, ServeArgs, TranslateArgs};
+use atajo::config::Config;
+use atajo::exec::Limits;
+use atajo::history::History;
+use atajo::lang::Lang;
+use atajo::policy::{self, Context};
+use atajo::server::{self, ServerOptions};
+use atajo::session::Services;
+use atajo::workspace::{self, STATE_DIR, Workspace};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Translate(args) => translate(&args),
+        Command::Check(args) => check(&args),
+        Command::Serve(args) => {
+            init_logging();
+            match serve(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("atajo: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_env("ATAJO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+fn lang_of(arg: LangArg) -> Option<Lang> {
+    match arg {
+        LangArg::Auto => None,
+        LangArg::Es => Some(Lang::Es),
+        LangArg::En => Some(Lang::En),
+    }
+}
+
+fn translate(args: &TranslateArgs) -> ExitCode {
+    let text = args.text.join(" ");
+    let t = assistant::translate(&text, lang_of(args.lang));
+    if args.json {
+        match serde_json::to_string(&t) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("atajo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        match &t.command {
+            Some(c) => println!("{c}\n# {}", t.explanation),
+            None => println!("# {}", t.explanation),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let root = match args.root.canonicalize() {
+        Ok(r) if r.is_dir() => r,
+        Ok(r) => {
+            eprintln!("atajo: --root {} is not a folder", r.display());
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("atajo: --root {}: {e}", args.root.display());
+            return ExitCode::from(2);
+        }
+    };
+    let cwd = match workspace::normalize_within(&root, Path::new(""), Path::new(&args.cwd)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("atajo: --cwd: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let command = args.command.join(" ");
+    let result = policy::check(
+        &command,
+        Context {
+            root: &root,
+            cwd: &cwd,
+        },
+    );
+    let verdict = policy::verdict(&result, Lang::En);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"allowed": verdict.allowed, "risk": verdict.risk, "reason": verdict.reason})
+        );
+    } else if verdict.allowed {
+        println!("allowed ({:?})", verdict.risk);
+    } else {
+        println!("denied: {}", verdict.reason.unwrap_or_default());
+    }
+    if verdict.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let config = Config::load(args)?;
+    let addr = config.bind_addr()?;
+    let generated = config.token.is_none();
+    if generated && !addr.ip().is_loopback() {
+        bail!(
+            "refusing to listen on {addr} without a configured token: anyone who can reach it \
+             could run commands. Set --token or ATAJO_TOKEN (at least 16 characters), or bind \
+             to 127.0.0.1."
+        );
+    }
+    let token = match config.token.clone() {
+        Some(t) => t,
+        None => server::random_hex()?,
+    };
+    let root = match &config.root {
+        Some(r) => r.clone(),
+        None => std::env::current_dir().context("cannot read the current folder")?,
+    };
+    let ws = Workspace::open(&root)?;
+    let state = ws.root().join(STATE_DIR);
+    std::fs::create_dir_all(&state)
+        .with_context(|| format!("cannot create atajo's state folder {}", state.display()))?;
+    let history = History::open(&state.join("history.sqlite"))?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (watcher, changes) = workspace::watch(ws.root())
+            .with_context(|| format!("cannot watch {}", ws.root().display()))?;
+        let root_shown = ws.root().display().to_string();
+        let services = Arc::new(Services {
+            workspace: Arc::new(ws),
+            history,
+            limits: Limits {
+                timeout: config.command_timeout(),
+                output_limit: config.output_limit,
+            },
+        });
+        let opts = ServerOptions {
+            addr,
+            token: token.clone(),
+            allow_origin: config.allow_origin.clone(),
+        };
+        server::serve(services, changes, opts, |local| {
+            // The URL with the token goes to stdout once, never to the log.
+            let host = match local.ip() {
+                std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                ip => ip.to_string(),
+            };
+            let url = if generated {
+                format!("http://{host}:{}/?token={token}", local.port())
+            } else {
+                format!(
+                    "http://{host}:{}/ (use your configured token)",
+                    local.port()
+                )
+            };
+            println!("atajo is serving {root_shown}\n  open {url}");
+            tracing::info!(%local, "listening");
+        })
+        .await?;
+        drop(watcher);
+        Ok(())
+    })
+}

@@ -1,0 +1,224 @@
+//! Every message that crosses the Socket.IO connection, defined once. The TypeScript types in
+//! `web/src/protocol/` are generated from these by ts-rs (`cargo test` writes them; CI fails if
+//! the committed copies differ).
+//!
+//! Two families share the connection: the original design's Spanish events (kept byte-for-byte
+//! compatible for outside scripts) and the project's own English protocol, documented in
+//! `docs/protocol.md`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Event names, so that server and tests never disagree on spelling.
+pub mod event {
+    pub const COMANDO_NATURAL: &str = "comando_natural";
+    pub const RESPUESTA_TERMINAL: &str = "respuesta_terminal";
+    pub const ERROR_TERMINAL: &str = "error_terminal";
+    pub const NUEVO_ARCHIVO: &str = "nuevo_archivo";
+    pub const ACTUALIZAR_ARCHIVO: &str = "actualizar_archivo";
+
+    pub const HELLO: &str = "hello";
+    pub const INSTRUCTION: &str = "instruction";
+    pub const COMMAND: &str = "command";
+    pub const PLAN: &str = "plan";
+    pub const OUTPUT: &str = "output";
+    pub const EXIT: &str = "exit";
+    pub const LIST: &str = "list";
+    pub const CWD: &str = "cwd";
+    pub const FS_CHANGES: &str = "fs_changes";
+    pub const PROTOCOL_ERROR: &str = "protocol_error";
+}
+
+// ---- compatibility layer (the original design) ----
+
+/// `respuesta_terminal`: the command ran (whatever its exit code).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RespuestaTerminal {
+    pub output: String,
+    pub command: String,
+    pub exit_code: i32,
+}
+
+/// `error_terminal`: nothing ran, and `reason` says why.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorTerminal {
+    pub output: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub command: Option<String>,
+    pub reason: String,
+}
+
+/// `nuevo_archivo` and `actualizar_archivo`: `ruta` is relative to the root, `/`-separated.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FileEvent {
+    pub ruta: String,
+}
+
+// ---- the project's own protocol ----
+
+/// Sent to a client once it is connected.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Hello {
+    pub version: String,
+    /// The root folder's own name, for the explorer's title.
+    pub root_name: String,
+    pub cwd: String,
+    /// The sequence number of the last `fs_changes` batch sent before this client joined.
+    pub seq: u32,
+}
+
+/// `instruction`: a natural-language request from the assistant bar.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InstructionRequest {
+    /// Chosen by the client; echoed in every reply about this request.
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// `command`: a shell command typed in the terminal (no translation).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CommandRequest {
+    pub id: String,
+    pub command: String,
+}
+
+/// Ordered: the strictest part of a command decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Risk {
+    Read,
+    Write,
+    Destructive,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerdictMsg {
+    pub allowed: bool,
+    pub risk: Risk,
+    pub reason: Option<String>,
+}
+
+/// `plan`: what a request became, before anything runs.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Plan {
+    pub id: String,
+    pub command: Option<String>,
+    pub explanation: String,
+    /// `rules`, `typed`, ...: who produced the command.
+    pub source: String,
+    pub confidence: f64,
+    /// Absent when there is no command to judge.
+    pub verdict: Option<VerdictMsg>,
+}
+
+/// `output`: a chunk of a running command's combined stdout and stderr.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutputChunk {
+    pub id: String,
+    pub data: String,
+}
+
+/// `exit`: the command finished (or was stopped).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExitMsg {
+    pub id: String,
+    pub code: i32,
+    pub truncated: bool,
+    pub timed_out: bool,
+    pub duration_ms: f64,
+    /// The session's working directory after the command (it changes with `cd`).
+    pub cwd: String,
+}
+
+/// `list` (with an acknowledgement): the entries of one folder beneath the root.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ListRequest {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum EntryKind {
+    Dir,
+    File,
+    Symlink,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Entry {
+    /// The name as UTF-8; lossy (with U+FFFD) when `lossy` is true.
+    pub name: String,
+    pub kind: EntryKind,
+    pub size: f64,
+    /// Seconds since the epoch.
+    pub mtime: f64,
+    pub lossy: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ListReply {
+    pub ok: bool,
+    pub path: String,
+    pub entries: Vec<Entry>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ChangeKind {
+    Created,
+    Modified,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FsChange {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub kind: ChangeKind,
+}
+
+/// `fs_changes`: a batch of changes on disk, numbered so a client can tell it missed one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FsChanges {
+    pub seq: u32,
+    pub changes: Vec<FsChange>,
+}
+
+/// `cwd`: the session's working directory changed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CwdMsg {
+    pub cwd: String,
+}
+
+/// `protocol_error`: a message the server could not accept (malformed, too large, unknown).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProtocolError {
+    pub event: String,
+    pub message: String,
+}

@@ -1,0 +1,239 @@
+//! HTTP and Socket.IO: axum serves the embedded web app, the token exchange and /healthz;
+//! socketioxide speaks Socket.IO v5 to browsers and scripts. The watcher's changes are
+//! broadcast from here to every client of the workspace.
+
+mod assets;
+mod auth;
+mod guard;
+mod socket;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use http::{StatusCode, Uri, header};
+use socketioxide::SocketIo;
+use socketioxide::handler::ConnectHandler;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub use auth::random_hex;
+
+use crate::protocol::{ChangeKind, FileEvent, FsChange, FsChanges, event};
+use crate::session::Services;
+use crate::workspace::WatchMsg;
+use auth::{Auth, COOKIE};
+use guard::Guard;
+
+pub struct App {
+    pub services: Arc<Services>,
+    auth: Auth,
+    seq: AtomicU32,
+}
+
+impl App {
+    fn seq(&self) -> u32 {
+        self.seq.load(Ordering::Relaxed)
+    }
+}
+
+pub struct ServerOptions {
+    pub addr: SocketAddr,
+    pub token: String,
+    pub allow_origin: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Binds, then calls `ready` with the real address (port 0 becomes a real port) before serving.
+pub async fn serve(
+    services: Arc<Services>,
+    changes: UnboundedReceiver<WatchMsg>,
+    opts: ServerOptions,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let app = Arc::new(App {
+        services,
+        auth: Auth::new(opts.token),
+        seq: AtomicU32::new(0),
+    });
+    let (layer, io) = SocketIo::builder()
+        .with_state(app.clone())
+        // Instructions are small, but a client sending a huge one deserves a clear answer,
+        // not a dropped connection: room for a few MiB, refused with a message above 16 KiB.
+        .max_payload(4 * 1024 * 1024)
+        .max_buffer_size(4096)
+        .ping_interval(Duration::from_secs(20))
+        .build_layer();
+    io.ns("/", socket::on_connect.with(socket::authenticate));
+    tokio::spawn(broadcast(io, app.clone(), changes));
+
+    let guard = Arc::new(Guard::new(opts.addr.ip().is_loopback(), &opts.allow_origin));
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/login", post(login))
+        .route("/", get(index))
+        .fallback(get(static_file))
+        .with_state(app)
+        .layer(layer)
+        .layer(axum::middleware::from_fn_with_state(guard, guard::guard));
+
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: opts.addr,
+            source,
+        })?;
+    let local = listener.local_addr()?;
+    ready(local);
+    // Replies are small and latency-bound: never wait for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+#[derive(serde::Deserialize)]
+struct TokenParam {
+    token: Option<String>,
+}
+
+/// Trades a valid token for an HttpOnly, SameSite=Strict session cookie and sends the browser
+/// to a URL without the token.
+fn exchange(app: &App, token: &str) -> Response {
+    if !app.auth.token_ok(token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Token no válido: abre la URL que atajo imprimió al arrancar.\nInvalid token: open the URL atajo printed when it started.\n",
+        )
+            .into_response();
+    }
+    match app.auth.open_session() {
+        Ok(id) => (
+            [(
+                header::SET_COOKIE,
+                format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/"),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open a session");
+            (StatusCode::INTERNAL_SERVER_ERROR, "cannot open a session\n").into_response()
+        }
+    }
+}
+
+async fn index(State(app): State<Arc<App>>, Query(q): Query<TokenParam>) -> Response {
+    match q.token {
+        Some(token) => exchange(&app, &token),
+        None => assets::serve("index.html"),
+    }
+}
+
+async fn login(State(app): State<Arc<App>>, Form(f): Form<TokenParam>) -> Response {
+    exchange(&app, f.token.as_deref().unwrap_or(""))
+}
+
+async fn static_file(uri: Uri) -> Response {
+    assets::serve(uri.path())
+}
+
+/// Sends every change to every client: at once when changes are rare (a lone change is never
+/// held back), coalesced when they arrive faster than they are sent.
+async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchMsg>) {
+    while let Some(first) = rx.recv().await {
+        let mut changes: Vec<FsChange> = Vec::new();
+        let mut rescan = false;
+        let mut take = |msg: WatchMsg, changes: &mut Vec<FsChange>| match msg {
+            WatchMsg::Changes(c) => changes.extend(c),
+            WatchMsg::Rescan(why) => {
+                tracing::warn!(%why, "file events were lost; clients will re-list");
+                rescan = true;
+            }
+        };
+        take(first, &mut changes);
+        while changes.len() < 10_000 {
+            match rx.try_recv() {
+                Ok(msg) => take(msg, &mut changes),
+                Err(_) => break,
+            }
+        }
+        dedup(&mut changes);
+        for c in &changes {
+            let name = match c.kind {
+                ChangeKind::Created => event::NUEVO_ARCHIVO,
+                ChangeKind::Modified => event::ACTUALIZAR_ARCHIVO,
+                ChangeKind::Removed => continue,
+            };
+            if let Err(e) = io
+                .emit(
+                    name,
+                    &FileEvent {
+                        ruta: c.path.clone(),
+                    },
+                )
+                .await
+            {
+                tracing::debug!(error = %e, "compat event not delivered to every client");
+            }
+        }
+        if rescan {
+            // An empty batch with a fresh number tells clients to re-list what they show.
+            changes.clear();
+        }
+        let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Err(e) = io
+            .emit(event::FS_CHANGES, &FsChanges { seq, changes })
+            .await
+        {
+            tracing::debug!(error = %e, "fs_changes not delivered to every client");
+        }
+    }
+}
+
+/// Drops a change that repeats the previous change of the same path (a file written in many
+/// chunks is one modification); order and every real transition are kept.
+fn dedup(changes: &mut Vec<FsChange>) {
+    let mut last = std::collections::HashMap::new();
+    changes.retain(|c| last.insert(c.path.clone(), c.kind) != Some(c.kind));
+}

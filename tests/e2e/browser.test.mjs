@@ -1,0 +1,71 @@
+// A person's path, in a real headless chromium: open the printed URL, type an instruction,
+// see the folder in the explorer — and in a second tab, and after a change made outside.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+const entry = (page, name) => page.locator(`#entries li[data-name="${name}"]`);
+
+test("an instruction typed in the browser creates a folder every open explorer shows", async () => {
+  const context = await browser.newContext({ locale: "es-ES" });
+  const page = await context.newPage();
+  await page.goto(srv.url);
+  // The token was traded for a cookie and dropped from the address bar.
+  assert.equal(new URL(page.url()).search, "");
+  await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+
+  const second = await context.newPage();
+  await second.goto(srv.base + "/");
+  await second.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+
+  await page.fill("#instruction", "crear carpeta PROYECTO");
+  await page.press("#instruction", "Enter");
+  await entry(page, "PROYECTO").waitFor({ timeout: 5000 });
+  await entry(second, "PROYECTO").waitFor({ timeout: 5000 });
+  assert.equal(await entry(page, "PROYECTO").getAttribute("data-kind"), "dir");
+  // The terminal shows the command that ran.
+  await page.locator(".xterm-rows", { hasText: "mkdir PROYECTO" }).waitFor({ timeout: 5000 });
+
+  // A change from a shell outside atajo shows up in both tabs.
+  mkdirSync(join(srv.root, "other"));
+  await entry(page, "other").waitFor({ timeout: 5000 });
+  await entry(second, "other").waitFor({ timeout: 5000 });
+
+  // Opening a folder in the explorer moves the terminal there (a `cd` through the pipeline).
+  await entry(page, "PROYECTO").click();
+  await page.locator("#crumbs", { hasText: "PROYECTO" }).waitFor({ timeout: 5000 });
+  await page.locator(".xterm-rows", { hasText: "cd PROYECTO" }).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: join(srv.root, "..", "atajo-browser.png") });
+  await context.close();
+});
+
+test("without the token the page offers to sign in and the socket is refused", async () => {
+  const context = await browser.newContext({ locale: "en-US" });
+  const page = await context.newPage();
+  await page.goto(srv.base + "/");
+  await page.locator("#login:not([hidden])").waitFor({ timeout: 10000 });
+  assert.match(await page.locator("#login-text").innerText(), /token/i);
+  await page.fill("#login input[name=token]", srv.token);
+  await page.click("#login-button");
+  await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+  await context.close();
+});

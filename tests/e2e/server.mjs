@@ -1,0 +1,79 @@
+// Starts the real atajo binary on a free port with a fresh root, and reads the URL it prints.
+import { spawn } from "node:child_process";
+import { mkdtempSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { io } from "socket.io-client";
+
+export const BIN = process.env.ATAJO_BIN || resolve(import.meta.dirname, "../../target/debug/atajo");
+
+export async function startServer(extraArgs = []) {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
+  const child = spawn(BIN, ["serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ATAJO_LOG: "warn" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`atajo did not start: ${stderr}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/open (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`atajo exited (${code}): ${stderr}`)));
+  });
+  const u = new URL(url);
+  return {
+    root,
+    url,
+    base: `${u.protocol}//${u.host}`,
+    token: u.searchParams.get("token"),
+    child,
+    stderr: () => stderr,
+    alive: () => child.exitCode === null,
+    stop: () =>
+      new Promise((ok) => {
+        if (child.exitCode !== null) return ok();
+        child.on("exit", ok);
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export function connect(base, opts = {}) {
+  return new Promise((ok, fail) => {
+    const s = io(base, { transports: ["websocket"], forceNew: true, reconnection: false, ...opts });
+    s.once("connect", () => ok(s));
+    s.once("connect_error", (e) => {
+      s.close();
+      fail(e);
+    });
+  });
+}
+
+export function once(socket, event, ms = 5000, pred = () => true) {
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => {
+      socket.off(event, h);
+      fail(new Error(`no ${event} within ${ms} ms`));
+    }, ms);
+    const h = (data) => {
+      if (!pred(data)) return;
+      clearTimeout(timer);
+      socket.off(event, h);
+      ok(data);
+    };
+    socket.on(event, h);
+  });
+}
+
+/** Resolves with the first of several events: {event, data}. */
+export function first(socket, events, ms = 5000) {
+  return Promise.race(events.map((e) => once(socket, e, ms).then((data) => ({ event: e, data }))));
+}

@@ -1,0 +1,177 @@
+// The original design's protocol, spoken by the real socket.io-client against the real binary.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { connect, first, once, startServer } from "./server.mjs";
+
+let srv;
+before(async () => {
+  srv = await startServer();
+});
+after(async () => {
+  await srv.stop();
+});
+
+test("comando_natural creates the folder, answers the sender and tells every client", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const b = await connect(srv.base, { query: { token: srv.token } });
+  const seenByB = once(b, "nuevo_archivo", 5000, (d) => d.ruta === "PROYECTO");
+  const created = once(a, "nuevo_archivo", 5000, (d) => d.ruta === "PROYECTO");
+  const reply = once(a, "respuesta_terminal");
+  a.emit("comando_natural", { texto: "crear carpeta PROYECTO" });
+  const r = await reply;
+  assert.equal(r.command, "mkdir PROYECTO");
+  assert.equal(r.exit_code, 0);
+  assert.deepEqual(await created, { ruta: "PROYECTO" });
+  assert.deepEqual(await seenByB, { ruta: "PROYECTO" });
+  assert.ok(statSync(join(srv.root, "PROYECTO")).isDirectory());
+
+  // A change made outside atajo reaches clients too, relative to the root.
+  const outside = once(b, "nuevo_archivo", 5000, (d) => d.ruta === "PROYECTO/desde-fuera");
+  mkdirSync(join(srv.root, "PROYECTO", "desde-fuera"));
+  assert.deepEqual(await outside, { ruta: "PROYECTO/desde-fuera" });
+  a.close();
+  b.close();
+});
+
+test("English instructions, multi-step, and files", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const reply = once(a, "respuesta_terminal");
+  a.emit("comando_natural", { texto: "crea la carpeta notas y dentro un archivo hoy.txt" });
+  const r = await reply;
+  assert.equal(r.command, "mkdir notas && touch notas/hoy.txt");
+  assert.ok(existsSync(join(srv.root, "notas", "hoy.txt")));
+  const reply2 = once(a, "respuesta_terminal");
+  a.emit("comando_natural", { texto: "create a folder called docs" });
+  assert.equal((await reply2).command, "mkdir docs");
+  a.close();
+});
+
+test("refusals come as error_terminal with a reason, and nothing runs", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const r1 = once(a, "error_terminal");
+  a.emit("comando_natural", { texto: "crear carpeta ../fuera" });
+  const e1 = await r1;
+  assert.equal(e1.reason, "denied");
+  assert.match(e1.output, /fuera del espacio de trabajo/);
+  assert.equal(e1.command, "mkdir -p ../fuera");
+  const r2 = once(a, "error_terminal");
+  a.emit("comando_natural", { texto: "baila la conga" });
+  const e2 = await r2;
+  assert.equal(e2.reason, "not_understood");
+  assert.match(e2.output, /No entendí|did not understand/);
+  a.close();
+});
+
+test("wrong or missing token is refused before any handler", async () => {
+  await assert.rejects(connect(srv.base, { auth: { token: "x".repeat(64) } }), /unauthorized/i);
+  await assert.rejects(connect(srv.base), /unauthorized/i);
+  await assert.rejects(connect(srv.base, { auth: { token: srv.token.slice(0, -1) } }), /unauthorized/i);
+});
+
+test("a foreign Origin is refused, on WebSocket and on long-polling", async () => {
+  await assert.rejects(
+    connect(srv.base, { auth: { token: srv.token }, extraHeaders: { Origin: "http://evil.example" } }),
+  );
+  await assert.rejects(
+    connect(srv.base, {
+      auth: { token: srv.token },
+      transports: ["polling"],
+      extraHeaders: { Origin: "http://evil.example" },
+    }),
+  );
+  const same = await connect(srv.base, { auth: { token: srv.token }, extraHeaders: { Origin: srv.base } });
+  same.close();
+  const polling = await connect(srv.base, { auth: { token: srv.token }, transports: ["polling"] });
+  polling.close();
+});
+
+test("malformed payloads get error_terminal and the server keeps answering", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const bad = [{}, { texto: 42 }, { texto: null }, "just a string", [1, 2], { texto: "x".repeat(1024 * 1024) }];
+  for (const payload of bad) {
+    const r = first(a, ["error_terminal", "respuesta_terminal"]);
+    a.emit("comando_natural", payload);
+    const { event, data } = await r;
+    assert.equal(event, "error_terminal", JSON.stringify(payload).slice(0, 80));
+    assert.equal(data.reason, "bad_request");
+  }
+  const ok = once(a, "respuesta_terminal");
+  a.emit("comando_natural", { texto: "crear carpeta siguiente" });
+  assert.equal((await ok).exit_code, 0);
+  a.close();
+});
+
+test("invalid JSON on the wire gets an answer and does not kill the server", async () => {
+  const ws = new WebSocket(`${srv.base.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
+  const frames = [];
+  ws.on("message", (m) => frames.push(m.toString()));
+  await new Promise((ok, fail) => {
+    ws.once("open", ok);
+    ws.once("error", fail);
+  });
+  const until = async (pred) => {
+    for (let i = 0; i < 100; i++) {
+      const f = frames.find(pred);
+      if (f) return f;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return null;
+  };
+  await until((f) => f.startsWith("0"));
+  ws.send(`40${JSON.stringify({ token: srv.token })}`);
+  assert.ok(await until((f) => f.startsWith("40")), "namespace connect");
+  ws.send('42["comando_natural",{"texto": "crear carpeta x"');
+  const reply = await until((f) => f.startsWith('42["error_terminal"'));
+  const closed = ws.readyState !== WebSocket.OPEN;
+  assert.ok(reply || closed, "either an error_terminal or a closed connection, never silence");
+  ws.close();
+  // The server still answers a well-formed client.
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const ok = once(a, "respuesta_terminal");
+  a.emit("comando_natural", { texto: "crear carpeta sigue-vivo" });
+  assert.equal((await ok).exit_code, 0);
+  a.close();
+  assert.ok(srv.alive());
+});
+
+test("HTTP: healthz, security headers, Host check, token exchange", async () => {
+  const h = await fetch(`${srv.base}/healthz`);
+  assert.equal(h.status, 200);
+  assert.equal((await h.json()).status, "ok");
+  assert.match(h.headers.get("content-security-policy"), /default-src 'self'/);
+  assert.match(h.headers.get("content-security-policy"), /frame-ancestors 'none'/);
+  assert.equal(h.headers.get("x-content-type-options"), "nosniff");
+
+  const page = await fetch(`${srv.base}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<div id="terminal">/);
+
+  const wrong = await fetch(`${srv.base}/?token=nope`, { redirect: "manual" });
+  assert.equal(wrong.status, 401);
+  const right = await fetch(`${srv.base}/?token=${srv.token}`, { redirect: "manual" });
+  assert.equal(right.status, 303);
+  assert.equal(right.headers.get("location"), "/");
+  const cookie = right.headers.get("set-cookie");
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  assert.ok(!cookie.includes(srv.token), "the cookie is a session id, not the token");
+
+  // The cookie opens a socket only together with a (same) Origin, as browsers send.
+  const session = cookie.split(";")[0];
+  const withOrigin = await connect(srv.base, { extraHeaders: { Cookie: session, Origin: srv.base } });
+  withOrigin.close();
+  await assert.rejects(connect(srv.base, { extraHeaders: { Cookie: session } }));
+
+  // DNS rebinding: a loopback server answers only to loopback names.
+  const { request } = await import("node:http");
+  const status = await new Promise((ok) => {
+    const u = new URL(srv.base);
+    request({ host: u.hostname, port: u.port, path: "/healthz", headers: { Host: "evil.example:80" } }, (res) =>
+      ok(res.statusCode),
+    ).end();
+  });
+  assert.equal(status, 403);
+});

@@ -1,0 +1,116 @@
+"""The original design's protocol, spoken by the real python-socketio client (as the
+original Python clients do) against the real atajo binary."""
+
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+import socketio
+
+BIN = os.environ.get("ATAJO_BIN") or str(Path(__file__).resolve().parents[2] / "target/debug/atajo")
+
+
+@pytest.fixture(scope="module")
+def server():
+    root = Path(tempfile.mkdtemp(prefix="atajo-py-")).resolve()
+    proc = subprocess.Popen(
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "ATAJO_LOG": "warn"},
+    )
+    url = None
+    for line in proc.stdout:
+        m = re.search(r"open (http://\S+)", line)
+        if m:
+            url = m.group(1)
+            break
+    assert url, "atajo did not print its URL"
+    base, token = re.match(r"(http://[^/]+)/\?token=(\w+)", url).groups()
+    yield {"base": base, "token": token, "root": root, "proc": proc}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class Waiter:
+    """Collects events of one client so a test can wait for a specific one."""
+
+    def __init__(self, client, names):
+        self.cond = threading.Condition()
+        self.seen = []
+        for name in names:
+            client.on(name, self._handler(name))
+
+    def _handler(self, name):
+        def h(data):
+            with self.cond:
+                self.seen.append((name, data))
+                self.cond.notify_all()
+
+        return h
+
+    def wait(self, pred, timeout=5):
+        with self.cond:
+            ok = self.cond.wait_for(lambda: any(pred(n, d) for n, d in self.seen), timeout)
+            assert ok, f"not received within {timeout}s; got {self.seen[-5:]}"
+            return next((n, d) for n, d in self.seen if pred(n, d))
+
+
+def client(server, **kw):
+    c = socketio.Client(reconnection=False)
+    w = Waiter(c, ["respuesta_terminal", "error_terminal", "nuevo_archivo"])
+    c.connect(server["base"], transports=["websocket"], wait_timeout=5, **kw)
+    return c, w
+
+
+def test_instruction_creates_folder_and_every_client_hears(server):
+    a, wa = client(server, auth={"token": server["token"]})
+    b, wb = client(server, auth={"token": server["token"]})
+    a.emit("comando_natural", {"texto": "crear carpeta DESDE_PYTHON"})
+    _, reply = wa.wait(lambda n, d: n == "respuesta_terminal")
+    assert reply["command"] == "mkdir DESDE_PYTHON"
+    assert reply["exit_code"] == 0
+    wa.wait(lambda n, d: n == "nuevo_archivo" and d["ruta"] == "DESDE_PYTHON")
+    wb.wait(lambda n, d: n == "nuevo_archivo" and d["ruta"] == "DESDE_PYTHON")
+    assert (server["root"] / "DESDE_PYTHON").is_dir()
+    a.disconnect()
+    b.disconnect()
+
+
+def test_bad_payloads_are_answered(server):
+    a, wa = client(server, auth={"token": server["token"]})
+    for payload in [{}, {"texto": 7}, "texto", {"texto": "y" * (1024 * 1024)}]:
+        before = len(wa.seen)
+        a.emit("comando_natural", payload)
+        name, data = wa.wait(lambda n, d, k=before: len(wa.seen) > k and n in ("error_terminal", "respuesta_terminal"))
+        name, data = wa.seen[before]
+        assert name == "error_terminal", payload if isinstance(payload, dict) and len(str(payload)) < 80 else "big"
+        assert data["reason"] == "bad_request"
+    a.emit("comando_natural", {"texto": "crea la carpeta luego_valida"})
+    wa.wait(lambda n, d: n == "respuesta_terminal" and d["command"] == "mkdir luego_valida")
+    a.disconnect()
+
+
+@pytest.mark.parametrize("auth", [None, {"token": "0" * 64}, {"token": ""}, {"nothing": 1}])
+def test_wrong_or_missing_token_is_refused(server, auth):
+    c = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        c.connect(server["base"], transports=["websocket"], auth=auth, wait_timeout=5)
+
+
+def test_foreign_origin_is_refused(server):
+    c = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        c.connect(
+            server["base"],
+            transports=["websocket"],
+            auth={"token": server["token"]},
+            headers={"Origin": "http://evil.example"},
+            wait_timeout=5,
+        )
+    assert server["proc"].poll() is None

@@ -1,0 +1,64 @@
+// The UI's words in Spanish and English. The browser language decides; the button switches.
+export type Lang = "es" | "en";
+
+const words = {
+  es: {
+    explorer: "Explorador",
+    refresh: "Actualizar",
+    refreshed: "Actualizado",
+    send: "Ejecutar",
+    placeholder: "Di qué quieres hacer: «crea la carpeta PROYECTO y dentro un archivo notas.txt»",
+    connecting: "conectando…",
+    connected: "conectado",
+    disconnected: "desconectado",
+    unauthorized: "Sin acceso: abre la URL con el token que atajo imprimió al arrancar, o escribe el token.",
+    loginButton: "Entrar",
+    empty: "Carpeta vacía",
+    denied: "no permitido",
+    notUnderstood: "no entendido",
+    lossy: "nombre no UTF-8",
+    welcome: "Terminal de atajo: escribe un comando (mkdir, touch, ls, cat, pwd, cd) o usa la barra de abajo.",
+    truncated: "salida truncada",
+    timedOut: "tiempo agotado",
+    other: "English",
+  },
+  en: {
+    explorer: "Explorer",
+    refresh: "Refresh",
+    refreshed: "Refreshed",
+    send: "Run",
+    placeholder: "Say what you want: \"create a folder called PROYECTO\"",
+    connecting: "connecting…",
+    connected: "connected",
+    disconnected: "disconnected",
+    unauthorized: "No access: open the URL with the token atajo printed when it started, or type the token.",
+    loginButton: "Sign in",
+    empty: "Empty folder",
+    denied: "not allowed",
+    notUnderstood: "not understood",
+    lossy: "non-UTF-8 name",
+    welcome: "atajo terminal: type a command (mkdir, touch, ls, cat, pwd, cd) or use the bar below.",
+    truncated: "output truncated",
+    timedOut: "timed out",
+    other: "Español",
+  },
+} as const;
+
+export type Key = keyof (typeof words)["en"];
+
+function initial(): Lang {
+  const saved = localStorage.getItem("atajo.lang");
+  if (saved === "es" || saved === "en") return saved;
+  return navigator.language.toLowerCase().startsWith("es") ? "es" : "en";
+}
+
+let current: Lang = initial();
+
+export const lang = (): Lang => current;
+export const t = (k: Key): string => words[current][k];
+
+export function toggle(): Lang {
+  current = current === "es" ? "en" : "es";
+  localStorage.setItem("atajo.lang", current);
+  return current;
+}

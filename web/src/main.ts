@@ -1,0 +1,277 @@
+import "@xterm/xterm/css/xterm.css";
+import "./style.css";
+import { Terminal } from "@xterm/xterm";
+import { FitAddon } from "@xterm/addon-fit";
+import { io } from "socket.io-client";
+import type { CwdMsg } from "./protocol/CwdMsg";
+import type { Entry } from "./protocol/Entry";
+import type { ExitMsg } from "./protocol/ExitMsg";
+import type { FsChanges } from "./protocol/FsChanges";
+import type { Hello } from "./protocol/Hello";
+import type { ListReply } from "./protocol/ListReply";
+import type { OutputChunk } from "./protocol/OutputChunk";
+import type { Plan } from "./protocol/Plan";
+import type { ProtocolError } from "./protocol/ProtocolError";
+import { lang, t, toggle } from "./i18n";
+import { relativeCd } from "./shell";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+// ---- state ----
+let rootName = "";
+let cwd = "";
+let seq = 0;
+let running: string | null = null;
+let counter = 0;
+const known = new Set<string>();
+
+// ---- terminal: a line editor over xterm.js; every line goes through the pipeline ----
+const term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, theme: { background: "#15171c" } });
+const fit = new FitAddon();
+term.loadAddon(fit);
+term.open($("terminal"));
+fit.fit();
+window.addEventListener("resize", () => fit.fit());
+
+let line = "";
+const past: string[] = [];
+let back = 0;
+
+const prompt = () => {
+  const where = cwd ? `${rootName}/${cwd}` : rootName;
+  term.write(`\x1b[36m${where}\x1b[0m $ `);
+};
+
+const socket = io({ transports: ["websocket"], reconnectionDelayMax: 3000 });
+
+function nextId() {
+  counter += 1;
+  return `r${counter}`;
+}
+
+function runCommand(command: string) {
+  running = nextId();
+  socket.emit("command", { id: running, command });
+}
+
+term.onData((data) => {
+  if (running) return;
+  for (const ch of data) {
+    if (ch === "\r") {
+      term.write("\r\n");
+      const cmd = line.trim();
+      line = "";
+      back = 0;
+      if (cmd) {
+        past.push(cmd);
+        runCommand(cmd);
+        return;
+      }
+      prompt();
+    } else if (ch === "\x7f") {
+      if (line) {
+        line = line.slice(0, -1);
+        term.write("\b \b");
+      }
+    } else if (ch === "\x03") {
+      line = "";
+      term.write("^C\r\n");
+      prompt();
+    } else if (ch >= " ") {
+      line += ch;
+      term.write(ch);
+    }
+  }
+});
+
+term.onKey(({ domEvent }) => {
+  if (running || (domEvent.key !== "ArrowUp" && domEvent.key !== "ArrowDown")) return;
+  back = Math.max(0, Math.min(past.length, back + (domEvent.key === "ArrowUp" ? 1 : -1)));
+  const recalled = back ? past[past.length - back] : "";
+  term.write("\b \b".repeat(line.length) + recalled);
+  line = recalled;
+});
+
+// ---- the instruction bar ----
+$("ask").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const input = $<HTMLInputElement>("instruction");
+  const text = input.value.trim();
+  if (!text || running) return;
+  input.value = "";
+  if (line) {
+    term.write("\b \b".repeat(line.length));
+    line = "";
+  }
+  term.write(`\x1b[2m# ${text}\x1b[0m\r\n`);
+  running = nextId();
+  socket.emit("instruction", { id: running, text, lang: lang() });
+});
+
+socket.on("plan", (p: Plan) => {
+  if (p.id !== running) return;
+  const fromBar = p.source !== "typed";
+  if (fromBar && p.command) term.write(`\x1b[2m# ${p.explanation}\x1b[0m\r\n$ ${p.command}\r\n`);
+  if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
+  else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
+});
+
+socket.on("output", (o: OutputChunk) => {
+  if (o.id === running) term.write(o.data);
+});
+
+socket.on("exit", (x: ExitMsg) => {
+  if (x.id !== running) return;
+  running = null;
+  setCwd(x.cwd);
+  if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
+  if (x.timed_out) term.write(`\x1b[33m[${t("timedOut")}]\x1b[0m\r\n`);
+  prompt();
+});
+
+socket.on("protocol_error", (p: ProtocolError) => {
+  term.write(`\x1b[31m${p.event}: ${p.message}\x1b[0m\r\n`);
+  running = null;
+  prompt();
+});
+
+// ---- the explorer: shows the session's cwd; opening a folder is a `cd` in the terminal ----
+function renderCrumbs() {
+  const nav = $("crumbs");
+  nav.replaceChildren();
+  const parts = cwd ? cwd.split("/") : [];
+  const targets = [{ name: rootName || "/", path: "" }];
+  parts.forEach((p, i) => targets.push({ name: p, path: parts.slice(0, i + 1).join("/") }));
+  targets.forEach((c, i) => {
+    if (i > 0) nav.append(" / ");
+    const a = document.createElement("a");
+    a.textContent = c.name;
+    a.onclick = () => openFolder(c.path);
+    nav.append(a);
+  });
+}
+
+function openFolder(path: string) {
+  if (running || path === cwd) return;
+  const cmd = `cd ${relativeCd(cwd, path)}`;
+  term.write(`${cmd}\r\n`);
+  runCommand(cmd);
+}
+
+function render(entries: Entry[]) {
+  const ul = $("entries");
+  ul.replaceChildren();
+  const fresh = new Set<string>();
+  for (const e of entries) {
+    const li = document.createElement("li");
+    li.dataset.kind = e.kind;
+    li.dataset.name = e.name;
+    li.setAttribute("role", "treeitem");
+    const icon = e.kind === "dir" ? "📁" : e.kind === "symlink" ? "🔗" : "📄";
+    li.textContent = `${icon} ${e.name}`;
+    if (e.lossy) li.title = t("lossy");
+    if (e.kind === "dir") li.ondblclick = li.onclick = () => openFolder(cwd ? `${cwd}/${e.name}` : e.name);
+    if (known.size && !known.has(e.name)) li.classList.add("fresh");
+    fresh.add(e.name);
+    ul.append(li);
+  }
+  known.clear();
+  fresh.forEach((n) => known.add(n));
+  $("explorer-note").textContent = entries.length ? "" : t("empty");
+}
+
+let listing = false;
+let again = false;
+function refresh(after?: () => void) {
+  if (listing) {
+    again = true;
+    return;
+  }
+  listing = true;
+  const path = cwd;
+  socket.emit("list", { path }, (r: ListReply) => {
+    listing = false;
+    if (r.ok && path === cwd) render(r.entries);
+    else if (!r.ok) $("explorer-note").textContent = r.error ?? "";
+    after?.();
+    if (again) {
+      again = false;
+      refresh();
+    }
+  });
+}
+
+function setCwd(next: string) {
+  if (next === cwd) return;
+  cwd = next;
+  known.clear();
+  renderCrumbs();
+  refresh();
+}
+
+socket.on("cwd", (m: CwdMsg) => setCwd(m.cwd));
+
+socket.on("fs_changes", (b: FsChanges) => {
+  const gap = b.seq !== seq + 1;
+  seq = b.seq;
+  const here = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "") === cwd;
+  // A gap or an empty batch (events lost on the server) means: re-list, never stay stale.
+  if (gap || b.changes.length === 0 || b.changes.some((c) => here(c.path))) refresh();
+});
+
+$("refresh").addEventListener("click", () =>
+  refresh(() => {
+    $("explorer-note").textContent = t("refreshed");
+    setTimeout(() => ($("explorer-note").textContent = ""), 1500);
+  }),
+);
+
+// ---- connection ----
+const status = (state: string, text: string) => {
+  const s = $("status");
+  s.dataset.state = state;
+  s.textContent = text;
+};
+
+socket.on("hello", (h: Hello) => {
+  rootName = h.root_name;
+  seq = h.seq;
+  cwd = h.cwd;
+  $("root-name").textContent = h.root_name;
+  renderCrumbs();
+  refresh();
+  if (!running) prompt();
+});
+
+socket.on("connect", () => {
+  status("connected", t("connected"));
+  $("login").hidden = true;
+});
+socket.on("disconnect", () => status("disconnected", t("disconnected")));
+socket.on("connect_error", (err: Error) => {
+  if (/unauthorized/i.test(err.message)) {
+    status("unauthorized", t("disconnected"));
+    socket.disconnect();
+    $("login").hidden = false;
+  } else status("disconnected", t("disconnected"));
+});
+
+// ---- words ----
+function applyLang() {
+  document.documentElement.lang = lang();
+  $("explorer-title").textContent = t("explorer");
+  $("refresh").textContent = t("refresh");
+  $("send").textContent = t("send");
+  $<HTMLInputElement>("instruction").placeholder = t("placeholder");
+  $("lang").textContent = t("other");
+  $("login-text").textContent = t("unauthorized");
+  $("login-button").textContent = t("loginButton");
+  status($("status").dataset.state ?? "connecting", t(socket.connected ? "connected" : "connecting"));
+}
+$("lang").addEventListener("click", () => {
+  toggle();
+  applyLang();
+});
+applyLang();
+term.write(`\x1b[2m${t("welcome")}\x1b[0m\r\n`);
+$<HTMLInputElement>("instruction").focus();
