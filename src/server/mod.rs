@@ -26,7 +26,7 @@ pub use auth::random_hex;
 
 use crate::protocol::{ChangeKind, FileEvent, FsChange, FsChanges, event};
 use crate::session::Services;
-use crate::workspace::WatchMsg;
+use crate::workspace::{self, WatchMsg};
 use auth::{Auth, COOKIE};
 use guard::Guard;
 
@@ -184,8 +184,10 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
     while let Some(first) = rx.recv().await {
         let mut changes: Vec<FsChange> = Vec::new();
         let mut rescan = false;
+        let mut new_dirs = Vec::new();
         let mut take = |msg: WatchMsg, changes: &mut Vec<FsChange>| match msg {
             WatchMsg::Changes(c) => changes.extend(c),
+            WatchMsg::NewDir(d) => new_dirs.push(d),
             WatchMsg::Rescan(why) => {
                 tracing::warn!(%why, "file events were lost; clients will re-list");
                 rescan = true;
@@ -198,36 +200,56 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
                 Err(_) => break,
             }
         }
-        dedup(&mut changes);
-        for c in &changes {
-            let name = match c.kind {
-                ChangeKind::Created => event::NUEVO_ARCHIVO,
-                ChangeKind::Modified => event::ACTUALIZAR_ARCHIVO,
-                ChangeKind::Removed => continue,
-            };
-            if let Err(e) = io
-                .emit(
-                    name,
-                    &FileEvent {
-                        ruta: c.path.clone(),
-                    },
-                )
-                .await
-            {
-                tracing::debug!(error = %e, "compat event not delivered to every client");
+        send(&io, &app, changes, rescan).await;
+        if !new_dirs.is_empty() {
+            // By now the watcher has added its watches on these folders; whatever appeared in
+            // them before that is found by a scan.
+            let root = app.services.workspace.root().to_path_buf();
+            let found = tokio::task::spawn_blocking(move || {
+                new_dirs
+                    .iter()
+                    .flat_map(|d| workspace::scan_new_dir(&root, d, 10_000))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            if !found.is_empty() {
+                send(&io, &app, found, false).await;
             }
         }
-        if rescan {
-            // An empty batch with a fresh number tells clients to re-list what they show.
-            changes.clear();
-        }
-        let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    }
+}
+
+async fn send(io: &SocketIo, app: &App, mut changes: Vec<FsChange>, rescan: bool) {
+    dedup(&mut changes);
+    for c in &changes {
+        let name = match c.kind {
+            ChangeKind::Created => event::NUEVO_ARCHIVO,
+            ChangeKind::Modified => event::ACTUALIZAR_ARCHIVO,
+            ChangeKind::Removed => continue,
+        };
         if let Err(e) = io
-            .emit(event::FS_CHANGES, &FsChanges { seq, changes })
+            .emit(
+                name,
+                &FileEvent {
+                    ruta: c.path.clone(),
+                },
+            )
             .await
         {
-            tracing::debug!(error = %e, "fs_changes not delivered to every client");
+            tracing::debug!(error = %e, "compat event not delivered to every client");
         }
+    }
+    if rescan {
+        // An empty batch with a fresh number tells clients to re-list what they show.
+        changes.clear();
+    }
+    let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Err(e) = io
+        .emit(event::FS_CHANGES, &FsChanges { seq, changes })
+        .await
+    {
+        tracing::debug!(error = %e, "fs_changes not delivered to every client");
     }
 }
 

@@ -14,7 +14,7 @@ use cap_std::fs::Dir;
 
 pub use list::{client_rel_path, list};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing};
-pub use watch::{WatchMsg, Watcher, watch};
+pub use watch::{WatchMsg, Watcher, scan_new_dir, watch};
 
 /// atajo's own state folder inside the root; the watcher ignores it and the policy
 /// write-protects it.

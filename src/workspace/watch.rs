@@ -2,9 +2,9 @@
 //! process) into root-relative changes. It never waits: batching happens downstream, only when
 //! changes arrive faster than they can be sent.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use notify::event::{EventKind, ModifyKind, RenameMode};
+use notify::event::{CreateKind, EventKind, ModifyKind, RenameMode};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -17,6 +17,10 @@ pub enum WatchMsg {
     Changes(Vec<FsChange>),
     /// Events were lost (queue overflow) or the watcher failed: listings must be redone.
     Rescan(String),
+    /// A folder appeared. The OS watch on it is added only after this event is handled, so
+    /// whatever was created inside it meanwhile produced no event: its contents must be
+    /// scanned once (root-relative path).
+    NewDir(PathBuf),
 }
 
 /// Keeps the OS watch alive; dropping it stops the events.
@@ -42,7 +46,15 @@ fn forward(root: &Path, tx: &UnboundedSender<WatchMsg>, res: notify::Result<Even
             if changes.is_empty() {
                 return;
             }
-            WatchMsg::Changes(changes)
+            let new_dir = matches!(event.kind, EventKind::Create(CreateKind::Folder))
+                .then(|| event.paths.first().and_then(|p| p.strip_prefix(root).ok()))
+                .flatten()
+                .map(Path::to_path_buf);
+            let _ = tx.send(WatchMsg::Changes(changes));
+            match new_dir {
+                Some(dir) => WatchMsg::NewDir(dir),
+                None => return,
+            }
         }
         Err(e) => {
             tracing::warn!(error = %e, "file watcher error");
@@ -84,6 +96,34 @@ fn changes_of(root: &Path, event: &Event) -> Vec<FsChange> {
             Some(FsChange { path: rel, kind })
         })
         .collect()
+}
+
+/// Everything beneath the root-relative folder `dir` (at most `limit` entries), as
+/// "created" changes: the catch-up for a folder whose watch came after its contents.
+pub fn scan_new_dir(root: &Path, dir: &Path, limit: usize) -> Vec<FsChange> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.join(dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if out.len() >= limit {
+                return out;
+            }
+            let path = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path.clone());
+            }
+            if let Some(rel) = relative(root, &path) {
+                out.push(FsChange {
+                    path: rel,
+                    kind: ChangeKind::Created,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The root-relative form of a watched path; `None` for the root itself and for atajo's own
@@ -146,6 +186,30 @@ mod tests {
                 }),
                 "missing {want:?} in {got:?}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn contents_of_a_new_folder_are_caught_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let (_w, mut rx) = watch(&root).unwrap();
+        // Faster than the watcher can add watches on the new folders.
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        std::fs::write(root.join("a/b/c/f.txt"), b"x").unwrap();
+        let mut seen = std::collections::HashSet::new();
+        while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
+        {
+            match msg {
+                WatchMsg::Changes(c) => seen.extend(c.into_iter().map(|c| c.path)),
+                WatchMsg::NewDir(d) => {
+                    seen.extend(scan_new_dir(&root, &d, 100).into_iter().map(|c| c.path));
+                }
+                WatchMsg::Rescan(_) => {}
+            }
+        }
+        for p in ["a", "a/b", "a/b/c", "a/b/c/f.txt"] {
+            assert!(seen.contains(p), "{p} never reported: {seen:?}");
         }
     }
 }
