@@ -74,7 +74,15 @@ impl Config {
             Some(path) => fig = fig.merge(Toml::file(path)),
             None => fig = fig.merge(Toml::file("atajo.toml")),
         }
-        fig = fig.merge(Env::prefixed("ATAJO_").ignore(&["config", "log"]));
+        // Only the settings: ATAJO_LOG and friends are not settings, and must not break start-up.
+        fig = fig.merge(Env::prefixed("ATAJO_").only(&[
+            "root",
+            "bind",
+            "token",
+            "allow_origin",
+            "timeout",
+            "output_limit",
+        ]));
         fig = fig.merge(Serialized::defaults(FlagLayer {
             root: args.root.as_ref(),
             bind: args.bind.as_ref(),
@@ -131,6 +139,18 @@ mod tests {
             };
             let c = Config::load(&flags).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "127.0.0.1:9003");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unrelated_atajo_variables_do_not_break_start_up() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ATAJO_LOG", "debug");
+            jail.set_env("ATAJO_SOMETHING_ELSE", "1");
+            jail.set_env("ATAJO_TIMEOUT", "7");
+            let c = Config::load(&ServeArgs::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.timeout, 7);
             Ok(())
         });
     }
