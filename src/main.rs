@@ -158,6 +158,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 timeout: config.command_timeout(),
                 output_limit: config.output_limit,
             },
+            announce: Some(watcher.sender()),
         });
         let opts = ServerOptions {
             addr,

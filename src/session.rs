@@ -5,20 +5,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::assistant::{self, Translation};
 use crate::exec::{self, Limits, Outcome};
 use crate::history::{History, Record};
 use crate::lang::Lang;
 use crate::policy::{self, Context, Denial};
-use crate::protocol::VerdictMsg;
-use crate::workspace::{Workspace, rel_to_string};
+use crate::protocol::{ChangeKind, FsChange, VerdictMsg};
+use crate::workspace::{WatchMsg, Workspace, rel_to_string};
 
 /// What every session shares.
 pub struct Services {
     pub workspace: Arc<Workspace>,
     pub history: History,
     pub limits: Limits,
+    /// Where the pipeline announces the changes it made (the broadcaster's stream).
+    pub announce: Option<UnboundedSender<WatchMsg>>,
 }
 
 /// Longest instruction or command accepted from a client.
@@ -152,6 +155,21 @@ impl Session {
         };
         let mut sink = |chunk: &str| progress.output(chunk);
         let outcome = exec::run(&checked, ws, &cwd, svc.limits, &mut sink).await;
+        if let Some(tx) = svc
+            .announce
+            .as_ref()
+            .filter(|_| !outcome.created.is_empty())
+        {
+            let changes = outcome
+                .created
+                .iter()
+                .map(|p| FsChange {
+                    path: rel_to_string(p),
+                    kind: ChangeKind::Created,
+                })
+                .collect();
+            let _ = tx.send(WatchMsg::Announced(changes));
+        }
         *cwd = outcome.cwd.clone();
         drop(cwd);
         self.record(

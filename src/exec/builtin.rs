@@ -18,6 +18,8 @@ use crate::workspace::{self, Workspace};
 pub struct Done {
     pub output: String,
     pub code: i32,
+    /// Root-relative folders this step created, announced before the watcher sees them.
+    pub created: Vec<PathBuf>,
 }
 
 /// Runs `step` in-process if it is one of the builtins; `None` means "spawn it".
@@ -28,6 +30,7 @@ pub fn try_run(step: &Step, ws: &Workspace, cwd: &mut PathBuf) -> Option<Done> {
         Program::Pwd => Some(Done {
             output: format!("{}\n", ws.root().join(&*cwd).display()),
             code: 0,
+            created: Vec::new(),
         }),
         Program::Cd => Some(cd(step, ws, cwd)),
         Program::Ls | Program::Cat => None,
@@ -85,13 +88,15 @@ fn mkdir(step: &Step, ws: &Workspace, cwd: &Path) -> Done {
     let dir = ws.dir();
     let mut out = String::new();
     let mut code = 0;
+    let mut made = Vec::new();
     for operand in operands {
         let result = if parents {
-            mkdir_parents(ws, cwd, operand, verbose, &mut out)
+            mkdir_parents(ws, cwd, operand, verbose, &mut out, &mut made)
         } else {
             locate(ws, cwd, operand)
-                .and_then(|path| dir.create_dir(path))
-                .map(|()| {
+                .and_then(|path| dir.create_dir(&path).map(|()| path))
+                .map(|path| {
+                    made.push(path);
                     if verbose {
                         created(&mut out, operand);
                     }
@@ -107,7 +112,11 @@ fn mkdir(step: &Step, ws: &Workspace, cwd: &Path) -> Done {
             code = 1;
         }
     }
-    Done { output: out, code }
+    Done {
+        output: out,
+        code,
+        created: made,
+    }
 }
 
 fn created(out: &mut String, shown: &str) {
@@ -125,6 +134,7 @@ fn mkdir_parents(
     operand: &str,
     verbose: bool,
     out: &mut String,
+    made: &mut Vec<PathBuf>,
 ) -> Result<(), (String, io::Error)> {
     let dir = ws.dir();
     let parts: Vec<&str> = operand.split('/').filter(|s| !s.is_empty()).collect();
@@ -146,6 +156,7 @@ fn mkdir_parents(
         }
         match dir.create_dir(&prefix) {
             Ok(()) => {
+                made.push(prefix);
                 if verbose {
                     created(out, &shown);
                 }
@@ -187,7 +198,11 @@ fn touch(step: &Step, ws: &Workspace, cwd: &Path) -> Done {
             code = 1;
         }
     }
-    Done { output: out, code }
+    Done {
+        output: out,
+        code,
+        created: Vec::new(),
+    }
 }
 
 fn touch_one(dir: &Dir, path: &Path, no_create: bool) -> io::Result<()> {
@@ -217,6 +232,7 @@ fn cd(step: &Step, ws: &Workspace, cwd: &mut PathBuf) -> Done {
     let fail = |msg: String| Done {
         output: format!("cd: {shown}: {msg}\n"),
         code: 1,
+        created: Vec::new(),
     };
     let target = match policy::cd_target(step, ws.root(), cwd) {
         Ok(t) => t,
@@ -228,6 +244,7 @@ fn cd(step: &Step, ws: &Workspace, cwd: &mut PathBuf) -> Done {
             Done {
                 output: String::new(),
                 code: 0,
+                created: Vec::new(),
             }
         }
         Err(e) => fail(strerror(&e)),

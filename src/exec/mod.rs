@@ -31,6 +31,8 @@ pub struct Outcome {
     /// The working directory after the command (`cd` changes it).
     pub cwd: PathBuf,
     pub duration: Duration,
+    /// Root-relative folders the builtins created (what the watcher will also report).
+    pub created: Vec<PathBuf>,
 }
 
 /// Exit code reported when the timeout killed the command, as timeout(1) does.
@@ -51,6 +53,7 @@ pub async fn run(
     let mut cwd = cwd.to_path_buf();
     let mut code = 0;
     let mut timed_out = false;
+    let mut created = Vec::new();
     for step in &checked.steps {
         let runs = match step.connector {
             Connector::Always => true,
@@ -63,6 +66,7 @@ pub async fn run(
         if let Some(done) = builtin::try_run(step, ws, &mut cwd) {
             out.push_str(&done.output);
             code = done.code;
+            created.extend(done.created);
             continue;
         }
         let ended = spawn::run(step, &ws.root().join(&cwd), ws.root(), deadline, &mut out).await;
@@ -87,6 +91,7 @@ pub async fn run(
         timed_out,
         cwd,
         duration: started.elapsed(),
+        created,
     }
 }
 

@@ -181,12 +181,13 @@ async fn static_file(uri: Uri) -> Response {
 /// Sends every change to every client: at once when changes are rare (a lone change is never
 /// held back), coalesced when they arrive faster than they are sent.
 async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchMsg>) {
+    let mut recent = RecentlyCreated::default();
     while let Some(first) = rx.recv().await {
         let mut changes: Vec<FsChange> = Vec::new();
         let mut rescan = false;
         let mut new_dirs = Vec::new();
         let mut take = |msg: WatchMsg, changes: &mut Vec<FsChange>| match msg {
-            WatchMsg::Changes(c) => changes.extend(c),
+            WatchMsg::Changes(c) | WatchMsg::Announced(c) => changes.extend(c),
             WatchMsg::NewDir(d) => new_dirs.push(d),
             WatchMsg::Rescan(why) => {
                 tracing::warn!(%why, "file events were lost; clients will re-list");
@@ -200,6 +201,7 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
                 Err(_) => break,
             }
         }
+        recent.filter(&mut changes);
         send(&io, &app, changes, rescan).await;
         if !new_dirs.is_empty() {
             // By now the watcher has added its watches on these folders; whatever appeared in
@@ -213,6 +215,8 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
             })
             .await
             .unwrap_or_default();
+            let mut found = found;
+            recent.filter(&mut found);
             if !found.is_empty() {
                 send(&io, &app, found, false).await;
             }
@@ -253,9 +257,73 @@ async fn send(io: &SocketIo, app: &App, mut changes: Vec<FsChange>, rescan: bool
     }
 }
 
+/// A creation can be reported twice: announced by the pipeline that made it, and seen by the
+/// watcher (or found by a new folder's scan). Whichever comes first goes out; the second is
+/// dropped. A removal forgets the path, so a real re-creation always goes out.
+#[derive(Default)]
+struct RecentlyCreated {
+    seen: std::collections::HashMap<String, std::time::Instant>,
+}
+
+impl RecentlyCreated {
+    const KEEP: Duration = Duration::from_secs(5);
+
+    fn filter(&mut self, changes: &mut Vec<FsChange>) {
+        let now = std::time::Instant::now();
+        if self.seen.len() > 1024 {
+            self.seen
+                .retain(|_, at| now.duration_since(*at) < Self::KEEP);
+        }
+        changes.retain(|c| match c.kind {
+            ChangeKind::Created => match self.seen.remove(&c.path) {
+                Some(at) if now.duration_since(at) < Self::KEEP => false,
+                _ => {
+                    self.seen.insert(c.path.clone(), now);
+                    true
+                }
+            },
+            ChangeKind::Removed => {
+                self.seen.remove(&c.path);
+                true
+            }
+            ChangeKind::Modified => true,
+        });
+    }
+}
+
 /// Drops a change that repeats the previous change of the same path (a file written in many
 /// chunks is one modification); order and every real transition are kept.
 fn dedup(changes: &mut Vec<FsChange>) {
     let mut last = std::collections::HashMap::new();
     changes.retain(|c| last.insert(c.path.clone(), c.kind) != Some(c.kind));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(path: &str, kind: ChangeKind) -> FsChange {
+        FsChange {
+            path: path.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_creation_goes_out_once_and_a_re_creation_again() {
+        let mut recent = RecentlyCreated::default();
+        let mut announced = vec![c("a", ChangeKind::Created)];
+        recent.filter(&mut announced);
+        assert_eq!(announced.len(), 1);
+        let mut watched = vec![c("a", ChangeKind::Created), c("b", ChangeKind::Created)];
+        recent.filter(&mut watched);
+        assert_eq!(watched, [c("b", ChangeKind::Created)]);
+        let mut again = vec![
+            c("a", ChangeKind::Removed),
+            c("a", ChangeKind::Created),
+            c("a", ChangeKind::Modified),
+        ];
+        recent.filter(&mut again);
+        assert_eq!(again.len(), 3);
+    }
 }

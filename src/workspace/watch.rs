@@ -21,21 +21,33 @@ pub enum WatchMsg {
     /// whatever was created inside it meanwhile produced no event: its contents must be
     /// scanned once (root-relative path).
     NewDir(PathBuf),
+    /// Changes atajo made itself, announced by the pipeline as soon as they are done; the
+    /// watcher's own report of them is dropped downstream as a duplicate.
+    Announced(Vec<FsChange>),
 }
 
 /// Keeps the OS watch alive; dropping it stops the events.
 pub struct Watcher {
     _inner: RecommendedWatcher,
+    tx: UnboundedSender<WatchMsg>,
+}
+
+impl Watcher {
+    /// A sender into the same stream the watcher feeds, for announcements.
+    pub fn sender(&self) -> UnboundedSender<WatchMsg> {
+        self.tx.clone()
+    }
 }
 
 pub fn watch(root: &Path) -> notify::Result<(Watcher, UnboundedReceiver<WatchMsg>)> {
     let (tx, rx) = unbounded_channel();
     let root_owned = root.to_path_buf();
+    let events_tx = tx.clone();
     let mut inner = notify::recommended_watcher(move |res: notify::Result<Event>| {
-        forward(&root_owned, &tx, res);
+        forward(&root_owned, &events_tx, res);
     })?;
     inner.watch(root, RecursiveMode::Recursive)?;
-    Ok((Watcher { _inner: inner }, rx))
+    Ok((Watcher { _inner: inner, tx }, rx))
 }
 
 fn forward(root: &Path, tx: &UnboundedSender<WatchMsg>, res: notify::Result<Event>) {
@@ -205,7 +217,7 @@ mod tests {
                 WatchMsg::NewDir(d) => {
                     seen.extend(scan_new_dir(&root, &d, 100).into_iter().map(|c| c.path));
                 }
-                WatchMsg::Rescan(_) => {}
+                WatchMsg::Rescan(_) | WatchMsg::Announced(_) => {}
             }
         }
         for p in ["a", "a/b", "a/b/c", "a/b/c/f.txt"] {
