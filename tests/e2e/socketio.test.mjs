@@ -175,3 +175,43 @@ test("HTTP: healthz, security headers, Host check, token exchange", async () => 
   });
   assert.equal(status, 403);
 });
+
+test("the web app's protocol: list stays beneath the root, commands are judged", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const list = (payload) => new Promise((ok) => a.emit("list", payload, ok));
+  const root = await list({ path: "" });
+  assert.equal(root.ok, true);
+  assert.ok(root.entries.some((e) => e.name === "PROYECTO" && e.kind === "dir"));
+  assert.ok(!root.entries.some((e) => e.name === ".atajo" && e.kind !== "dir"));
+  for (const bad of [{ path: "../" }, { path: "a/../../etc" }, { path: 42 }, {}, "x"]) {
+    const r = await list(bad);
+    assert.equal(r.ok, false, JSON.stringify(bad));
+    assert.ok(r.error);
+    assert.deepEqual(r.entries, []);
+  }
+
+  const run = (command) =>
+    new Promise((ok) => {
+      const id = `t${Math.random()}`;
+      const events = [];
+      const onPlan = (p) => p.id === id && events.push(p);
+      a.on("plan", onPlan);
+      a.once("exit", (x) => {
+        a.off("plan", onPlan);
+        ok({ plan: events[0], exit: x });
+      });
+      a.emit("command", { id, command });
+    });
+  const denied = await run("cat /etc/passwd");
+  assert.equal(denied.plan.verdict.allowed, false);
+  assert.match(denied.plan.verdict.reason, /outside the workspace/);
+  assert.equal(denied.exit.code, -1);
+  const moved = await run("cd PROYECTO && pwd");
+  assert.equal(moved.plan.verdict.allowed, true);
+  assert.equal(moved.exit.code, 0);
+  assert.equal(moved.exit.cwd, "PROYECTO");
+  const bad = once(a, "protocol_error");
+  a.emit("command", { id: 1 });
+  assert.equal((await bad).event, "command");
+  a.close();
+});
