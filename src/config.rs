@@ -66,6 +66,14 @@ struct FlagLayer<'a> {
     timeout: Option<u64>,
 }
 
+/// The names of the settings, taken from `Config` itself so the list cannot drift.
+fn setting_names() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 impl Config {
     pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
@@ -75,14 +83,10 @@ impl Config {
             None => fig = fig.merge(Toml::file("atajo.toml")),
         }
         // Only the settings: ATAJO_LOG and friends are not settings, and must not break start-up.
-        fig = fig.merge(Env::prefixed("ATAJO_").only(&[
-            "root",
-            "bind",
-            "token",
-            "allow_origin",
-            "timeout",
-            "output_limit",
-        ]));
+        let keys = setting_names();
+        fig = fig.merge(
+            Env::prefixed("ATAJO_").filter(move |k| keys.iter().any(|name| k == name.as_str())),
+        );
         fig = fig.merge(Serialized::defaults(FlagLayer {
             root: args.root.as_ref(),
             bind: args.bind.as_ref(),

@@ -207,7 +207,7 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
             // By now the watcher has added its watches on these folders; whatever appeared in
             // them before that is found by a scan.
             let root = app.services.workspace.root().to_path_buf();
-            let found = tokio::task::spawn_blocking(move || {
+            let mut found = tokio::task::spawn_blocking(move || {
                 new_dirs
                     .iter()
                     .flat_map(|d| workspace::scan_new_dir(&root, d, 10_000))
@@ -215,7 +215,6 @@ async fn broadcast(io: SocketIo, app: Arc<App>, mut rx: UnboundedReceiver<WatchM
             })
             .await
             .unwrap_or_default();
-            let mut found = found;
             recent.filter(&mut found);
             if !found.is_empty() {
                 send(&io, &app, found, false).await;
@@ -257,12 +256,22 @@ async fn send(io: &SocketIo, app: &App, mut changes: Vec<FsChange>, rescan: bool
     }
 }
 
-/// A creation can be reported twice: announced by the pipeline that made it, and seen by the
-/// watcher (or found by a new folder's scan). Whichever comes first goes out; the second is
-/// dropped. A removal forgets the path, so a real re-creation always goes out.
-#[derive(Default)]
+/// A creation can be reported up to three times: announced by the pipeline that made it, seen
+/// by the watcher, and found by the scan of its new parent folder. The first report goes out;
+/// later ones within `KEEP` are dropped. A removal forgets the path, so a real re-creation
+/// always goes out.
 struct RecentlyCreated {
     seen: std::collections::HashMap<String, std::time::Instant>,
+    last_sweep: std::time::Instant,
+}
+
+impl Default for RecentlyCreated {
+    fn default() -> Self {
+        Self {
+            seen: std::collections::HashMap::new(),
+            last_sweep: std::time::Instant::now(),
+        }
+    }
 }
 
 impl RecentlyCreated {
@@ -270,13 +279,15 @@ impl RecentlyCreated {
 
     fn filter(&mut self, changes: &mut Vec<FsChange>) {
         let now = std::time::Instant::now();
-        if self.seen.len() > 1024 {
+        // Forget old entries once per period, not on every batch of a storm.
+        if now.duration_since(self.last_sweep) >= Self::KEEP {
             self.seen
                 .retain(|_, at| now.duration_since(*at) < Self::KEEP);
+            self.last_sweep = now;
         }
         changes.retain(|c| match c.kind {
-            ChangeKind::Created => match self.seen.remove(&c.path) {
-                Some(at) if now.duration_since(at) < Self::KEEP => false,
+            ChangeKind::Created => match self.seen.get(&c.path) {
+                Some(at) if now.duration_since(*at) < Self::KEEP => false,
                 _ => {
                     self.seen.insert(c.path.clone(), now);
                     true
@@ -318,6 +329,10 @@ mod tests {
         let mut watched = vec![c("a", ChangeKind::Created), c("b", ChangeKind::Created)];
         recent.filter(&mut watched);
         assert_eq!(watched, [c("b", ChangeKind::Created)]);
+        // The scan of a new parent folder is a third report of the same creation.
+        let mut scanned = vec![c("a", ChangeKind::Created), c("b", ChangeKind::Created)];
+        recent.filter(&mut scanned);
+        assert!(scanned.is_empty());
         let mut again = vec![
             c("a", ChangeKind::Removed),
             c("a", ChangeKind::Created),

@@ -153,12 +153,16 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    async fn next_changes(rx: &mut UnboundedReceiver<WatchMsg>) -> Vec<FsChange> {
+    /// Everything reported until the watcher goes quiet, new folders scanned as the
+    /// broadcaster does.
+    async fn next_changes(root: &Path, rx: &mut UnboundedReceiver<WatchMsg>) -> Vec<FsChange> {
         let mut all = Vec::new();
         while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
         {
-            if let WatchMsg::Changes(c) = msg {
-                all.extend(c);
+            match msg {
+                WatchMsg::Changes(c) | WatchMsg::Announced(c) => all.extend(c),
+                WatchMsg::NewDir(d) => all.extend(scan_new_dir(root, &d, 100)),
+                WatchMsg::Rescan(_) => {}
             }
         }
         all
@@ -172,7 +176,7 @@ mod tests {
         std::fs::create_dir(root.join("PROYECTO")).unwrap();
         std::fs::create_dir(root.join(STATE_DIR)).unwrap();
         std::fs::write(root.join(STATE_DIR).join("x"), b"1").unwrap();
-        let got = next_changes(&mut rx).await;
+        let got = next_changes(&root, &mut rx).await;
         assert!(got.contains(&FsChange {
             path: "PROYECTO".into(),
             kind: ChangeKind::Created
@@ -184,7 +188,7 @@ mod tests {
 
         std::fs::write(root.join("PROYECTO/n.txt"), b"hola").unwrap();
         std::fs::rename(root.join("PROYECTO/n.txt"), root.join("m.txt")).unwrap();
-        let got = next_changes(&mut rx).await;
+        let got = next_changes(&root, &mut rx).await;
         for want in [
             ("PROYECTO/n.txt", ChangeKind::Created),
             ("PROYECTO/n.txt", ChangeKind::Modified),
@@ -209,17 +213,11 @@ mod tests {
         // Faster than the watcher can add watches on the new folders.
         std::fs::create_dir_all(root.join("a/b/c")).unwrap();
         std::fs::write(root.join("a/b/c/f.txt"), b"x").unwrap();
-        let mut seen = std::collections::HashSet::new();
-        while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
-        {
-            match msg {
-                WatchMsg::Changes(c) => seen.extend(c.into_iter().map(|c| c.path)),
-                WatchMsg::NewDir(d) => {
-                    seen.extend(scan_new_dir(&root, &d, 100).into_iter().map(|c| c.path));
-                }
-                WatchMsg::Rescan(_) | WatchMsg::Announced(_) => {}
-            }
-        }
+        let seen: std::collections::HashSet<String> = next_changes(&root, &mut rx)
+            .await
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
         for p in ["a", "a/b", "a/b/c", "a/b/c/f.txt"] {
             assert!(seen.contains(p), "{p} never reported: {seen:?}");
         }
