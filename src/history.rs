@@ -93,12 +93,26 @@ impl Drop for History {
 }
 
 fn write_loop(mut conn: Connection, rx: Receiver<Record>) {
+    lower_priority();
     while let Ok(first) = rx.recv() {
         // Whatever queued up meanwhile goes in the same transaction.
         let batch: Vec<Record> = std::iter::once(first).chain(rx.try_iter()).collect();
         if let Err(e) = write_batch(&mut conn, &batch) {
             tracing::error!(error = %e, lost = batch.len(), "cannot write history");
         }
+    }
+}
+
+/// Recording is background work: on a machine with few cores the writer must not take the CPU
+/// from the threads that answer the user, so it runs at the lowest scheduling priority.
+fn lower_priority() {
+    // SAFETY: plain syscalls on the calling thread; no memory is shared with the kernel.
+    let rc = unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19)
+    };
+    if rc != 0 {
+        tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower the history writer's priority");
     }
 }
 

@@ -30,6 +30,10 @@ use crate::workspace::{self, WatchMsg};
 use auth::{Auth, COOKIE};
 use guard::Guard;
 
+/// The room of clients that have listed a folder: only they get `fs_changes` batches. The
+/// original design's clients never list, and are sent only the compatibility events.
+const EXPLORERS: &str = "explorers";
+
 pub struct App {
     pub services: Arc<Services>,
     auth: Auth,
@@ -249,6 +253,7 @@ async fn send(io: &SocketIo, app: &App, mut changes: Vec<FsChange>, rescan: bool
     }
     let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
     if let Err(e) = io
+        .to(EXPLORERS)
         .emit(event::FS_CHANGES, &FsChanges { seq, changes })
         .await
     {

@@ -8,8 +8,8 @@ use serde_json::Value;
 use socketioxide::extract::{AckSender, SocketRef, State, TryData};
 use tracing::{debug, warn};
 
-use super::App;
 use super::auth::{COOKIE, cookie_value, query_value};
+use super::{App, EXPLORERS};
 use crate::assistant::Translation;
 use crate::lang::Lang;
 use crate::protocol::{
@@ -307,6 +307,9 @@ async fn list(
             error: Some(e),
         },
         Ok(req) => {
+            // A client that lists is an explorer: from now on it gets the change batches that
+            // keep its listing current. Joined before reading, so no change falls in between.
+            s.join(EXPLORERS);
             let ws = app.services.workspace.clone();
             let path = req.path.clone();
             let listed = tokio::task::spawn_blocking(move || {
