@@ -29,6 +29,35 @@ pub enum Command {
     Translate(TranslateArgs),
     /// Judge a shell command against the policy for a root folder (nothing runs).
     Check(CheckArgs),
+    /// Say which protections the sandbox has on this machine, and prove them with real
+    /// escape attempts (exit 1 when one is missing or an attempt got through).
+    Doctor(DoctorArgs),
+    /// Internal: one escape attempt, run by `doctor` inside the sandbox.
+    #[command(hide = true)]
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The workspace the sandbox would confine commands to. [default: current folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print one JSON object: {"protections": [...], "probes": [...], "ok": bool}.
+    #[arg(long)]
+    pub json: bool,
+    /// Settings file. [default: ./atajo.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The user commands run as when atajo runs as root.
+    #[arg(long, value_name = "USER")]
+    pub run_as: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// read PATH | write PATH | connect HOST:PORT | socket
+    #[arg(required = true, num_args = 1..=2)]
+    pub what: Vec<String>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -52,6 +81,14 @@ pub struct ServeArgs {
     /// Settings file. [default: ./atajo.toml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Run commands without the sandbox (landlock, seccomp, namespaces, limits): the policy
+    /// alone then stands between a command and the machine. Only for kernels without landlock.
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// When atajo runs as root, the user commands run as (name or uid). [default: the owner of
+    /// the root folder; root without capabilities when that is root]
+    #[arg(long, value_name = "USER")]
+    pub run_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

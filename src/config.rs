@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::ServeArgs;
+use crate::exec::{ResourceLimits, SandboxSettings};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8470";
 
@@ -24,6 +25,13 @@ pub struct Config {
     pub timeout: u64,
     /// Bytes of output kept per command before it is cut with a marker.
     pub output_limit: usize,
+    /// Confine every command (landlock, seccomp, namespaces, limits). Turning it off leaves the
+    /// policy as the only layer; start-up refuses to run without landlock unless it is off.
+    pub sandbox: bool,
+    /// When the server runs as root: the user commands run as (name or uid).
+    pub run_as: Option<String>,
+    /// Resource limits for every command (`[limits]` in atajo.toml).
+    pub limits: ResourceLimits,
 }
 
 impl Default for Config {
@@ -35,6 +43,9 @@ impl Default for Config {
             allow_origin: Vec::new(),
             timeout: 30,
             output_limit: 1024 * 1024,
+            sandbox: true,
+            run_as: None,
+            limits: ResourceLimits::default(),
         }
     }
 }
@@ -64,6 +75,10 @@ struct FlagLayer<'a> {
     allow_origin: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     timeout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sandbox: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_as: Option<&'a String>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -93,6 +108,8 @@ impl Config {
             token: args.token.as_ref(),
             allow_origin: &args.allow_origin,
             timeout: args.timeout,
+            sandbox: args.no_sandbox.then_some(false),
+            run_as: args.run_as.as_ref(),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -111,6 +128,14 @@ impl Config {
         self.bind
             .parse()
             .map_err(|_| ConfigError::Bind(self.bind.clone()))
+    }
+
+    pub fn sandbox_settings(&self) -> SandboxSettings {
+        SandboxSettings {
+            enabled: self.sandbox,
+            run_as: self.run_as.clone(),
+            limits: self.limits,
+        }
     }
 
     pub fn command_timeout(&self) -> Duration {

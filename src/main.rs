@@ -1,3 +1,5 @@
+mod doctor;
+
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,9 +10,9 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use atajo::assistant;
-use atajo::cli::{CheckArgs, Cli, Command, LangArg, ServeArgs, TranslateArgs};
+use atajo::cli::{CheckArgs, Cli, Command, DoctorArgs, LangArg, ServeArgs, TranslateArgs};
 use atajo::config::Config;
-use atajo::exec::Limits;
+use atajo::exec::{Limits, Sandbox};
 use atajo::history::History;
 use atajo::lang::Lang;
 use atajo::policy::{self, Context};
@@ -23,6 +25,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Translate(args) => translate(&args),
         Command::Check(args) => check(&args),
+        Command::Doctor(args) => doctor(&args),
+        Command::Probe(args) => doctor::probe(&args.what),
         Command::Serve(args) => {
             init_logging();
             match serve(&args) {
@@ -142,6 +146,14 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&state)
         .with_context(|| format!("cannot create atajo's state folder {}", state.display()))?;
     let history = History::open(&state.join("history.sqlite"))?;
+    let sandbox = build_sandbox(&config, &ws)?;
+    for p in sandbox.protections() {
+        if p.active {
+            tracing::info!(protection = p.name, "{}", p.detail);
+        } else {
+            tracing::warn!(protection = p.name, "not in force: {}", p.detail);
+        }
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -158,6 +170,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 timeout: config.command_timeout(),
                 output_limit: config.output_limit,
             },
+            sandbox,
             announce: Some(watcher.sender()),
         });
         let opts = ServerOptions {
@@ -187,4 +200,94 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         drop(watcher);
         Ok(())
     })
+}
+
+/// The sandbox as `serve` would build it for a root, or the reason it cannot be.
+fn build_sandbox(config: &Config, ws: &Workspace) -> anyhow::Result<Sandbox> {
+    let tmp = ws.root().join(STATE_DIR).join("tmp");
+    std::fs::create_dir_all(&tmp).with_context(|| {
+        format!(
+            "cannot create the commands' temporary folder {}",
+            tmp.display()
+        )
+    })?;
+    Ok(Sandbox::new(ws.root(), &config.sandbox_settings())?)
+}
+
+fn doctor(args: &DoctorArgs) -> ExitCode {
+    let serve_args = ServeArgs {
+        root: args.root.clone(),
+        config: args.config.clone(),
+        run_as: args.run_as.clone(),
+        ..ServeArgs::default()
+    };
+    let result = Config::load(&serve_args)
+        .map_err(anyhow::Error::from)
+        .and_then(|config| {
+            let root = match &config.root {
+                Some(r) => r.clone(),
+                None => std::env::current_dir().context("cannot read the current folder")?,
+            };
+            let ws = Workspace::open(&root)?;
+            let sandbox = build_sandbox(&config, &ws)?;
+            Ok((ws, sandbox))
+        });
+    let (ws, sandbox) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "error": format!("{e:#}")})
+                );
+            } else {
+                println!("sandbox: NOT AVAILABLE\n  {e:#}");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let protections = sandbox.protections();
+    let probes = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(doctor::probes(&ws, &sandbox)),
+        Err(e) => {
+            eprintln!("atajo: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ok = sandbox.enabled()
+        && protections.iter().all(|p| p.active)
+        && probes.iter().all(|p| p.passed);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"ok": ok, "protections": protections, "probes": probes})
+        );
+    } else {
+        println!("atajo doctor — sandbox for {}", ws.root().display());
+        for p in &protections {
+            let mark = if p.active { "on " } else { "OFF" };
+            println!("  [{mark}] {:<20} {}", p.name, p.detail);
+        }
+        println!("escape attempts, run for real inside the sandbox:");
+        for p in &probes {
+            let mark = if p.passed { "ok  " } else { "FAIL" };
+            println!("  [{mark}] {:<44} {}", p.attempt, p.result);
+        }
+        println!(
+            "{}",
+            if ok {
+                "all protections active; every attempt contained"
+            } else {
+                "some protections are missing or an attempt was not contained (see above)"
+            }
+        );
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

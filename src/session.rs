@@ -8,7 +8,7 @@ use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::assistant::{self, Translation};
-use crate::exec::{self, Limits, Outcome};
+use crate::exec::{self, Limits, Outcome, Sandbox};
 use crate::history::{History, Record};
 use crate::lang::Lang;
 use crate::policy::{self, Context, Denial};
@@ -20,6 +20,7 @@ pub struct Services {
     pub workspace: Arc<Workspace>,
     pub history: History,
     pub limits: Limits,
+    pub sandbox: Sandbox,
     /// Where the pipeline announces the changes it made (the broadcaster's stream).
     pub announce: Option<UnboundedSender<WatchMsg>>,
 }
@@ -154,7 +155,7 @@ impl Session {
             }
         };
         let mut sink = |chunk: &str| progress.output(chunk);
-        let outcome = exec::run(&checked, ws, &cwd, svc.limits, &mut sink).await;
+        let outcome = exec::run(&checked, ws, &svc.sandbox, &cwd, svc.limits, &mut sink).await;
         if let Some(tx) = svc
             .announce
             .as_ref()

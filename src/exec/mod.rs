@@ -5,12 +5,14 @@
 mod builtin;
 mod output;
 mod quote;
+mod sandbox;
 mod spawn;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use output::truncation_marker;
+pub use sandbox::{Protection, ResourceLimits, Sandbox, SandboxError, SandboxSettings};
 
 use crate::policy::{Checked, Connector};
 use crate::workspace::Workspace;
@@ -43,6 +45,7 @@ pub const TIMEOUT_EXIT: i32 = 124;
 pub async fn run(
     checked: &Checked,
     ws: &Workspace,
+    sandbox: &Sandbox,
     cwd: &Path,
     limits: Limits,
     sink: &mut (dyn FnMut(&str) + Send),
@@ -69,7 +72,16 @@ pub async fn run(
             created.extend(done.created);
             continue;
         }
-        let ended = spawn::run(step, &ws.root().join(&cwd), ws.root(), deadline, &mut out).await;
+        let ended = spawn::run(
+            std::ffi::OsStr::new(step.program.name()),
+            &step.args,
+            &ws.root().join(&cwd),
+            ws.root(),
+            sandbox,
+            deadline,
+            &mut out,
+        )
+        .await;
         code = ended.code;
         if ended.timed_out {
             timed_out = true;
@@ -92,6 +104,39 @@ pub async fn run(
         cwd,
         duration: started.elapsed(),
         created,
+    }
+}
+
+/// What a program run outside the pipeline (doctor's probes, the sandbox's own tests) did.
+#[derive(Debug)]
+pub struct Confined {
+    pub code: i32,
+    pub output: String,
+    pub timed_out: bool,
+    pub truncated: bool,
+}
+
+/// Runs one program with `args` in `dir` (beneath `root`) inside `sandbox`, with the same
+/// timeout, output cap and process handling as any command. No policy: callers are atajo
+/// itself, never a client.
+pub async fn run_confined(
+    program: &std::ffi::OsStr,
+    args: &[&std::ffi::OsStr],
+    dir: &Path,
+    root: &Path,
+    sandbox: &Sandbox,
+    limits: Limits,
+) -> Confined {
+    let deadline = Instant::now() + limits.timeout;
+    let mut sink = |_: &str| {};
+    let mut out = Output::new(limits.output_limit, &mut sink);
+    let ended = spawn::run(program, args, dir, root, sandbox, deadline, &mut out).await;
+    let (output, truncated) = out.finish();
+    Confined {
+        code: ended.code,
+        output,
+        timed_out: ended.timed_out,
+        truncated,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Programs that are not builtins run as a child process in a process group of their own, with
-//! a clean environment and stdin closed.
+//! a clean environment and stdin closed, inside the sandbox.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::TIMEOUT_EXIT;
 use super::output::Output;
-use crate::policy::Step;
+use super::sandbox::Sandbox;
 
 pub struct Ended {
     pub code: i32,
@@ -20,26 +20,31 @@ pub struct Ended {
 /// Only what the tools need; nothing inherited (tokens and keys stay with the server).
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
+/// Runs `program` with `args` (never through a shell) in `dir`, inside the sandbox.
 pub async fn run(
-    step: &Step,
+    program: &std::ffi::OsStr,
+    args: &[impl AsRef<std::ffi::OsStr>],
     dir: &Path,
     root: &Path,
+    sandbox: &Sandbox,
     deadline: std::time::Instant,
     out: &mut Output<'_>,
 ) -> Ended {
-    let name = step.program.name();
-    let mut cmd = Command::new(name);
-    cmd.args(&step.args)
+    let name = program.to_string_lossy();
+    let mut cmd = Command::new(program);
+    cmd.args(args)
         .current_dir(dir)
         .env_clear()
         .env("PATH", PATH)
         .env("LC_ALL", "C.UTF-8")
         .env("HOME", root)
+        .env("TMPDIR", sandbox.tmpdir())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    sandbox.apply(&mut cmd);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {

@@ -57,7 +57,15 @@ async fn builtin_run(root: &Path, cwd: &str, program: Program, args: &[&str]) ->
         risk: program.risk(),
     };
     let mut sink = |_: &str| {};
-    run(&checked, &ws, Path::new(cwd), limits(), &mut sink).await
+    run(
+        &checked,
+        &ws,
+        &Sandbox::disabled(ws.root().join(".atajo/tmp")),
+        Path::new(cwd),
+        limits(),
+        &mut sink,
+    )
+    .await
 }
 
 fn coreutils_run(root: &Path, cwd: &str, program: Program, args: &[&str]) -> (String, i32) {
@@ -155,7 +163,8 @@ async fn run_command(root: &Path, cwd: &str, command: &str, limits: Limits) -> O
     )
     .unwrap_or_else(|d| panic!("{command}: {}", d.reason));
     let mut sink = |_: &str| {};
-    run(&checked, &ws, Path::new(cwd), limits, &mut sink).await
+    let sandbox = super::sandbox::tests::sandbox_for(ws.root());
+    run(&checked, &ws, &sandbox, Path::new(cwd), limits, &mut sink).await
 }
 
 #[tokio::test]

@@ -1,0 +1,230 @@
+//! Escape attempts that really run, with the policy out of the way: the sandbox alone must
+//! hold them.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::exec::{Confined, Limits, run_confined};
+
+pub fn sandbox_for(root: &Path) -> Sandbox {
+    let tmp = root.join(crate::workspace::STATE_DIR).join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let settings = SandboxSettings {
+        enabled: true,
+        run_as: None,
+        limits: ResourceLimits {
+            processes: 64,
+            ..ResourceLimits::default()
+        },
+    };
+    Sandbox::new(&root.canonicalize().unwrap(), &settings).expect("the sandbox must build here")
+}
+
+struct Jail {
+    _root: tempfile::TempDir,
+    root: std::path::PathBuf,
+    outside: tempfile::TempDir,
+    sandbox: Sandbox,
+}
+
+fn jail() -> Jail {
+    let root_dir = tempfile::tempdir().unwrap();
+    let root = root_dir.path().canonicalize().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let sandbox = sandbox_for(&root);
+    Jail {
+        _root: root_dir,
+        root,
+        outside,
+        sandbox,
+    }
+}
+
+async fn sh(j: &Jail, script: &str, timeout: Duration) -> Confined {
+    let limits = Limits {
+        timeout,
+        output_limit: 64 * 1024,
+    };
+    let args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(script)];
+    run_confined(
+        OsStr::new("/bin/sh"),
+        &args,
+        &j.root,
+        &j.root,
+        &j.sandbox,
+        limits,
+    )
+    .await
+}
+
+/// Processes whose command line contains `marker`, anywhere on the machine.
+fn processes_with(marker: &str) -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| {
+            String::from_utf8_lossy(c)
+                .replace('\0', " ")
+                .contains(marker)
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn work_inside_the_root_goes_through() {
+    let j = jail();
+    let o = sh(
+        &j,
+        "mkdir a && echo hola > a/n.txt && cat a/n.txt && ls",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.output);
+    assert_eq!(o.output, "hola\na\n");
+}
+
+#[tokio::test]
+async fn nothing_outside_the_root_can_be_written_or_read() {
+    let j = jail();
+    let secret = j.outside.path().join("id_rsa");
+    std::fs::write(&secret, "PRIVATE KEY").unwrap();
+    std::os::unix::fs::symlink(&secret, j.root.join("link")).unwrap();
+    let target = j.outside.path().join("pwned");
+    let script = format!(
+        "echo x > '{t}'; cat '{s}'; cat link; cat /etc/shadow; ls /root; cp link copied; true",
+        t = target.display(),
+        s = secret.display()
+    );
+    let o = sh(&j, &script, Duration::from_secs(10)).await;
+    assert!(!target.exists(), "wrote outside the root");
+    assert!(!o.output.contains("PRIVATE KEY"), "{}", o.output);
+    assert!(
+        !j.root.join("copied").exists() || std::fs::read(j.root.join("copied")).unwrap().is_empty()
+    );
+    assert!(o.output.contains("Permission denied"), "{}", o.output);
+}
+
+#[tokio::test]
+async fn no_network_not_even_loopback() {
+    let j = jail();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let limits = Limits {
+        timeout: Duration::from_secs(10),
+        output_limit: 64 * 1024,
+    };
+    let script = format!("echo hi > /dev/tcp/127.0.0.1/{port} && echo CONNECTED");
+    let args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(&script)];
+    let o = run_confined(
+        OsStr::new("/bin/bash"),
+        &args,
+        &j.root,
+        &j.root,
+        &j.sandbox,
+        limits,
+    )
+    .await;
+    assert_ne!(o.code, 0);
+    assert!(!o.output.contains("CONNECTED"), "{}", o.output);
+    assert!(
+        listener.accept().is_err(),
+        "a connection reached the listener"
+    );
+}
+
+#[tokio::test]
+async fn a_fork_bomb_is_capped_and_ended() {
+    let j = jail();
+    let marker = format!("bomb{}", std::process::id());
+    // $0 carries the marker into every copy of the shell.
+    let script = format!("exec /bin/sh -c 'b() {{ b | b & }}; b; sleep 100' {marker}");
+    let started = Instant::now();
+    let o = sh(&j, &script, Duration::from_secs(2)).await;
+    assert!(o.timed_out, "{o:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(processes_with(&marker), 0, "fork bomb processes survived");
+    // And commands still run afterwards.
+    let o = sh(&j, "echo still here", Duration::from_secs(10)).await;
+    assert_eq!(o.output, "still here\n");
+}
+
+#[tokio::test]
+async fn a_daemon_dies_with_its_command() {
+    let j = jail();
+    let nap = format!("{}.{}", 900 + std::process::id() % 97, std::process::id());
+    let o = sh(
+        &j,
+        &format!("(setsid sleep {nap} &) ; echo started"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(o.code, 0);
+    assert_eq!(o.output, "started\n");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        processes_with(&format!("sleep {nap}")),
+        0,
+        "the daemon outlived its command"
+    );
+}
+
+#[tokio::test]
+async fn endless_commands_are_stopped() {
+    let j = jail();
+    let o = sh(&j, "sleep 1000", Duration::from_millis(500)).await;
+    assert!(o.timed_out);
+    assert_eq!(o.code, crate::exec::TIMEOUT_EXIT);
+    for flood in ["yes", "cat /dev/zero"] {
+        let started = Instant::now();
+        let o = sh(&j, flood, Duration::from_secs(20)).await;
+        assert!(o.truncated, "{flood}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{flood}");
+    }
+}
+
+#[tokio::test]
+async fn no_secrets_in_the_environment() {
+    let j = jail();
+    // SAFETY: tests in this module do not read the environment concurrently in other threads
+    // of this process for these names.
+    unsafe { std::env::set_var("ATAJO_TEST_SECRET_TOKEN", "hunter2") };
+    let o = sh(&j, "env", Duration::from_secs(10)).await;
+    assert!(!o.output.contains("hunter2"));
+    let names: Vec<&str> = o
+        .output
+        .lines()
+        .filter_map(|l| l.split('=').next())
+        .collect();
+    for n in &names {
+        assert!(
+            ["PATH", "HOME", "LC_ALL", "TMPDIR", "PWD"].contains(n),
+            "{n} leaked: {}",
+            o.output
+        );
+    }
+}
+
+#[tokio::test]
+async fn ptrace_and_namespaces_are_refused() {
+    let j = jail();
+    // unshare(1) needs CLONE_NEWUSER; the filter answers EPERM.
+    let o = sh(
+        &j,
+        "unshare -U true && echo ESCAPED",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(!o.output.contains("ESCAPED"), "{}", o.output);
+}
