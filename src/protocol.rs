@@ -24,6 +24,7 @@ pub mod event {
     pub const OUTPUT: &str = "output";
     pub const EXIT: &str = "exit";
     pub const LIST: &str = "list";
+    pub const CANCEL: &str = "cancel";
     pub const CWD: &str = "cwd";
     pub const FS_CHANGES: &str = "fs_changes";
     pub const PROTOCOL_ERROR: &str = "protocol_error";
@@ -140,9 +141,18 @@ pub struct ExitMsg {
     pub code: i32,
     pub truncated: bool,
     pub timed_out: bool,
+    /// The client cancelled it (exit code 130).
+    pub cancelled: bool,
     pub duration_ms: f64,
     /// The session's working directory after the command (it changes with `cd`).
     pub cwd: String,
+}
+
+/// `cancel`: stop request `id` of this connection (queued or running); its `exit` follows.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CancelRequest {
+    pub id: String,
 }
 
 /// `list` (with an acknowledgement): the entries of one folder beneath the root.

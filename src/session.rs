@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Mutex;
+use std::collections::HashMap;
+
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{Mutex, Notify};
 
 use crate::assistant::{self, Translation};
 use crate::exec::{self, Limits, Outcome, Sandbox};
@@ -33,6 +35,8 @@ pub struct Session {
     /// Held for the whole run: one command at a time per session, as in a terminal, so `cd`
     /// and the commands after it see a consistent cwd.
     cwd: Mutex<PathBuf>,
+    /// Requests of this session that are queued or running, by id, so a client can cancel.
+    jobs: std::sync::Mutex<HashMap<String, Arc<Notify>>>,
 }
 
 /// Where a request ended.
@@ -74,6 +78,7 @@ impl Session {
         Self {
             client,
             cwd: Mutex::new(PathBuf::new()),
+            jobs: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -81,11 +86,40 @@ impl Session {
         rel_to_string(&self.cwd.lock().await)
     }
 
+    /// Makes request `id` cancellable until `forget` is called.
+    pub fn register(&self, id: &str) -> Arc<Notify> {
+        let n = Arc::new(Notify::new());
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(id.to_owned(), n.clone());
+        }
+        n
+    }
+
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.remove(id);
+        }
+    }
+
+    /// Cancels request `id` (running, or queued behind another): `false` when there is none.
+    pub fn cancel(&self, id: &str) -> bool {
+        let job = self.jobs.lock().ok().and_then(|j| j.get(id).cloned());
+        match job {
+            Some(n) => {
+                // A stored permit: a request still queued stops as soon as it starts.
+                n.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub async fn run(
         &self,
         svc: &Services,
         input: Input<'_>,
         kind: &'static str,
+        cancel: Option<&Notify>,
         progress: &mut dyn Progress,
     ) -> Finished {
         let (raw, translation, lang) = match input {
@@ -155,7 +189,16 @@ impl Session {
             }
         };
         let mut sink = |chunk: &str| progress.output(chunk);
-        let outcome = exec::run(&checked, ws, &svc.sandbox, &cwd, svc.limits, &mut sink).await;
+        let outcome = exec::run(
+            &checked,
+            ws,
+            &svc.sandbox,
+            &cwd,
+            svc.limits,
+            cancel,
+            &mut sink,
+        )
+        .await;
         if let Some(tx) = svc
             .announce
             .as_ref()

@@ -30,6 +30,7 @@ pub struct Outcome {
     pub exit_code: i32,
     pub truncated: bool,
     pub timed_out: bool,
+    pub cancelled: bool,
     /// The working directory after the command (`cd` changes it).
     pub cwd: PathBuf,
     pub duration: Duration,
@@ -39,6 +40,8 @@ pub struct Outcome {
 
 /// Exit code reported when the timeout killed the command, as timeout(1) does.
 pub const TIMEOUT_EXIT: i32 = 124;
+/// Exit code reported when the client cancelled the command, as a shell reports Ctrl-C.
+pub const CANCELLED_EXIT: i32 = 130;
 
 /// Runs every step with shell semantics for `;`, `&&` and `||`. The timeout covers the whole
 /// command; output is capped across all steps.
@@ -48,14 +51,18 @@ pub async fn run(
     sandbox: &Sandbox,
     cwd: &Path,
     limits: Limits,
+    cancel: Option<&tokio::sync::Notify>,
     sink: &mut (dyn FnMut(&str) + Send),
 ) -> Outcome {
     let started = Instant::now();
-    let deadline = started + limits.timeout;
+    let stop = spawn::Stop {
+        deadline: started + limits.timeout,
+        cancel,
+    };
     let mut out = Output::new(limits.output_limit, sink);
     let mut cwd = cwd.to_path_buf();
     let mut code = 0;
-    let mut timed_out = false;
+    let (mut timed_out, mut cancelled) = (false, false);
     let mut created = Vec::new();
     for step in &checked.steps {
         let runs = match step.connector {
@@ -78,11 +85,16 @@ pub async fn run(
             &ws.root().join(&cwd),
             ws.root(),
             sandbox,
-            deadline,
+            stop,
             &mut out,
         )
         .await;
         code = ended.code;
+        if ended.cancelled {
+            cancelled = true;
+            out.push_str("\n[atajo: cancelled]\n");
+            break;
+        }
         if ended.timed_out {
             timed_out = true;
             out.push_str(&format!(
@@ -101,6 +113,7 @@ pub async fn run(
         exit_code: code,
         truncated,
         timed_out,
+        cancelled,
         cwd,
         duration: started.elapsed(),
         created,
@@ -127,10 +140,13 @@ pub async fn run_confined(
     sandbox: &Sandbox,
     limits: Limits,
 ) -> Confined {
-    let deadline = Instant::now() + limits.timeout;
+    let stop = spawn::Stop {
+        deadline: Instant::now() + limits.timeout,
+        cancel: None,
+    };
     let mut sink = |_: &str| {};
     let mut out = Output::new(limits.output_limit, &mut sink);
-    let ended = spawn::run(program, args, dir, root, sandbox, deadline, &mut out).await;
+    let ended = spawn::run(program, args, dir, root, sandbox, stop, &mut out).await;
     let (output, truncated) = out.finish();
     Confined {
         code: ended.code,

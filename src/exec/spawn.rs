@@ -8,13 +8,29 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::time::Instant;
 
-use super::TIMEOUT_EXIT;
 use super::output::Output;
 use super::sandbox::Sandbox;
+use super::{CANCELLED_EXIT, TIMEOUT_EXIT};
 
 pub struct Ended {
     pub code: i32,
     pub timed_out: bool,
+    pub cancelled: bool,
+}
+
+/// When a running command must stop early.
+#[derive(Clone, Copy)]
+pub struct Stop<'a> {
+    pub deadline: std::time::Instant,
+    /// Notified when the client cancels.
+    pub cancel: Option<&'a tokio::sync::Notify>,
+}
+
+async fn cancelled(cancel: Option<&tokio::sync::Notify>) {
+    match cancel {
+        Some(n) => n.notified().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Only what the tools need; nothing inherited (tokens and keys stay with the server).
@@ -27,7 +43,7 @@ pub async fn run(
     dir: &Path,
     root: &Path,
     sandbox: &Sandbox,
-    deadline: std::time::Instant,
+    stop: Stop<'_>,
     out: &mut Output<'_>,
 ) -> Ended {
     let name = program.to_string_lossy();
@@ -52,6 +68,7 @@ pub async fn run(
             return Ended {
                 code: 127,
                 timed_out: false,
+                cancelled: false,
             };
         }
     };
@@ -61,12 +78,13 @@ pub async fn run(
         return Ended {
             code: 1,
             timed_out: false,
+            cancelled: false,
         };
     };
-    let deadline = Instant::from_std(deadline);
+    let deadline = Instant::from_std(stop.deadline);
     let (mut a, mut b) = ([0u8; 8192], [0u8; 8192]);
     let (mut out_open, mut err_open) = (true, true);
-    let mut timed_out = false;
+    let (mut timed_out, mut was_cancelled) = (false, false);
     while out_open || err_open {
         let keep_going = tokio::select! {
             r = stdout.read(&mut a), if out_open => match r {
@@ -78,13 +96,14 @@ pub async fn run(
                 Ok(n) => out.push_bytes(&b[..n]),
             },
             () = tokio::time::sleep_until(deadline) => { timed_out = true; false }
+            () = cancelled(stop.cancel) => { was_cancelled = true; false }
         };
         if !keep_going {
             break;
         }
     }
-    // Overran its time or its output: end it and everything it started in its group.
-    if timed_out || out.truncated() {
+    // Overran its time or its output, or was cancelled: end it and everything it started.
+    if timed_out || was_cancelled || out.truncated() {
         kill_group(pgid);
     }
     let status = tokio::select! {
@@ -96,13 +115,19 @@ pub async fn run(
     };
     let code = if timed_out {
         TIMEOUT_EXIT
+    } else if was_cancelled {
+        CANCELLED_EXIT
     } else {
         status.map_or(1, |s| {
             use std::os::unix::process::ExitStatusExt;
             s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
         })
     };
-    Ended { code, timed_out }
+    Ended {
+        code,
+        timed_out,
+        cancelled: was_cancelled,
+    }
 }
 
 fn kill_group(pgid: Option<i32>) {

@@ -63,6 +63,7 @@ async fn builtin_run(root: &Path, cwd: &str, program: Program, args: &[&str]) ->
         &Sandbox::disabled(ws.root().join(".atajo/tmp")),
         Path::new(cwd),
         limits(),
+        None,
         &mut sink,
     )
     .await
@@ -164,7 +165,16 @@ async fn run_command(root: &Path, cwd: &str, command: &str, limits: Limits) -> O
     .unwrap_or_else(|d| panic!("{command}: {}", d.reason));
     let mut sink = |_: &str| {};
     let sandbox = super::sandbox::tests::sandbox_for(ws.root());
-    run(&checked, &ws, &sandbox, Path::new(cwd), limits, &mut sink).await
+    run(
+        &checked,
+        &ws,
+        &sandbox,
+        Path::new(cwd),
+        limits,
+        None,
+        &mut sink,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -225,4 +235,50 @@ async fn a_command_that_never_ends_is_stopped() {
     assert!(o.timed_out);
     assert_eq!(o.exit_code, TIMEOUT_EXIT);
     assert!(o.duration < Duration::from_secs(3));
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_cancelled_command_stops_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let ws = Workspace::open(tmp.path()).unwrap();
+    let checked = policy::check(
+        "cat fifo; mkdir after",
+        Context {
+            root: ws.root(),
+            cwd: Path::new(""),
+        },
+    )
+    .unwrap();
+    let sandbox = super::sandbox::tests::sandbox_for(ws.root());
+    let cancel = std::sync::Arc::new(tokio::sync::Notify::new());
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        trigger.notify_one();
+    });
+    let mut sink = |_: &str| {};
+    let o = run(
+        &checked,
+        &ws,
+        &sandbox,
+        Path::new(""),
+        limits(),
+        Some(&cancel),
+        &mut sink,
+    )
+    .await;
+    assert!(o.cancelled);
+    assert!(!o.timed_out);
+    assert_eq!(o.exit_code, CANCELLED_EXIT);
+    assert!(o.output.ends_with("[atajo: cancelled]\n"), "{}", o.output);
+    assert!(o.duration < Duration::from_secs(3));
+    assert!(
+        !tmp.path().join("after").exists(),
+        "steps after a cancel must not run"
+    );
 }

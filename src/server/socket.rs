@@ -13,8 +13,8 @@ use super::{App, EXPLORERS};
 use crate::assistant::Translation;
 use crate::lang::Lang;
 use crate::protocol::{
-    CommandRequest, CwdMsg, ErrorTerminal, ExitMsg, Hello, InstructionRequest, ListReply,
-    ListRequest, OutputChunk, Plan, ProtocolError, RespuestaTerminal, VerdictMsg, event,
+    CancelRequest, CommandRequest, CwdMsg, ErrorTerminal, ExitMsg, Hello, InstructionRequest,
+    ListReply, ListRequest, OutputChunk, Plan, ProtocolError, RespuestaTerminal, VerdictMsg, event,
 };
 use crate::session::{Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
@@ -79,6 +79,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on(event::INSTRUCTION, instruction);
     s.on(event::COMMAND, command);
     s.on(event::LIST, list);
+    s.on(event::CANCEL, cancel);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
@@ -146,7 +147,13 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         lang: None,
     };
     let finished = session
-        .run(&app.services, input, event::COMANDO_NATURAL, &mut Quiet)
+        .run(
+            &app.services,
+            input,
+            event::COMANDO_NATURAL,
+            None,
+            &mut Quiet,
+        )
         .await;
     let result = match finished {
         Finished::Ran {
@@ -233,7 +240,11 @@ async fn run_streamed(
         s: s.clone(),
         id: id.clone(),
     };
-    let finished = session.run(&app.services, input, kind, &mut stream).await;
+    let cancel = session.register(&id);
+    let finished = session
+        .run(&app.services, input, kind, Some(&cancel), &mut stream)
+        .await;
+    session.forget(&id);
     let cwd = session.cwd().await;
     let exit = match &finished {
         Finished::Ran { outcome, .. } => ExitMsg {
@@ -241,6 +252,7 @@ async fn run_streamed(
             code: outcome.exit_code,
             truncated: outcome.truncated,
             timed_out: outcome.timed_out,
+            cancelled: outcome.cancelled,
             duration_ms: outcome.duration.as_secs_f64() * 1000.0,
             cwd: cwd.clone(),
         },
@@ -249,6 +261,7 @@ async fn run_streamed(
             code: -1,
             truncated: false,
             timed_out: false,
+            cancelled: false,
             duration_ms: 0.0,
             cwd: cwd.clone(),
         },
@@ -291,6 +304,19 @@ async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         event::COMMAND,
     )
     .await;
+}
+
+async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {
+    let req: CancelRequest = match decode(data) {
+        Ok(r) => r,
+        Err(e) => return protocol_error(&s, event::CANCEL, &e),
+    };
+    let Some(session) = session_of(&s) else {
+        return;
+    };
+    if !session.cancel(&req.id) {
+        protocol_error(&s, event::CANCEL, "no such request is queued or running");
+    }
 }
 
 async fn list(

@@ -237,3 +237,25 @@ test("fs_changes go to explorers only; every client gets the compatibility event
   explorer.close();
   compat.close();
 });
+
+test("cancel stops a running command; an unknown id is answered", async () => {
+  const { execFileSync } = await import("node:child_process");
+  execFileSync("mkfifo", [join(srv.root, "espera")]);
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const exit = once(a, "exit", 10000, (x) => x.id === "c1");
+  a.emit("command", { id: "c1", command: "cat espera" });
+  await new Promise((r) => setTimeout(r, 300));
+  a.emit("cancel", { id: "c1" });
+  const x = await exit;
+  assert.equal(x.cancelled, true);
+  assert.equal(x.code, 130);
+  assert.equal(x.timed_out, false);
+  assert.ok(x.duration_ms < 5000, `${x.duration_ms}`);
+  const err = once(a, "protocol_error");
+  a.emit("cancel", { id: "nothing-runs" });
+  assert.equal((await err).event, "cancel");
+  const bad = once(a, "protocol_error");
+  a.emit("cancel", "c1");
+  assert.equal((await bad).event, "cancel");
+  a.close();
+});

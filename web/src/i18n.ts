@@ -20,6 +20,7 @@ const words = {
     welcome: "Terminal de atajo: escribe un comando (mkdir, touch, ls, cat, pwd, cd) o usa la barra de abajo.",
     truncated: "salida truncada",
     timedOut: "tiempo agotado",
+    cancelled: "cancelado (Ctrl-C)",
     other: "English",
   },
   en: {
@@ -40,6 +41,7 @@ const words = {
     welcome: "atajo terminal: type a command (mkdir, touch, ls, cat, pwd, cd) or use the bar below.",
     truncated: "output truncated",
     timedOut: "timed out",
+    cancelled: "cancelled (Ctrl-C)",
     other: "Español",
   },
 } as const;

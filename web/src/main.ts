@@ -55,7 +55,14 @@ function runCommand(command: string) {
 }
 
 term.onData((data) => {
-  if (running) return;
+  if (running) {
+    // Ctrl-C stops what is running, as in any terminal.
+    if (data.includes("\x03")) {
+      term.write("^C");
+      socket.emit("cancel", { id: running });
+    }
+    return;
+  }
   for (const ch of data) {
     if (ch === "\r") {
       term.write("\r\n");
@@ -126,11 +133,14 @@ socket.on("exit", (x: ExitMsg) => {
   setCwd(x.cwd);
   if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
   if (x.timed_out) term.write(`\x1b[33m[${t("timedOut")}]\x1b[0m\r\n`);
+  if (x.cancelled) term.write(`\x1b[33m[${t("cancelled")}]\x1b[0m\r\n`);
   prompt();
 });
 
 socket.on("protocol_error", (p: ProtocolError) => {
   term.write(`\x1b[31m${p.event}: ${p.message}\x1b[0m\r\n`);
+  // Only a refused request ends what the terminal waits for; a late cancel does not.
+  if (p.event === "cancel") return;
   running = null;
   prompt();
 });

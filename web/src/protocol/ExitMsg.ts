@@ -3,7 +3,11 @@
 /**
  * `exit`: the command finished (or was stopped).
  */
-export type ExitMsg = { id: string, code: number, truncated: boolean, timed_out: boolean, duration_ms: number, 
+export type ExitMsg = { id: string, code: number, truncated: boolean, timed_out: boolean, 
+/**
+ * The client cancelled it (exit code 130).
+ */
+cancelled: boolean, duration_ms: number, 
 /**
  * The session's working directory after the command (it changes with `cd`).
  */
