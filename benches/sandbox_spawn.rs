@@ -10,8 +10,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 fn spawn(c: &mut Criterion) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path().canonicalize().expect("canonical root");
-    let tmpdir = root.join(".atajo/tmp");
-    std::fs::create_dir_all(&tmpdir).expect("tmp");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -20,7 +18,7 @@ fn spawn(c: &mut Criterion) {
         timeout: Duration::from_secs(10),
         output_limit: 64 * 1024,
     };
-    let plain = Sandbox::disabled(tmpdir);
+    let plain = Sandbox::disabled(&root);
     let settings = SandboxSettings {
         enabled: true,
         run_as: None,

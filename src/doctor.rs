@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use atajo::exec::{self, Limits, Sandbox};
-use atajo::workspace::{STATE_DIR, Workspace};
+use atajo::workspace::Workspace;
 
 /// Exit code of a probe whose attempt the system refused.
 const DENIED: i32 = 3;
@@ -79,9 +79,8 @@ pub async fn probes(ws: &Workspace, sandbox: &Sandbox) -> Vec<Probe> {
     };
     let root = ws.root();
     let outside_dir = outside_temp(root);
-    let control = root
-        .join(STATE_DIR)
-        .join("tmp")
+    let control = sandbox
+        .tmpdir()
         .join(format!("doctor-{}", std::process::id()));
     let _ = std::fs::write(&control, b"control\n");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").ok();

@@ -204,13 +204,6 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 
 /// The sandbox as `serve` would build it for a root, or the reason it cannot be.
 fn build_sandbox(config: &Config, ws: &Workspace) -> anyhow::Result<Sandbox> {
-    let tmp = ws.root().join(STATE_DIR).join("tmp");
-    std::fs::create_dir_all(&tmp).with_context(|| {
-        format!(
-            "cannot create the commands' temporary folder {}",
-            tmp.display()
-        )
-    })?;
     Ok(Sandbox::new(ws.root(), &config.sandbox_settings())?)
 }
 

@@ -60,7 +60,7 @@ async fn builtin_run(root: &Path, cwd: &str, program: Program, args: &[&str]) ->
     run(
         &checked,
         &ws,
-        &Sandbox::disabled(ws.root().join(".atajo/tmp")),
+        &Sandbox::disabled(ws.root()),
         Path::new(cwd),
         limits(),
         None,
@@ -218,15 +218,18 @@ async fn output_is_capped_and_the_process_killed() {
     assert!(o.output.len() < 1100);
 }
 
+/// Makes `dir/fifo`, a FIFO nobody writes to: `cat fifo` blocks on open forever.
+fn blocking_fifo(dir: &Path) {
+    let c = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_command_that_never_ends_is_stopped() {
     let tmp = tempfile::tempdir().unwrap();
-    // A FIFO nobody writes to: `cat` blocks on open forever.
-    let fifo = tmp.path().join("fifo");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    blocking_fifo(tmp.path());
     let quick = Limits {
         timeout: Duration::from_millis(300),
         output_limit: 1000,
@@ -241,10 +244,7 @@ async fn a_command_that_never_ends_is_stopped() {
 #[tokio::test]
 async fn a_cancelled_command_stops_at_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let fifo = tmp.path().join("fifo");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    blocking_fifo(tmp.path());
     let ws = Workspace::open(tmp.path()).unwrap();
     let checked = policy::check(
         "cat fifo; mkdir after",

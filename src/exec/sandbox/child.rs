@@ -53,6 +53,10 @@ pub struct PlanParts {
 }
 
 impl Plan {
+    pub fn has_seccomp(&self) -> bool {
+        !self.0.seccomp.is_empty()
+    }
+
     pub fn new(p: PlanParts) -> Self {
         Self(Arc::new(Inner {
             cgroup_procs: p.cgroup_procs,

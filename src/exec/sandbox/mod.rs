@@ -108,7 +108,6 @@ pub struct Sandbox {
     /// Kept open: the child restricts itself with it.
     _landlock: Option<OwnedFd>,
     landlock_abi: i32,
-    seccomp_filters: Vec<seccompiler::BpfProgram>,
     cgroup: Option<cgroup::Cgroup>,
     identity: Identity,
     limits: ResourceLimits,
@@ -129,9 +128,13 @@ impl Sandbox {
     /// Prepares the sandbox for `root` (an absolute, canonical path). Fails when landlock is
     /// missing, unless the settings opt out of the sandbox.
     pub fn new(root: &Path, settings: &SandboxSettings) -> Result<Self, SandboxError> {
-        let tmpdir = root.join(crate::workspace::STATE_DIR).join("tmp");
+        let tmpdir = tmpdir_of(root);
+        std::fs::create_dir_all(&tmpdir).map_err(|source| SandboxError::Io {
+            path: tmpdir.clone(),
+            source,
+        })?;
         if !settings.enabled {
-            return Ok(Self::disabled(tmpdir));
+            return Ok(Self::disabled(root));
         }
         let abi = landlock_rules::abi_version();
         if abi < 1 {
@@ -163,14 +166,13 @@ impl Sandbox {
             rlimits: child::rlimits(&settings.limits, cgroup.is_none()),
             identity,
             landlock_fd: ruleset.as_ref().map(|fd| fd.as_raw_fd()),
-            seccomp: seccomp_filters.clone(),
+            seccomp: seccomp_filters,
         });
         Ok(Self {
             enabled: true,
             plan,
             _landlock: ruleset,
             landlock_abi: abi,
-            seccomp_filters,
             cgroup,
             identity,
             limits: settings.limits,
@@ -179,17 +181,16 @@ impl Sandbox {
     }
 
     /// No confinement at all: only for an operator who opted out, and for tests of layer 1.
-    pub fn disabled(tmpdir: PathBuf) -> Self {
+    pub fn disabled(root: &Path) -> Self {
         Self {
             enabled: false,
             plan: child::Plan::default(),
             _landlock: None,
             landlock_abi: 0,
-            seccomp_filters: Vec::new(),
             cgroup: None,
             identity: Identity::Inherit,
             limits: ResourceLimits::default(),
-            tmpdir,
+            tmpdir: tmpdir_of(root),
         }
     }
 
@@ -254,7 +255,7 @@ impl Sandbox {
             },
             Protection {
                 name: "seccomp",
-                active: !self.seccomp_filters.is_empty(),
+                active: self.plan.has_seccomp(),
                 detail: "no network sockets, ptrace, io_uring, namespaces, mounts, keyrings or kernel modules".into(),
             },
             Protection {
@@ -348,6 +349,11 @@ fn lookup_user(name: &str) -> Result<(u32, u32), SandboxError> {
     // SAFETY: non-null pointer from getpw*, valid until the next getpw* call on this thread.
     let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
     Ok((uid, gid))
+}
+
+/// Where commands keep temporary files: inside the workspace's state folder.
+fn tmpdir_of(root: &Path) -> PathBuf {
+    root.join(crate::workspace::STATE_DIR).join("tmp")
 }
 
 /// A path as the NUL-terminated bytes a raw syscall takes.

@@ -9,8 +9,6 @@ use super::*;
 use crate::exec::{Confined, Limits, run_confined};
 
 pub fn sandbox_for(root: &Path) -> Sandbox {
-    let tmp = root.join(crate::workspace::STATE_DIR).join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
     let settings = SandboxSettings {
         enabled: true,
         run_as: None,
@@ -217,7 +215,7 @@ async fn no_secrets_in_the_environment() {
 }
 
 #[tokio::test]
-async fn ptrace_and_namespaces_are_refused() {
+async fn new_namespaces_are_refused() {
     let j = jail();
     // unshare(1) needs CLONE_NEWUSER; the filter answers EPERM.
     let o = sh(
