@@ -18,9 +18,14 @@ fn commands(c: &mut Criterion) {
         ("ls_la", "ls -la docs"),
         ("cat", "cat docs/notas.txt"),
         ("list_of_three", "mkdir a && cd a && touch b.txt"),
+        ("pipeline", "grep -rn TODO docs | sort | head -5"),
+        ("glob_redirect", "cat docs/*.txt > todo.txt"),
+        ("find", "find . -name '*.txt' -mtime -7"),
+        ("rm_destructive", "rm -r docs/informes"),
         ("denied_outside", "cat /etc/passwd"),
         ("denied_substitution", "ls $(whoami)"),
     ];
+    let rules = policy::Rules::builtin().expect("built-in rules");
     let mut group = c.benchmark_group("policy_check");
     for (name, command) in cases {
         group.bench_function(name, |b| {
@@ -30,6 +35,7 @@ fn commands(c: &mut Criterion) {
                     Context {
                         root: &root,
                         cwd: Path::new(""),
+                        rules,
                     },
                 );
                 black_box(r.is_ok())
@@ -39,5 +45,12 @@ fn commands(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, commands);
+/// Loading the built-in rules, self-test of every example included: paid once at start-up.
+fn load(c: &mut Criterion) {
+    c.bench_function("rules_load_and_self_test", |b| {
+        b.iter(|| black_box(policy::Rules::load(&[]).map(|r| r.len()).unwrap_or(0)))
+    });
+}
+
+criterion_group!(benches, commands, load);
 criterion_main!(benches);

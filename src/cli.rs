@@ -29,6 +29,8 @@ pub enum Command {
     Translate(TranslateArgs),
     /// Judge a shell command against the policy for a root folder (nothing runs).
     Check(CheckArgs),
+    /// Load and self-test the program rules (built-in and the user's), and list the programs.
+    Rules(RulesArgs),
     /// Say which protections the sandbox has on this machine, and prove them with real
     /// escape attempts (exit 1 when one is missing or an attempt got through).
     Doctor(DoctorArgs),
@@ -123,7 +125,21 @@ pub struct CheckArgs {
     /// Working directory, relative to the root. [default: the root]
     #[arg(long, value_name = "REL", default_value = "")]
     pub cwd: String,
+    /// Extra rule files (after the built-in rules, ~/.config/atajo/rules.toml and the
+    /// workspace's .atajo/rules.toml).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
     /// The shell command to judge.
     #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// The workspace whose .atajo/rules.toml is loaded too. [default: current folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Extra rule files.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
 }

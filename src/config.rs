@@ -32,6 +32,9 @@ pub struct Config {
     pub run_as: Option<String>,
     /// Resource limits for every command (`[limits]` in atajo.toml).
     pub limits: ResourceLimits,
+    /// Extra program-rule files, loaded after the built-in rules,
+    /// ~/.config/atajo/rules.toml and the workspace's .atajo/rules.toml.
+    pub rules: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             sandbox: true,
             run_as: None,
             limits: ResourceLimits::default(),
+            rules: Vec::new(),
         }
     }
 }

@@ -1,7 +1,7 @@
 mod doctor;
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,7 +10,9 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use atajo::assistant;
-use atajo::cli::{CheckArgs, Cli, Command, DoctorArgs, LangArg, ServeArgs, TranslateArgs};
+use atajo::cli::{
+    CheckArgs, Cli, Command, DoctorArgs, LangArg, RulesArgs, ServeArgs, TranslateArgs,
+};
 use atajo::config::Config;
 use atajo::exec::{Limits, Sandbox};
 use atajo::history::History;
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Translate(args) => translate(&args),
         Command::Check(args) => check(&args),
+        Command::Rules(args) => rules(&args),
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => doctor::probe(&args.what),
         Command::Serve(args) => {
@@ -77,6 +80,48 @@ fn translate(args: &TranslateArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The rule files that apply to a workspace: the user's, the workspace's own, then `extra`.
+fn rule_files(root: &Path, extra: &[PathBuf]) -> Vec<PathBuf> {
+    let config_home = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    let mut files: Vec<PathBuf> = config_home
+        .map(|c| c.join("atajo").join("rules.toml"))
+        .into_iter()
+        .chain(std::iter::once(root.join(STATE_DIR).join("rules.toml")))
+        .filter(|p| p.is_file())
+        .collect();
+    files.extend(extra.iter().cloned());
+    files
+}
+
+fn rules(args: &RulesArgs) -> ExitCode {
+    let root = match &args.root {
+        Some(r) => r.clone(),
+        None => PathBuf::from("."),
+    };
+    let files = rule_files(&root, &args.rules);
+    match policy::Rules::load(&files) {
+        Ok(rules) => {
+            let mut names: Vec<&str> = rules.names().collect();
+            names.sort_unstable();
+            for f in &files {
+                println!("loaded {}", f.display());
+            }
+            println!(
+                "{} programs, every example checked: {}",
+                names.len(),
+                names.join(" ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("atajo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
     let root = match args.root.canonicalize() {
         Ok(r) if r.is_dir() => r,
@@ -96,12 +141,20 @@ fn check(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let rules = match policy::Rules::load(&rule_files(&root, &args.rules)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("atajo: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let command = args.command.join(" ");
     let result = policy::check(
         &command,
         Context {
             root: &root,
             cwd: &cwd,
+            rules: &rules,
         },
     );
     let verdict = policy::verdict(&result, Lang::En);
@@ -147,6 +200,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create atajo's state folder {}", state.display()))?;
     let history = History::open(&state.join("history.sqlite"))?;
     let sandbox = build_sandbox(&config, &ws)?;
+    let rules = Arc::new(policy::Rules::load(&rule_files(ws.root(), &config.rules))?);
     for p in sandbox.protections() {
         if p.active {
             tracing::info!(protection = p.name, "{}", p.detail);
@@ -171,6 +225,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 output_limit: config.output_limit,
             },
             sandbox,
+            rules,
             announce: Some(watcher.sender()),
         });
         let opts = ServerOptions {

@@ -25,6 +25,7 @@ pub mod event {
     pub const EXIT: &str = "exit";
     pub const LIST: &str = "list";
     pub const CANCEL: &str = "cancel";
+    pub const CONFIRM: &str = "confirm";
     pub const CWD: &str = "cwd";
     pub const FS_CHANGES: &str = "fs_changes";
     pub const PROTOCOL_ERROR: &str = "protocol_error";
@@ -109,6 +110,10 @@ pub struct VerdictMsg {
     pub allowed: bool,
     pub risk: Risk,
     pub reason: Option<String>,
+    /// Root-relative paths a destructive command removes or replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub affected: Vec<String>,
 }
 
 /// `plan`: what a request became, before anything runs.
@@ -123,6 +128,11 @@ pub struct Plan {
     pub confidence: f64,
     /// Absent when there is no command to judge.
     pub verdict: Option<VerdictMsg>,
+    /// Present when the command is destructive: nothing ran; send `confirm {id, token}` to
+    /// run it (the verdict's `affected` lists what it removes or replaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub confirm: Option<String>,
 }
 
 /// `output`: a chunk of a running command's combined stdout and stderr.
@@ -149,6 +159,18 @@ pub struct ExitMsg {
 }
 
 /// `cancel`: stop request `id` of this connection (queued or running); its `exit` follows.
+/// `confirm`: runs the destructive command a `plan` asked about. With `permanent`, `rm`
+/// deletes instead of moving to the trash.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConfirmRequest {
+    pub id: String,
+    pub token: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub permanent: Option<bool>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CancelRequest {

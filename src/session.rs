@@ -13,8 +13,8 @@ use crate::assistant::{self, Translation};
 use crate::exec::{self, Limits, Outcome, Sandbox};
 use crate::history::{History, Record};
 use crate::lang::Lang;
-use crate::policy::{self, Context, Denial};
-use crate::protocol::{ChangeKind, FsChange, VerdictMsg};
+use crate::policy::{self, Context, Denial, Rules};
+use crate::protocol::{ChangeKind, FsChange, Risk, VerdictMsg};
 use crate::workspace::{WatchMsg, Workspace, rel_to_string};
 
 /// What every session shares.
@@ -23,8 +23,29 @@ pub struct Services {
     pub history: History,
     pub limits: Limits,
     pub sandbox: Sandbox,
+    pub rules: Arc<Rules>,
     /// Where the pipeline announces the changes it made (the broadcaster's stream).
     pub announce: Option<UnboundedSender<WatchMsg>>,
+}
+
+/// One request on its way through the pipeline.
+struct Job<'a> {
+    raw: &'a str,
+    kind: &'static str,
+    translation: Translation,
+    lang: Lang,
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 12];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Tokens only pair a confirmation with its session's own pending command.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes[..12].copy_from_slice(&t.to_le_bytes()[..12]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Longest instruction or command accepted from a client.
@@ -37,6 +58,33 @@ pub struct Session {
     cwd: Mutex<PathBuf>,
     /// Requests of this session that are queued or running, by id, so a client can cancel.
     jobs: std::sync::Mutex<HashMap<String, Arc<Notify>>>,
+    /// The destructive command waiting for the user's confirmation, if any.
+    pending: std::sync::Mutex<Option<Pending>>,
+}
+
+/// A destructive command held until the user confirms it.
+struct Pending {
+    token: String,
+    raw: String,
+    kind: &'static str,
+    translation: Translation,
+    lang: Lang,
+    affected: Vec<String>,
+    at: std::time::Instant,
+}
+
+/// How long a confirmation stays valid.
+pub const CONFIRM_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// What the user said about a destructive command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    /// Not asked yet: a destructive command waits for confirmation.
+    None,
+    /// Confirmed: `rm` moves to the trash.
+    Confirmed,
+    /// Confirmed as a permanent deletion.
+    Permanent,
 }
 
 /// Where a request ended.
@@ -47,6 +95,14 @@ pub enum Finished {
         translation: Translation,
         verdict: VerdictMsg,
     },
+    /// Destructive: nothing ran; the verdict names what would go, `token` confirms it.
+    NeedsConfirmation {
+        translation: Translation,
+        verdict: VerdictMsg,
+        token: String,
+    },
+    /// A confirmation for nothing (unknown or expired token).
+    NothingToConfirm,
     Ran {
         translation: Translation,
         verdict: VerdictMsg,
@@ -56,8 +112,15 @@ pub enum Finished {
 
 /// How the pipeline tells the caller what happens, as it happens.
 pub trait Progress: Send {
-    /// The command is known and judged; called before anything runs.
-    fn planned(&mut self, _translation: &Translation, _verdict: Option<&VerdictMsg>) {}
+    /// The command is known and judged; called before anything runs. `confirm` is the token
+    /// that confirms a destructive command.
+    fn planned(
+        &mut self,
+        _translation: &Translation,
+        _verdict: Option<&VerdictMsg>,
+        _confirm: Option<&str>,
+    ) {
+    }
     fn output(&mut self, _chunk: &str) {}
 }
 
@@ -79,6 +142,7 @@ impl Session {
             client,
             cwd: Mutex::new(PathBuf::new()),
             jobs: std::sync::Mutex::new(HashMap::new()),
+            pending: std::sync::Mutex::new(None),
         }
     }
 
@@ -145,8 +209,8 @@ impl Session {
             Input::Instruction { .. } => translation.lang,
             Input::Command(_) => lang,
         };
-        let Some(command) = translation.command.clone() else {
-            progress.planned(&translation, None);
+        if translation.command.is_none() {
+            progress.planned(&translation, None, None);
             self.record(
                 svc,
                 kind,
@@ -157,8 +221,84 @@ impl Session {
                 None,
             );
             return Finished::NotUnderstood(translation);
+        }
+        let job = Job {
+            raw,
+            kind,
+            translation,
+            lang,
         };
+        self.judge_and_run(svc, job, Approval::None, &[], cancel, progress)
+            .await
+    }
 
+    /// Whether a destructive command is waiting for this session's confirmation.
+    pub fn pending_token(&self) -> Option<String> {
+        let pending = self.pending.lock().ok()?;
+        pending
+            .as_ref()
+            .filter(|p| p.at.elapsed() < CONFIRM_TTL)
+            .map(|p| p.token.clone())
+    }
+
+    /// Drops the waiting command; the language it was asked in, if there was one.
+    pub fn discard_pending(&self) -> Option<Lang> {
+        self.pending
+            .lock()
+            .ok()
+            .and_then(|mut p| p.take())
+            .map(|p| p.lang)
+    }
+
+    /// Runs the destructive command `token` stands for. It is judged again first: if it
+    /// would now touch paths the user did not see, it asks again.
+    pub async fn confirm(
+        &self,
+        svc: &Services,
+        token: &str,
+        approval: Approval,
+        cancel: Option<&Notify>,
+        progress: &mut dyn Progress,
+    ) -> Finished {
+        let taken = self.pending.lock().ok().and_then(|mut slot| {
+            let valid = slot
+                .as_ref()
+                .is_some_and(|p| p.token == token && p.at.elapsed() < CONFIRM_TTL);
+            if valid { slot.take() } else { None }
+        });
+        let Some(p) = taken else {
+            return Finished::NothingToConfirm;
+        };
+        let job = Job {
+            raw: &p.raw,
+            kind: p.kind,
+            translation: p.translation,
+            lang: p.lang,
+        };
+        let approval = match approval {
+            Approval::None => Approval::Confirmed,
+            other => other,
+        };
+        self.judge_and_run(svc, job, approval, &p.affected, cancel, progress)
+            .await
+    }
+
+    async fn judge_and_run(
+        &self,
+        svc: &Services,
+        job: Job<'_>,
+        approval: Approval,
+        seen: &[String],
+        cancel: Option<&Notify>,
+        progress: &mut dyn Progress,
+    ) -> Finished {
+        let Job {
+            raw,
+            kind,
+            translation,
+            lang,
+        } = job;
+        let command = translation.command.clone().unwrap_or_default();
         let mut cwd = self.cwd.lock().await;
         let ws = &svc.workspace;
         let checked = policy::check(
@@ -166,13 +306,14 @@ impl Session {
             Context {
                 root: ws.root(),
                 cwd: &cwd,
+                rules: &svc.rules,
             },
         );
         let verdict = policy::verdict(&checked, lang);
-        progress.planned(&translation, Some(&verdict));
         let checked = match checked {
             Ok(c) => c,
             Err(Denial { .. }) => {
+                progress.planned(&translation, Some(&verdict), None);
                 self.record(
                     svc,
                     kind,
@@ -188,9 +329,43 @@ impl Session {
                 };
             }
         };
+        let confirmed =
+            approval != Approval::None && checked.affected.iter().all(|a| seen.contains(a));
+        if checked.risk == Risk::Destructive && !confirmed {
+            drop(cwd);
+            let token = new_token();
+            progress.planned(&translation, Some(&verdict), Some(&token));
+            self.record(
+                svc,
+                kind,
+                raw,
+                Some(&command),
+                false,
+                Some("awaiting confirmation".into()),
+                None,
+            );
+            if let Ok(mut slot) = self.pending.lock() {
+                *slot = Some(Pending {
+                    token: token.clone(),
+                    raw: raw.to_owned(),
+                    kind,
+                    translation: translation.clone(),
+                    lang,
+                    affected: checked.affected.clone(),
+                    at: std::time::Instant::now(),
+                });
+            }
+            return Finished::NeedsConfirmation {
+                translation,
+                verdict,
+                token,
+            };
+        }
+        progress.planned(&translation, Some(&verdict), None);
         let mut sink = |chunk: &str| progress.output(chunk);
         let outcome = exec::run(
             &checked,
+            approval == Approval::Permanent,
             ws,
             &svc.sandbox,
             &cwd,

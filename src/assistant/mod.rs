@@ -4,6 +4,8 @@
 mod rules;
 mod words;
 
+pub use words::fold;
+
 use serde::Serialize;
 
 use crate::lang::Lang;

@@ -81,7 +81,11 @@ const HIDDEN: &[&str] = &["ocultos", "ocultas", "oculto", "hidden", "todos", "al
 const DETAIL: &[&str] = &[
     "detalles", "detalle", "tamano", "tamanos", "details", "detailed", "sizes", "size", "long",
 ];
-const PROGRAMS: &[&str] = &["mkdir", "touch", "ls", "cat", "pwd", "cd"];
+/// Programs that make a text a command already (the policy's rules decide what they may do).
+const PROGRAMS: &[&str] = &[
+    "mkdir", "touch", "ls", "cat", "pwd", "cd", "rm", "rmdir", "cp", "mv", "find", "grep", "sed",
+    "tar", "zip", "unzip", "head", "tail", "wc", "sort", "du", "tree", "chmod", "echo", "undo",
+];
 
 const ES_HINTS: &[&str] = &[
     "crea",

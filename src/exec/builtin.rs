@@ -11,7 +11,8 @@ use std::time::SystemTime;
 use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 
 use super::quote;
-use crate::policy::{self, Program, Step};
+use super::trash;
+use crate::policy::{self, Stage};
 use crate::workspace::{self, Workspace};
 
 /// What a builtin printed and how it ended.
@@ -22,27 +23,33 @@ pub struct Done {
     pub created: Vec<PathBuf>,
 }
 
-/// Runs `step` in-process if it is one of the builtins; `None` means "spawn it".
-pub fn try_run(step: &Step, ws: &Workspace, cwd: &mut PathBuf) -> Option<Done> {
-    match step.program {
-        Program::Mkdir => Some(mkdir(step, ws, cwd)),
-        Program::Touch => Some(touch(step, ws, cwd)),
-        Program::Pwd => Some(Done {
+/// Runs `stage` in-process if it is one of the builtins and its options are ones the
+/// builtin implements; `None` means "spawn the real program".
+pub fn try_run(stage: &Stage, ws: &Workspace, cwd: &mut PathBuf, permanent: bool) -> Option<Done> {
+    let (flags, operands) = parse(stage);
+    let only = |allowed: &str| flags.chars().all(|c| allowed.contains(c));
+    match stage.program.as_str() {
+        "mkdir" if only("pv") => Some(mkdir(&flags, &operands, ws, cwd)),
+        "touch" if only("c") => Some(touch(&flags, &operands, ws, cwd)),
+        "pwd" if stage.args.is_empty() => Some(Done {
             output: format!("{}\n", ws.root().join(&*cwd).display()),
             code: 0,
             created: Vec::new(),
         }),
-        Program::Cd => Some(cd(step, ws, cwd)),
-        Program::Ls | Program::Cat => None,
+        "cd" => Some(cd(stage, ws, cwd)),
+        "rm" => Some(trash::rm(&flags, &operands, ws, cwd, permanent)),
+        "undo" => Some(trash::undo(operands.first().copied(), ws)),
+        _ => None,
     }
 }
 
 /// Splits arguments into flags (letters) and operands, as the policy already validated them.
-fn parse(step: &Step) -> (String, Vec<&str>) {
+/// A long option a builtin does not implement becomes `?`, so the real program runs instead.
+fn parse(stage: &Stage) -> (String, Vec<&str>) {
     let mut flags = String::new();
     let mut operands = Vec::new();
     let mut only_operands = false;
-    for arg in &step.args {
+    for arg in &stage.args {
         if only_operands || arg == "-" || !arg.starts_with('-') {
             operands.push(arg.as_str());
         } else if arg == "--" {
@@ -52,6 +59,11 @@ fn parse(step: &Step) -> (String, Vec<&str>) {
                 "parents" => 'p',
                 "verbose" => 'v',
                 "no-create" => 'c',
+                "recursive" => 'r',
+                "force" => 'f',
+                "dir" => 'd',
+                // rm's safeguards are atajo's defaults anyway.
+                "one-file-system" | "preserve-root" => continue,
                 _ => '?',
             });
         } else {
@@ -64,13 +76,13 @@ fn parse(step: &Step) -> (String, Vec<&str>) {
 /// The root-relative path an operand names. Operations go through the root handle, not a
 /// handle on the cwd: `..` out of the cwd is fine as long as it stays beneath the root (the
 /// policy already confined every operand; this refuses anything else as a permission error).
-fn locate(ws: &Workspace, cwd: &Path, operand: &str) -> io::Result<PathBuf> {
+pub(super) fn locate(ws: &Workspace, cwd: &Path, operand: &str) -> io::Result<PathBuf> {
     workspace::normalize_within(ws.root(), cwd, Path::new(operand))
         .map_err(|_| io::Error::from_raw_os_error(libc::EACCES))
 }
 
 /// `io::Error`'s text without Rust's " (os error N)" suffix, as strerror prints it.
-fn strerror(e: &io::Error) -> String {
+pub(super) fn strerror(e: &io::Error) -> String {
     match e.raw_os_error() {
         Some(code) => {
             let s = e.to_string();
@@ -82,14 +94,13 @@ fn strerror(e: &io::Error) -> String {
     }
 }
 
-fn mkdir(step: &Step, ws: &Workspace, cwd: &Path) -> Done {
-    let (flags, operands) = parse(step);
+fn mkdir(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path) -> Done {
     let (parents, verbose) = (flags.contains('p'), flags.contains('v'));
     let dir = ws.dir();
     let mut out = String::new();
     let mut code = 0;
     let mut made = Vec::new();
-    for operand in operands {
+    for &operand in operands {
         let result = if parents {
             mkdir_parents(ws, cwd, operand, verbose, &mut out, &mut made)
         } else {
@@ -179,12 +190,11 @@ fn mkdir_parents(
     Ok(())
 }
 
-fn touch(step: &Step, ws: &Workspace, cwd: &Path) -> Done {
-    let (flags, operands) = parse(step);
+fn touch(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path) -> Done {
     let no_create = flags.contains('c');
     let mut out = String::new();
     let mut code = 0;
-    for operand in operands {
+    for &operand in operands {
         let touched = locate(ws, cwd, operand).and_then(|p| touch_one(ws.dir(), &p, no_create));
         if let Err(e) = touched {
             if no_create && e.kind() == io::ErrorKind::NotFound {
@@ -227,14 +237,14 @@ fn touch_one(dir: &Dir, path: &Path, no_create: bool) -> io::Result<()> {
     }
 }
 
-fn cd(step: &Step, ws: &Workspace, cwd: &mut PathBuf) -> Done {
-    let shown = step.args.first().map(String::as_str).unwrap_or("");
+fn cd(stage: &Stage, ws: &Workspace, cwd: &mut PathBuf) -> Done {
+    let shown = stage.args.first().map(String::as_str).unwrap_or("");
     let fail = |msg: String| Done {
         output: format!("cd: {shown}: {msg}\n"),
         code: 1,
         created: Vec::new(),
     };
-    let target = match policy::cd_target(step, ws.root(), cwd) {
+    let target = match policy::cd_target(stage, ws.root(), cwd) {
         Ok(t) => t,
         Err(d) => return fail(d.reason.to_string()),
     };

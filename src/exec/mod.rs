@@ -7,6 +7,7 @@ mod output;
 mod quote;
 mod sandbox;
 mod spawn;
+mod trash;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -43,10 +44,13 @@ pub const TIMEOUT_EXIT: i32 = 124;
 /// Exit code reported when the client cancelled the command, as a shell reports Ctrl-C.
 pub const CANCELLED_EXIT: i32 = 130;
 
-/// Runs every step with shell semantics for `;`, `&&` and `||`. The timeout covers the whole
+/// Runs every step with shell semantics for `;`, `&&` and `||`. `permanent` makes `rm`
+/// delete instead of moving to the trash. The timeout covers the whole
 /// command; output is capped across all steps.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     checked: &Checked,
+    permanent: bool,
     ws: &Workspace,
     sandbox: &Sandbox,
     cwd: &Path,
@@ -73,15 +77,18 @@ pub async fn run(
         if !runs {
             continue;
         }
-        if let Some(done) = builtin::try_run(step, ws, &mut cwd) {
+        let builtin = step
+            .alone()
+            .and_then(|stage| builtin::try_run(stage, ws, &mut cwd, permanent));
+        if let Some(done) = builtin {
             out.push_str(&done.output);
             code = done.code;
             created.extend(done.created);
             continue;
         }
         let ended = spawn::run(
-            std::ffi::OsStr::new(step.program.name()),
-            &step.args,
+            &step.stages,
+            Some(ws.dir()),
             &ws.root().join(&cwd),
             ws.root(),
             sandbox,
@@ -146,7 +153,15 @@ pub async fn run_confined(
     };
     let mut sink = |_: &str| {};
     let mut out = Output::new(limits.output_limit, &mut sink);
-    let ended = spawn::run(program, args, dir, root, sandbox, stop, &mut out).await;
+    let stage = crate::policy::Stage {
+        program: program.to_string_lossy().into_owned(),
+        args: args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        redirects: Vec::new(),
+    };
+    let ended = spawn::run(&[stage], None, dir, root, sandbox, stop, &mut out).await;
     let (output, truncated) = out.finish();
     Confined {
         code: ended.code,

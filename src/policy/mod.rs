@@ -3,35 +3,46 @@
 //! removal, every path resolved against the session's cwd and through symlinks. Nothing here
 //! executes anything.
 
-mod programs;
+mod args;
+mod expand;
+mod never;
 mod reason;
-mod words;
+pub mod rules;
+mod sed;
 
 use std::path::{Path, PathBuf};
 
 use brush_parser::ast::{
-    AndOr, Command, CommandPrefixOrSuffixItem, CompoundList, Pipeline, SeparatorOperator,
-    SimpleCommand,
+    AndOr, Command, CommandPrefixOrSuffixItem, CompoundList, IoFileRedirectKind,
+    IoFileRedirectTarget, IoRedirect, Pipeline, SeparatorOperator, SimpleCommand,
 };
 use brush_parser::{Parser, ParserOptions};
 
-pub use programs::{Access, Program};
+pub use never::Category;
 pub use reason::Reason;
+pub use rules::{Rules, RulesError};
 
 use crate::lang::Lang;
 use crate::protocol::{Risk, VerdictMsg};
 use crate::workspace::{self, PathError, STATE_DIR};
+use args::Parsed;
+use expand::Expander;
+use rules::{Kind, Repeat, Slot, Spec, Style};
 
 /// Longer input is refused before parsing: nobody types a 64 KiB file-management command.
 pub const MAX_COMMAND_BYTES: usize = 64 * 1024;
 
-/// Where a command would run.
+/// Programs atajo runs itself; they cannot read a pipe or have their output redirected.
+const IN_PROCESS_ONLY: [&str; 3] = ["cd", "rm", "undo"];
+
+/// Where a command would run, and under which rules.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     /// Canonical absolute root.
     pub root: &'a Path,
     /// Root-relative working directory.
     pub cwd: &'a Path,
+    pub rules: &'a Rules,
 }
 
 /// How a step follows the one before it.
@@ -45,12 +56,57 @@ pub enum Connector {
     IfFailed,
 }
 
-/// One program to run with its literal arguments (without the program name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    Read,
+    Truncate,
+    Append,
+}
+
+/// Where one of a program's standard streams goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A root-relative file, opened by atajo through the confined workspace.
+    File(PathBuf, OpenMode),
+    /// `/dev/null`.
+    Null,
+    /// The stream that fd (0, 1 or 2) has at that point.
+    Fd(u8),
+    /// A here-document or here-string, fed to stdin.
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// 0, 1 or 2.
+    pub fd: u8,
+    pub target: Target,
+}
+
+/// One program of a pipeline with its literal arguments (after expansion, without the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub program: String,
+    pub args: Vec<String>,
+    /// Applied in order, as the shell does.
+    pub redirects: Vec<Redirect>,
+}
+
+/// A pipeline (often of one program) and how it follows the step before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub connector: Connector,
-    pub program: Program,
-    pub args: Vec<String>,
+    pub stages: Vec<Stage>,
+}
+
+impl Step {
+    /// The step's program when it is a single program without redirections.
+    pub fn alone(&self) -> Option<&Stage> {
+        match self.stages.as_slice() {
+            [s] if s.redirects.is_empty() => Some(s),
+            _ => None,
+        }
+    }
 }
 
 /// An allowed command, ready for `exec`.
@@ -58,6 +114,9 @@ pub struct Step {
 pub struct Checked {
     pub steps: Vec<Step>,
     pub risk: Risk,
+    /// Root-relative paths a destructive command removes or replaces: what a confirmation
+    /// names.
+    pub affected: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,11 +148,13 @@ pub fn verdict(result: &Result<Checked, Denial>, lang: Lang) -> VerdictMsg {
             allowed: true,
             risk: c.risk,
             reason: None,
+            affected: c.affected.clone(),
         },
         Err(d) => VerdictMsg {
             allowed: false,
             risk: d.risk,
             reason: Some(d.reason.message(lang)),
+            affected: Vec::new(),
         },
     }
 }
@@ -118,47 +179,75 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
         .parse_program()
         .map_err(|e| Reason::Syntax(e.to_string()))?;
 
+    let mut acc = Acc {
+        risk: Risk::Read,
+        affected: Vec::new(),
+    };
     let mut steps = Vec::new();
+    // The cwd a later step sees depends on an earlier `cd`; judge paths against it.
+    let mut cwd = ctx.cwd.to_path_buf();
     for list in &program.complete_commands {
-        collect_list(list, &opts, ctx, &mut steps)?;
+        collect_list(list, &opts, ctx, &mut cwd, &mut steps, &mut acc)?;
     }
     if steps.is_empty() {
         return Err(Reason::Empty.into());
     }
-    let risk = steps
-        .iter()
-        .map(|s| s.program.risk())
-        .max()
-        .unwrap_or(Risk::Read);
-    Ok(Checked { steps, risk })
+    acc.affected.dedup();
+    Ok(Checked {
+        steps,
+        risk: acc.risk,
+        affected: acc.affected,
+    })
+}
+
+/// What the parts judged so far add up to: the strictest risk wins.
+struct Acc {
+    risk: Risk,
+    affected: Vec<String>,
+}
+
+impl Acc {
+    fn raise(&mut self, risk: Risk) {
+        self.risk = self.risk.max(risk);
+    }
+
+    fn destroys(&mut self, rel: &Path) {
+        self.raise(Risk::Destructive);
+        let shown = workspace::rel_to_string(rel);
+        let shown = if shown.is_empty() { ".".into() } else { shown };
+        if !self.affected.contains(&shown) {
+            self.affected.push(shown);
+        }
+    }
 }
 
 fn collect_list(
     list: &CompoundList,
     opts: &ParserOptions,
     ctx: Context<'_>,
+    cwd: &mut PathBuf,
     steps: &mut Vec<Step>,
+    acc: &mut Acc,
 ) -> Result<(), Denial> {
-    // The cwd a later step sees depends on an earlier `cd`; judge paths against it.
-    let mut cwd = ctx.cwd.to_path_buf();
     for item in &list.0 {
         if matches!(item.1, SeparatorOperator::Async) {
             return Err(Reason::Background.into());
         }
         let and_or = &item.0;
         let mut push = |connector, pipeline: &Pipeline, cwd: &mut PathBuf| -> Result<(), Denial> {
-            let step = judge_pipeline(pipeline, connector, opts, ctx.root, cwd)?;
-            if step.program == Program::Cd {
-                *cwd = cd_target(&step, ctx.root, cwd)?;
+            let stages = judge_pipeline(pipeline, opts, ctx, cwd, acc)?;
+            let step = Step { connector, stages };
+            if let Some(stage) = step.alone().filter(|s| s.program == "cd") {
+                *cwd = cd_target(stage, ctx.root, cwd)?;
             }
             steps.push(step);
             Ok(())
         };
-        push(Connector::Always, &and_or.first, &mut cwd)?;
+        push(Connector::Always, &and_or.first, cwd)?;
         for next in &and_or.additional {
             match next {
-                AndOr::And(p) => push(Connector::IfOk, p, &mut cwd)?,
-                AndOr::Or(p) => push(Connector::IfFailed, p, &mut cwd)?,
+                AndOr::And(p) => push(Connector::IfOk, p, cwd)?,
+                AndOr::Or(p) => push(Connector::IfFailed, p, cwd)?,
             }
         }
     }
@@ -167,125 +256,467 @@ fn collect_list(
 
 fn judge_pipeline(
     pipeline: &Pipeline,
-    connector: Connector,
     opts: &ParserOptions,
-    root: &Path,
+    ctx: Context<'_>,
     cwd: &Path,
-) -> Result<Step, Denial> {
+    acc: &mut Acc,
+) -> Result<Vec<Stage>, Denial> {
     if pipeline.timed.is_some() {
         return Err(Reason::Compound("time").into());
     }
     if pipeline.bang {
         return Err(Reason::Compound("!").into());
     }
-    let [command] = pipeline.seq.as_slice() else {
-        return Err(Reason::Pipeline.into());
-    };
-    match command {
-        Command::Simple(simple) => judge_simple(simple, connector, opts, root, cwd),
-        Command::Compound(..) => {
-            Err(Reason::Compound("a compound command (if, for, while, ( ), { })").into())
-        }
-        Command::Function(_) => Err(Reason::Compound("defining a function").into()),
-        Command::ExtendedTest(..) => Err(Reason::Compound("[[ … ]]").into()),
+    let mut stages = Vec::with_capacity(pipeline.seq.len());
+    for command in &pipeline.seq {
+        let stage = match command {
+            Command::Simple(simple) => judge_simple(simple, opts, ctx, cwd, acc)?,
+            Command::Compound(..) => {
+                return Err(
+                    Reason::Compound("a compound command (if, for, while, ( ), { })").into(),
+                );
+            }
+            Command::Function(_) => return Err(Reason::Compound("defining a function").into()),
+            Command::ExtendedTest(..) => return Err(Reason::Compound("[[ … ]]").into()),
+        };
+        stages.push(stage);
     }
+    let joined = stages.len() > 1 || stages.iter().any(|s| !s.redirects.is_empty());
+    if let Some(s) = stages
+        .iter()
+        .find(|s| joined && IN_PROCESS_ONLY.contains(&s.program.as_str()))
+    {
+        return Err(Reason::NotInPipeline(s.program.clone()).into());
+    }
+    Ok(stages)
 }
 
 fn judge_simple(
     cmd: &SimpleCommand,
-    connector: Connector,
     opts: &ParserOptions,
-    root: &Path,
+    ctx: Context<'_>,
     cwd: &Path,
-) -> Result<Step, Denial> {
-    if let Some(item) = cmd.prefix.as_ref().and_then(|p| p.0.first()) {
-        return Err(item_denial(item).into());
-    }
-    let Some(name_word) = &cmd.word_or_name else {
-        return Err(Reason::Empty.into());
+    acc: &mut Acc,
+) -> Result<Stage, Denial> {
+    let ex = Expander {
+        opts,
+        root: ctx.root,
+        cwd,
     };
-    let name = words::literal(name_word, opts)?;
-    let program = Program::from_name(&name).ok_or_else(|| Reason::Program(name.clone()))?;
-    let mut args = Vec::new();
-    if let Some(suffix) = &cmd.suffix {
-        for item in &suffix.0 {
-            match item {
-                CommandPrefixOrSuffixItem::Word(w) => args.push(words::literal(w, opts)?),
-                other => return Err(item_denial(other).into()),
+    let mut redirects = Vec::new();
+    let mut words = Vec::new();
+    let items = cmd.prefix.iter().flat_map(|p| &p.0);
+    for item in items {
+        match item {
+            CommandPrefixOrSuffixItem::IoRedirect(r) => {
+                redirects.extend(judge_redirect(r, &ex, ctx.root, cwd, acc)?);
+            }
+            CommandPrefixOrSuffixItem::AssignmentWord(a, _) => {
+                return Err(assignment_denial(&a.name.to_string()).into());
+            }
+            CommandPrefixOrSuffixItem::ProcessSubstitution(..) => {
+                return Err(Reason::Substitution.into());
+            }
+            CommandPrefixOrSuffixItem::Word(_) => {
+                return Err(Reason::Syntax("unexpected word".into()).into());
             }
         }
     }
-    let operands = judge_options(program, &args)?;
-    let spec = program.spec();
-    if operands.len() < spec.min_operands {
-        return Err(Reason::MissingOperand(program.name().into()).into());
+    let Some(name_word) = &cmd.word_or_name else {
+        // `> file` alone truncates a file without naming a program: say what to write.
+        return Err(Reason::Empty.into());
+    };
+    let name = ex.single(name_word)?;
+    if name.contains('/') {
+        return Err(Reason::ProgramPath(name).into());
     }
-    if operands.len() > spec.max_operands {
-        return Err(Reason::TooManyOperands(program.name().into(), spec.max_operands).into());
+    if let Some(category) = never::category(&name) {
+        return Err(Reason::never(&name, category).into());
     }
-    for operand in operands {
-        confine(operand, spec.access, root, cwd)?;
+    let spec = ctx
+        .rules
+        .get(&name)
+        .ok_or_else(|| Reason::Program(name.clone()))?;
+    for item in cmd.suffix.iter().flat_map(|s| &s.0) {
+        match item {
+            CommandPrefixOrSuffixItem::Word(w)
+            | CommandPrefixOrSuffixItem::AssignmentWord(_, w) => {
+                words.extend(ex.words(w)?);
+            }
+            CommandPrefixOrSuffixItem::IoRedirect(r) => {
+                redirects.extend(judge_redirect(r, &ex, ctx.root, cwd, acc)?);
+            }
+            CommandPrefixOrSuffixItem::ProcessSubstitution(..) => {
+                return Err(Reason::Substitution.into());
+            }
+        }
     }
-    Ok(Step {
-        connector,
-        program,
-        args,
+    let parsed = args::parse(spec, &words)?;
+    judge_arguments(spec, &parsed, ctx.root, cwd, acc)?;
+    Ok(Stage {
+        program: name,
+        args: words,
+        redirects,
     })
 }
 
-fn item_denial(item: &CommandPrefixOrSuffixItem) -> Reason {
-    match item {
-        CommandPrefixOrSuffixItem::IoRedirect(_) => Reason::Redirection,
-        CommandPrefixOrSuffixItem::AssignmentWord(a, _) => Reason::Assignment(a.name.to_string()),
-        CommandPrefixOrSuffixItem::ProcessSubstitution(..) => Reason::Substitution,
-        CommandPrefixOrSuffixItem::Word(_) => Reason::Syntax("unexpected word".into()),
+fn assignment_denial(name: &str) -> Reason {
+    const DANGEROUS: [&str; 10] = [
+        "PATH",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "GCONV_PATH",
+        "HOME",
+    ];
+    if DANGEROUS.contains(&name) || name.starts_with("LD_") || name.starts_with("DYLD_") {
+        Reason::DangerousAssignment(name.to_owned())
+    } else {
+        Reason::Assignment(name.to_owned())
     }
 }
 
-/// Checks every option against the program's list and returns the operands. GNU tools take
-/// options anywhere before `--`, so a later `-x` is an option too.
-pub fn judge_options(program: Program, args: &[String]) -> Result<Vec<&str>, Reason> {
-    let spec = program.spec();
-    let mut operands = Vec::new();
-    let mut only_operands = false;
-    for arg in args {
-        if only_operands || arg == "-" || !arg.starts_with('-') {
-            operands.push(arg.as_str());
-        } else if arg == "--" {
-            only_operands = true;
-        } else if arg.starts_with("--") {
-            if !spec.long.contains(&arg.as_str()) {
-                return Err(option_denial(program, arg));
-            }
-        } else if let Some(bad) = arg[1..].chars().find(|c| !spec.short.contains(*c)) {
-            return Err(option_denial(program, &format!("-{bad}")));
+/// Judges every option value and operand of one program against its rule.
+fn judge_arguments(
+    spec: &Spec,
+    parsed: &Parsed,
+    root: &Path,
+    cwd: &Path,
+    acc: &mut Acc,
+) -> Result<(), Denial> {
+    let layout = spec.layouts.iter().find(|l| {
+        l.when
+            .iter()
+            .all(|alternatives| alternatives.iter().any(|o| parsed.has(o)))
+    });
+    let any_read = [Slot {
+        kind: Kind::Read,
+        repeat: Repeat::Many,
+    }];
+    let any_text = [Slot {
+        kind: Kind::Text,
+        repeat: Repeat::Many,
+    }];
+    let slots: &[Slot] = match spec.style {
+        Style::Find => &any_read,
+        Style::Echo => &any_text,
+        Style::Getopt => layout
+            .and_then(|l| l.operands.as_deref())
+            .unwrap_or(&spec.operands),
+    };
+    acc.raise(layout.and_then(|l| l.risk).unwrap_or(spec.risk));
+    for o in &parsed.options {
+        if let Some(r) = spec.risky.get(&o.name) {
+            acc.raise(*r);
         }
     }
-    Ok(operands)
+    let assigned = assign(spec, slots, &parsed.operands)?;
+    let no_clobber = spec.no_clobber.iter().any(|o| parsed.has(o));
+    // What a target receives: the operands that are paths and not the target itself.
+    let sources: Vec<&str> = assigned
+        .iter()
+        .filter(|(_, k)| matches!(k, Kind::Read | Kind::Write | Kind::Modify))
+        .map(|(a, _)| *a)
+        .collect();
+    let judge = |value: &str, kind: Kind, acc: &mut Acc| {
+        judge_value(value, kind, root, cwd, &sources, no_clobber, acc)
+    };
+    for o in &parsed.options {
+        let Some(value) = &o.value else {
+            continue;
+        };
+        let kind = layout
+            .and_then(|l| l.values.get(&o.name))
+            .or_else(|| spec.values.get(&o.name))
+            .or_else(|| spec.optional.get(&o.name))
+            .or_else(|| spec.predicates.get(&o.name))
+            .copied()
+            .unwrap_or(Kind::Text);
+        judge(value, kind, acc)?;
+    }
+    for (operand, kind) in &assigned {
+        judge(operand, *kind, acc)?;
+    }
+    if spec.style == Style::Find && parsed.has("-delete") {
+        // What -delete removes lies beneath the starting points.
+        if parsed.operands.is_empty() {
+            acc.destroys(cwd);
+        }
+        for start in &parsed.operands {
+            let rel =
+                workspace::normalize_within(root, cwd, Path::new(start)).map_err(path_reason)?;
+            acc.destroys(&rel);
+        }
+    }
+    Ok(())
 }
 
-fn option_denial(program: Program, option: &str) -> Reason {
-    Reason::Option {
-        program: program.name().into(),
-        option: option.into(),
+/// Pairs operands with slots: fixed slots take one each, optional ones one while there are
+/// spare operands, the repeating slot all the rest.
+fn assign<'a>(
+    spec: &Spec,
+    slots: &[Slot],
+    operands: &'a [String],
+) -> Result<Vec<(&'a str, Kind)>, Denial> {
+    let min: usize = slots
+        .iter()
+        .filter(|s| matches!(s.repeat, Repeat::One | Repeat::OneOrMore))
+        .count();
+    let unbounded = slots
+        .iter()
+        .any(|s| matches!(s.repeat, Repeat::Many | Repeat::OneOrMore));
+    let max = slots
+        .iter()
+        .filter(|s| matches!(s.repeat, Repeat::One | Repeat::Optional))
+        .count();
+    if operands.len() < min {
+        return Err(Reason::MissingOperand(spec.name.clone()).into());
+    }
+    if !unbounded && operands.len() > max {
+        return Err(Reason::TooManyOperands(spec.name.clone(), max).into());
+    }
+    let mut spare = operands.len() - min;
+    let mut out = Vec::with_capacity(operands.len());
+    let mut it = operands.iter();
+    let optional_after = |i: usize| {
+        slots[i + 1..]
+            .iter()
+            .filter(|s| s.repeat == Repeat::Optional)
+            .count()
+    };
+    for (i, slot) in slots.iter().enumerate() {
+        let take = match slot.repeat {
+            Repeat::One => 1,
+            Repeat::Optional => {
+                let t = usize::from(spare > 0);
+                spare -= t;
+                t
+            }
+            Repeat::Many | Repeat::OneOrMore => {
+                // Leave one each for the optional slots after this one.
+                let keep = optional_after(i).min(spare);
+                let t = spare - keep + usize::from(slot.repeat == Repeat::OneOrMore);
+                spare = keep;
+                t
+            }
+        };
+        for _ in 0..take {
+            if let Some(op) = it.next() {
+                out.push((op.as_str(), slot.kind));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn judge_value(
+    value: &str,
+    kind: Kind,
+    root: &Path,
+    cwd: &Path,
+    sources: &[&str],
+    no_clobber: bool,
+    acc: &mut Acc,
+) -> Result<(), Denial> {
+    match kind {
+        Kind::Text | Kind::None => {}
+        Kind::SedScript => sed::check(value)?,
+        Kind::Read => {
+            confine(value, Access::Read, root, cwd)?;
+        }
+        Kind::Write | Kind::Modify => {
+            confine(value, Access::Write, root, cwd)?;
+            acc.raise(Risk::Write);
+        }
+        Kind::Delete => {
+            let (rel, _) = confine(value, Access::Write, root, cwd)?;
+            if rel.as_os_str().is_empty() {
+                return Err(Reason::RemoveRoot(value.to_owned()).into());
+            }
+            acc.destroys(&rel);
+        }
+        Kind::Target => {
+            let (rel, real) = confine(value, Access::Write, root, cwd)?;
+            acc.raise(Risk::Write);
+            if no_clobber {
+                return Ok(());
+            }
+            match std::fs::metadata(&real) {
+                Ok(m) if m.is_dir() => {
+                    for source in sources {
+                        let Some(base) = Path::new(source).file_name() else {
+                            continue;
+                        };
+                        if real.join(base).symlink_metadata().is_ok() {
+                            acc.destroys(&rel.join(base));
+                        }
+                    }
+                }
+                Ok(_) => acc.destroys(&rel),
+                Err(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn redirect_fd(fd: Option<i32>, default: u8, shown: &dyn std::fmt::Display) -> Result<u8, Denial> {
+    match fd {
+        None => Ok(default),
+        Some(n @ 0..=2) => Ok(n as u8),
+        Some(_) => Err(Reason::Redirection(shown.to_string()).into()),
     }
 }
 
-/// Confines one path operand: lexically beneath the root, then through every existing
-/// symlink; writes into `.atajo/` or `.git/` internals are refused.
-fn confine(operand: &str, access: Access, root: &Path, cwd: &Path) -> Result<PathBuf, Denial> {
+/// One redirection: its target confined like any path; `>` onto a file with data in it is
+/// destructive.
+fn judge_redirect(
+    r: &IoRedirect,
+    ex: &Expander<'_>,
+    root: &Path,
+    cwd: &Path,
+    acc: &mut Acc,
+) -> Result<Vec<Redirect>, Denial> {
+    let file =
+        |w: &brush_parser::ast::Word, mode: OpenMode, acc: &mut Acc| -> Result<Target, Denial> {
+            let path = ex.single(w)?;
+            if path == "/dev/null" {
+                return Ok(Target::Null);
+            }
+            if mode == OpenMode::Read {
+                let (rel, _) = confine(&path, Access::Read, root, cwd)?;
+                return Ok(Target::File(rel, mode));
+            }
+            let (rel, real) = confine(&path, Access::Write, root, cwd)?;
+            acc.raise(Risk::Write);
+            if mode == OpenMode::Truncate
+                && std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() > 0)
+            {
+                acc.destroys(&rel);
+            }
+            Ok(Target::File(rel, mode))
+        };
+    match r {
+        IoRedirect::File(fd, kind, target) => {
+            let input = matches!(
+                kind,
+                IoFileRedirectKind::Read | IoFileRedirectKind::DuplicateInput
+            );
+            let fd = redirect_fd(*fd, if input { 0 } else { 1 }, r)?;
+            let target = match (kind, target) {
+                (_, IoFileRedirectTarget::ProcessSubstitution(..)) => {
+                    return Err(Reason::Substitution.into());
+                }
+                (IoFileRedirectKind::Read, IoFileRedirectTarget::Filename(w)) => {
+                    file(w, OpenMode::Read, acc)?
+                }
+                (
+                    IoFileRedirectKind::Write | IoFileRedirectKind::Clobber,
+                    IoFileRedirectTarget::Filename(w),
+                ) => file(w, OpenMode::Truncate, acc)?,
+                (IoFileRedirectKind::Append, IoFileRedirectTarget::Filename(w)) => {
+                    file(w, OpenMode::Append, acc)?
+                }
+                (
+                    IoFileRedirectKind::DuplicateOutput | IoFileRedirectKind::DuplicateInput,
+                    IoFileRedirectTarget::Fd(n),
+                ) => Target::Fd(redirect_fd(Some(*n), 0, r)?),
+                (
+                    IoFileRedirectKind::DuplicateOutput | IoFileRedirectKind::DuplicateInput,
+                    IoFileRedirectTarget::Duplicate(w),
+                ) => match ex.single(w)?.as_str() {
+                    "0" => Target::Fd(0),
+                    "1" => Target::Fd(1),
+                    "2" => Target::Fd(2),
+                    _ => return Err(Reason::Redirection(r.to_string()).into()),
+                },
+                _ => return Err(Reason::Redirection(r.to_string()).into()),
+            };
+            Ok(vec![Redirect { fd, target }])
+        }
+        IoRedirect::OutputAndError(w, append) => {
+            let mode = if *append {
+                OpenMode::Append
+            } else {
+                OpenMode::Truncate
+            };
+            Ok(vec![
+                Redirect {
+                    fd: 1,
+                    target: file(w, mode, acc)?,
+                },
+                Redirect {
+                    fd: 2,
+                    target: Target::Fd(1),
+                },
+            ])
+        }
+        IoRedirect::HereDocument(fd, doc) => {
+            let fd = redirect_fd(*fd, 0, r)?;
+            let body = &doc.doc.value;
+            if doc.requires_expansion && body.contains(['$', '`', '\\']) {
+                return Err(Reason::HereDocExpansion.into());
+            }
+            let text = if doc.remove_tabs {
+                body.lines()
+                    .map(|l| format!("{}\n", l.trim_start_matches('\t')))
+                    .collect()
+            } else {
+                body.clone()
+            };
+            Ok(vec![Redirect {
+                fd,
+                target: Target::Text(text),
+            }])
+        }
+        IoRedirect::HereString(fd, w) => {
+            let fd = redirect_fd(*fd, 0, r)?;
+            let mut text = ex.single(w)?;
+            text.push('\n');
+            Ok(vec![Redirect {
+                fd,
+                target: Target::Text(text),
+            }])
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// Confines one path: lexically beneath the root, and really there once every symlink of
+/// the existing part is followed the way the kernel does; writes into `.atajo/` or `.git/`
+/// internals are refused. Returns the root-relative path and the real one.
+fn confine(
+    operand: &str,
+    access: Access,
+    root: &Path,
+    cwd: &Path,
+) -> Result<(PathBuf, PathBuf), Denial> {
     let rel = workspace::normalize_within(root, cwd, Path::new(operand)).map_err(path_reason)?;
     if access == Access::Write && is_protected(&rel) {
         return Err(Reason::Protected(operand.into()).into());
     }
-    let real = workspace::resolve_existing(root, &rel, operand).map_err(path_reason)?;
+    let real = match workspace::resolve_physical(root, cwd, Path::new(operand), operand) {
+        Ok(real) => real,
+        // Reading through a link to nothing reads nothing (ls shows the link itself).
+        Err(PathError::Dangling(_)) if access == Access::Read => root.join(&rel),
+        Err(e) => return Err(path_reason(e)),
+    };
     if access == Access::Write {
         let real_rel = real.strip_prefix(root).unwrap_or(&real);
         if is_protected(real_rel) {
             return Err(Reason::Protected(operand.into()).into());
         }
     }
-    Ok(rel)
+    Ok((rel, real))
 }
 
 fn is_protected(rel: &Path) -> bool {
@@ -307,9 +738,9 @@ fn path_reason(e: PathError) -> Denial {
     .into()
 }
 
-/// The root-relative folder a `cd` step moves to (the root when it has no operand).
-pub fn cd_target(step: &Step, root: &Path, cwd: &Path) -> Result<PathBuf, Denial> {
-    match step.args.iter().find(|a| a.as_str() != "--") {
+/// The root-relative folder a `cd` moves to (the root when it has no operand).
+pub fn cd_target(stage: &Stage, root: &Path, cwd: &Path) -> Result<PathBuf, Denial> {
+    match stage.args.iter().find(|a| a.as_str() != "--") {
         None => Ok(PathBuf::new()),
         Some(dir) => workspace::normalize_within(root, cwd, Path::new(dir)).map_err(path_reason),
     }

@@ -11,9 +11,15 @@ fn tree() -> Tree {
     let root = tmp.path().join("root");
     std::fs::create_dir_all(root.join("docs/sub")).unwrap();
     std::fs::create_dir_all(root.join(".git/objects")).unwrap();
+    std::fs::create_dir_all(root.join(".atajo")).unwrap();
     std::fs::write(root.join("docs/a.txt"), "a").unwrap();
+    std::fs::write(root.join("docs/b.txt"), "b").unwrap();
+    std::fs::write(root.join("docs/empty.txt"), "").unwrap();
+    std::fs::write(root.join("notes.md"), "n").unwrap();
+    std::fs::write(root.join(".hidden"), "h").unwrap();
     let root = root.canonicalize().unwrap();
     std::fs::create_dir(tmp.path().join("secret")).unwrap();
+    std::fs::write(tmp.path().join("secret/key"), "k").unwrap();
     symlink(tmp.path().join("secret"), root.join("escape")).unwrap();
     symlink(root.join("docs"), root.join("docs-link")).unwrap();
     symlink("/nonexistent-target", root.join("dangling")).unwrap();
@@ -26,6 +32,7 @@ fn judge(t: &Tree, cwd: &str, cmd: &str) -> Result<Checked, Denial> {
         Context {
             root: &t.root,
             cwd: Path::new(cwd),
+            rules: Rules::builtin().unwrap(),
         },
     )
 }
@@ -49,6 +56,31 @@ fn allows_ordinary_file_management() {
         ("mkdir a\\;b", Risk::Write),
         ("mkdir '$(x)' '*'", Risk::Write),
         ("mkdir .git", Risk::Write),
+        ("cat docs/*.txt | wc -l", Risk::Read),
+        ("grep -rn TODO . | sort | uniq -c | head -5", Risk::Read),
+        ("find . -name '*.txt' -type f", Risk::Read),
+        ("ls > listado.txt", Risk::Write),
+        ("echo hola >> notes.md", Risk::Write),
+        ("echo hola > docs/empty.txt", Risk::Write),
+        ("sort < notes.md 2>/dev/null", Risk::Read),
+        ("ls missing 2>&1 | head", Risk::Read),
+        ("cat <<'EOF' > nuevo.txt\nuno $dos\nEOF", Risk::Write),
+        ("wc -l <<< hola", Risk::Read),
+        ("cp docs/a.txt copia.txt", Risk::Write),
+        ("cp -n docs/a.txt docs/b.txt", Risk::Write),
+        ("mv notes.md renamed.md", Risk::Write),
+        ("tar czf docs.tgz docs", Risk::Write),
+        ("tar -tzf docs.tgz", Risk::Read),
+        ("zip -r docs.zip docs", Risk::Write),
+        ("chmod 644 docs/a.txt", Risk::Write),
+        ("sed 's/a/b/g' docs/a.txt", Risk::Read),
+        ("du -sh docs", Risk::Read),
+        ("mkdir -p img/{2023,2024}/{ene,feb}", Risk::Write),
+        ("cat ~/docs/a.txt", Risk::Read),
+        ("head -n 3 docs/a.txt && tail -2 docs/b.txt", Risk::Read),
+        ("diff -u docs/a.txt docs/b.txt", Risk::Read),
+        ("cat docs-link/../docs/a.txt", Risk::Read),
+        ("undo", Risk::Write),
     ] {
         match judge(&t, "", cmd) {
             Ok(c) => assert_eq!(c.risk, risk, "{cmd}"),
@@ -58,10 +90,47 @@ fn allows_ordinary_file_management() {
 }
 
 #[test]
+fn destructive_commands_name_what_they_affect() {
+    let t = tree();
+    for (cmd, affected) in [
+        ("rm docs/a.txt", vec!["docs/a.txt"]),
+        ("rm -rf docs", vec!["docs"]),
+        (
+            "rm docs/*.txt",
+            vec!["docs/a.txt", "docs/b.txt", "docs/empty.txt"],
+        ),
+        ("rmdir docs/sub", vec!["docs/sub"]),
+        ("cp notes.md docs/a.txt", vec!["docs/a.txt"]),
+        ("mv docs/a.txt docs/b.txt", vec!["docs/b.txt"]),
+        ("mkdir -p x && cp docs/a.txt docs", vec!["docs/a.txt"]),
+        ("echo x > notes.md", vec!["notes.md"]),
+        ("ls &> notes.md", vec!["notes.md"]),
+        ("chmod -R go-w docs", vec![]),
+        ("truncate -s 0 docs/a.txt", vec![]),
+        ("find docs -name '*.tmp' -delete", vec!["docs"]),
+        ("sed -i 's/a/b/' docs/a.txt", vec![]),
+        ("tar xzf docs.tgz", vec![]),
+        ("unzip -o a.zip", vec![]),
+        ("cd docs && rm a.txt", vec!["docs/a.txt"]),
+    ] {
+        match judge(&t, "", cmd) {
+            Ok(c) => {
+                assert_eq!(c.risk, Risk::Destructive, "{cmd}");
+                assert_eq!(c.affected, affected, "{cmd}");
+            }
+            Err(d) => panic!("{cmd} denied: {}", d.reason),
+        }
+    }
+}
+
+#[test]
 fn literal_words_reach_exec() {
     let t = tree();
     let c = judge(&t, "", "mkdir a\\;b '$(x)' \"q\\\"uote\" 'it'\\''s'").unwrap();
-    assert_eq!(c.steps[0].args, ["a;b", "$(x)", "q\"uote", "it's"]);
+    assert_eq!(
+        c.steps[0].stages[0].args,
+        ["a;b", "$(x)", "q\"uote", "it's"]
+    );
     let c = judge(&t, "", "mkdir X && touch X/n || ls\npwd").unwrap();
     let connectors: Vec<_> = c.steps.iter().map(|s| s.connector).collect();
     assert_eq!(
@@ -76,16 +145,75 @@ fn literal_words_reach_exec() {
 }
 
 #[test]
+fn expansions_are_done_beneath_the_root() {
+    let t = tree();
+    let args = |cmd: &str| judge(&t, "", cmd).unwrap().steps[0].stages[0].args.clone();
+    assert_eq!(
+        args("cat docs/*.txt"),
+        ["docs/a.txt", "docs/b.txt", "docs/empty.txt"]
+    );
+    // Dotfiles only match a pattern that starts with a dot; no match keeps the word.
+    assert_eq!(args("ls d*"), ["dangling", "docs", "docs-link"]);
+    // `*` reaches the link that leads outside: the whole command is refused.
+    assert!(judge(&t, "", "ls *").is_err());
+    assert_eq!(args("ls .h*"), [".hidden"]);
+    assert_eq!(args("ls *.nothing"), ["*.nothing"]);
+    assert_eq!(args("ls 'docs/*'"), ["docs/*"]);
+    assert_eq!(args("ls d?cs/a.*"), ["docs/a.txt"]);
+    assert_eq!(args("mkdir -p p/{a,b}"), ["-p", "p/a", "p/b"]);
+    assert_eq!(args("echo {1..3}"), ["1", "2", "3"]);
+    let home = t.root.join("docs").display().to_string();
+    assert_eq!(args("ls ~/docs"), [home]);
+    let c = judge(&t, "docs", "cat *.txt").unwrap();
+    assert_eq!(c.steps[0].stages[0].args, ["a.txt", "b.txt", "empty.txt"]);
+}
+
+#[test]
+fn redirections_are_confined_and_ordered() {
+    let t = tree();
+    let c = judge(&t, "", "ls nope > out.txt 2>&1").unwrap();
+    assert_eq!(
+        c.steps[0].stages[0].redirects,
+        [
+            Redirect {
+                fd: 1,
+                target: Target::File(PathBuf::from("out.txt"), OpenMode::Truncate)
+            },
+            Redirect {
+                fd: 2,
+                target: Target::Fd(1)
+            },
+        ]
+    );
+    let c = judge(&t, "docs", "cat < a.txt >> ../log 2> /dev/null").unwrap();
+    assert_eq!(
+        c.steps[0].stages[0].redirects,
+        [
+            Redirect {
+                fd: 0,
+                target: Target::File(PathBuf::from("docs/a.txt"), OpenMode::Read)
+            },
+            Redirect {
+                fd: 1,
+                target: Target::File(PathBuf::from("log"), OpenMode::Append)
+            },
+            Redirect {
+                fd: 2,
+                target: Target::Null
+            },
+        ]
+    );
+}
+
+#[test]
 fn denies_with_the_reason() {
     let t = tree();
     type Case = (&'static str, &'static str, fn(&Reason) -> bool);
     let cases: &[Case] = &[
         ("", "", |r| matches!(r, Reason::Empty)),
-        (
-            "",
-            "rm -rf /",
-            |r| matches!(r, Reason::Program(p) if p == "rm"),
-        ),
+        ("", "rm -rf /", |r| matches!(r, Reason::Outside(_))),
+        ("", "rm -rf .", |r| matches!(r, Reason::RemoveRoot(_))),
+        ("", "rm -rf docs/..", |r| matches!(r, Reason::RemoveRoot(_))),
         ("", "mkdir /etc/x", |r| matches!(r, Reason::Outside(_))),
         ("", "mkdir ../x", |r| matches!(r, Reason::Outside(_))),
         ("docs", "touch ../../x", |r| matches!(r, Reason::Outside(_))),
@@ -93,37 +221,97 @@ fn denies_with_the_reason() {
             matches!(r, Reason::Outside(_))
         }),
         ("", "cat escape/key", |r| matches!(r, Reason::Symlink(_))),
+        // `..` after a symlink climbs from the link's target, as the kernel does.
+        ("", "cat escape/../secret/key", |r| {
+            matches!(r, Reason::Symlink(_) | Reason::Outside(_))
+        }),
+        ("", "cat escape/*", |r| matches!(r, Reason::Symlink(_))),
+        ("", "cat /*", |r| matches!(r, Reason::Outside(_))),
+        ("", "cat */../../*", |r| matches!(r, Reason::Outside(_))),
         ("", "touch dangling", |r| matches!(r, Reason::Dangling(_))),
         ("", "mkdir $(whoami)", |r| matches!(r, Reason::Substitution)),
         ("", "mkdir `id`", |r| matches!(r, Reason::Substitution)),
         ("", "mkdir \"$(id)\"", |r| matches!(r, Reason::Substitution)),
+        ("", "cat <(ls)", |r| matches!(r, Reason::Substitution)),
         ("", "mkdir $HOME", |r| matches!(r, Reason::Expansion(_))),
-        ("", "mkdir ~/x", |r| matches!(r, Reason::Expansion(_))),
-        ("", "cat *.txt", |r| matches!(r, Reason::Pattern(_))),
-        ("", "mkdir {a,b}", |r| matches!(r, Reason::Pattern(_))),
-        ("", "ls | sh", |r| matches!(r, Reason::Pipeline)),
-        ("", "ls > x", |r| matches!(r, Reason::Redirection)),
-        ("", "PATH=/tmp ls", |r| matches!(r, Reason::Assignment(_))),
+        ("", "mkdir ~root/x", |r| matches!(r, Reason::Expansion(_))),
+        ("", "echo $'\\x41'", |r| matches!(r, Reason::Expansion(_))),
+        ("", "echo {1..100000}", |r| {
+            matches!(r, Reason::TooManyWords(..))
+        }),
+        ("", "ls | sh", |r| matches!(r, Reason::Never(..))),
+        ("", "ls | xargs rm", |r| matches!(r, Reason::Never(..))),
+        ("", "find . -exec rm {} +", |r| {
+            matches!(r, Reason::OptionWhy { .. })
+        }),
+        ("", "bash -c ls", |r| matches!(r, Reason::Never(..))),
+        ("", "python3 -c 'print(1)'", |r| {
+            matches!(r, Reason::Never(..))
+        }),
+        ("", "python3.12 x.py", |r| matches!(r, Reason::Never(..))),
+        ("", "env ls", |r| matches!(r, Reason::Never(..))),
+        ("", "eval ls", |r| matches!(r, Reason::Never(..))),
+        ("", ". ./script", |r| matches!(r, Reason::Never(..))),
+        ("", "curl http://x", |r| matches!(r, Reason::Never(..))),
+        ("", "sudo ls", |r| matches!(r, Reason::Never(..))),
+        ("", "cd docs | ls", |r| {
+            matches!(r, Reason::NotInPipeline(_))
+        }),
+        ("", "rm x > log", |r| matches!(r, Reason::NotInPipeline(_))),
+        ("", "ls > /tmp/x", |r| matches!(r, Reason::Outside(_))),
+        ("", "ls > .atajo/x", |r| matches!(r, Reason::Protected(_))),
+        ("", "ls > escape/x", |r| matches!(r, Reason::Symlink(_))),
+        ("", "ls 3> x", |r| matches!(r, Reason::Redirection(_))),
+        ("", "ls <> x", |r| matches!(r, Reason::Redirection(_))),
+        ("", "cat <<EOF\n$(id)\nEOF", |r| {
+            matches!(r, Reason::HereDocExpansion)
+        }),
+        ("", "ls > docs/*.txt", |r| matches!(r, Reason::Ambiguous(_))),
+        ("", "PATH=/tmp ls", |r| {
+            matches!(r, Reason::DangerousAssignment(_))
+        }),
+        ("", "LD_PRELOAD=x.so ls", |r| {
+            matches!(r, Reason::DangerousAssignment(_))
+        }),
+        ("", "A=1 ls", |r| matches!(r, Reason::Assignment(_))),
         ("", "ls &", |r| matches!(r, Reason::Background)),
         ("", "(ls)", |r| matches!(r, Reason::Compound(_))),
         ("", "f() { ls; }", |r| matches!(r, Reason::Compound(_))),
-        ("", "mkdir -m 777 x", |r| matches!(r, Reason::Option { .. })),
-        ("", "ls --color=always", |r| {
+        ("", "mkdir -Z x", |r| matches!(r, Reason::Option { .. })),
+        ("", "ls --col=always", |r| {
+            matches!(r, Reason::Option { .. })
+        }),
+        ("", "sed --in-pl s/a/b/ docs/a.txt", |r| {
             matches!(r, Reason::Option { .. })
         }),
         ("", "mkdir", |r| matches!(r, Reason::MissingOperand(_))),
         ("", "touch .atajo/x", |r| matches!(r, Reason::Protected(_))),
+        ("", "rm -rf .atajo", |r| matches!(r, Reason::Protected(_))),
+        ("", "rm -rf .*", |r| matches!(r, Reason::Protected(_))),
         ("", "touch .git/objects/x", |r| {
             matches!(r, Reason::Protected(_))
         }),
-        ("", "ls; rm x", |r| matches!(r, Reason::Program(_))),
+        ("", "ls; frobnicate x", |r| matches!(r, Reason::Program(_))),
         ("", "mkdir 'a\nb'", |r| matches!(r, Reason::ControlChars(_))),
+        ("", "touch 'a\u{202e}txt.exe'", |r| {
+            matches!(r, Reason::Invisible(_))
+        }),
         ("", "mkdir 'unterminated", |r| {
             matches!(r, Reason::Syntax(_))
         }),
-        ("", "\\rm x", |r| matches!(r, Reason::Program(_))),
-        ("", "'mkdir' x; /bin/rm y", |r| {
-            matches!(r, Reason::Program(_))
+        ("", "/bin/rm y", |r| matches!(r, Reason::ProgramPath(_))),
+        ("", "ｒｍ x", |r| matches!(r, Reason::Program(_))),
+        ("", "sed 's/a/b/e' docs/a.txt", |r| {
+            matches!(r, Reason::SedCommand(_))
+        }),
+        ("", "tar -xPf a.tar", |r| {
+            matches!(r, Reason::OptionWhy { .. })
+        }),
+        ("", "tar -xf a.tar -C /tmp", |r| {
+            matches!(r, Reason::Outside(_))
+        }),
+        ("", "unzip a.zip -d ../..", |r| {
+            matches!(r, Reason::Outside(_))
         }),
     ];
     for (cwd, cmd, want) in cases {
@@ -146,7 +334,12 @@ fn huge_commands_are_refused_before_parsing() {
 
 #[test]
 fn reasons_speak_spanish() {
-    let r = Reason::Program("rm".into());
-    assert!(r.message(Lang::Es).contains("no está permitido"));
-    assert!(r.message(Lang::En).contains("is not allowed"));
+    let r = Reason::Program("frob".into());
+    assert!(r.message(Lang::Es).contains("no es uno de los programas"));
+    assert!(r.message(Lang::En).contains("is not one of the programs"));
+    let r = Reason::never("bash", Category::Shell);
+    assert!(r.message(Lang::Es).contains("nunca está permitido"));
+    let r = Reason::option_why("find", "-exec", rules::Why::RunsProgram);
+    assert!(r.message(Lang::Es).contains("ejecuta otro programa"));
+    assert!(r.to_string().contains("runs another program"));
 }

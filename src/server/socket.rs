@@ -13,10 +13,11 @@ use super::{App, EXPLORERS};
 use crate::assistant::Translation;
 use crate::lang::Lang;
 use crate::protocol::{
-    CancelRequest, CommandRequest, CwdMsg, ErrorTerminal, ExitMsg, Hello, InstructionRequest,
-    ListReply, ListRequest, OutputChunk, Plan, ProtocolError, RespuestaTerminal, VerdictMsg, event,
+    CancelRequest, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, Hello,
+    InstructionRequest, ListReply, ListRequest, OutputChunk, Plan, ProtocolError,
+    RespuestaTerminal, VerdictMsg, event,
 };
-use crate::session::{Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
+use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on(event::COMMAND, command);
     s.on(event::LIST, list);
     s.on(event::CANCEL, cancel);
+    s.on(event::CONFIRM, confirm);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
@@ -142,19 +144,47 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
     let Some(session) = session_of(&s) else {
         return;
     };
-    let input = Input::Instruction {
-        text: &req.texto,
-        lang: None,
+    // A reply to a pending confirmation ("confirmar", "yes", "cancelar" …) answers it.
+    let answer = session
+        .pending_token()
+        .and_then(|token| confirmation_answer(&req.texto).map(|a| (token, a)));
+    let finished = match answer {
+        Some((_, None)) => {
+            let lang = session.discard_pending().unwrap_or_default();
+            let _ = s.emit(
+                event::RESPUESTA_TERMINAL,
+                &RespuestaTerminal {
+                    output: lang.pick(
+                        "Cancelado: no se ha borrado nada.\n",
+                        "Cancelled: nothing was deleted.\n",
+                    ),
+                    command: String::new(),
+                    exit_code: 0,
+                },
+            );
+            return;
+        }
+        Some((token, Some(approval))) => {
+            session
+                .confirm(&app.services, &token, approval, None, &mut Quiet)
+                .await
+        }
+        None => {
+            let input = Input::Instruction {
+                text: &req.texto,
+                lang: None,
+            };
+            session
+                .run(
+                    &app.services,
+                    input,
+                    event::COMANDO_NATURAL,
+                    None,
+                    &mut Quiet,
+                )
+                .await
+        }
     };
-    let finished = session
-        .run(
-            &app.services,
-            input,
-            event::COMANDO_NATURAL,
-            None,
-            &mut Quiet,
-        )
-        .await;
     let result = match finished {
         Finished::Ran {
             translation,
@@ -187,10 +217,88 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                 reason: "denied".into(),
             },
         ),
+        Finished::NeedsConfirmation {
+            translation,
+            verdict,
+            ..
+        } => s.emit(
+            event::ERROR_TERMINAL,
+            &ErrorTerminal {
+                output: confirmation_text(
+                    translation.command.as_deref().unwrap_or_default(),
+                    &verdict.affected,
+                    translation.lang,
+                ),
+                command: translation.command,
+                reason: "confirmation_required".into(),
+            },
+        ),
+        Finished::NothingToConfirm => s.emit(
+            event::ERROR_TERMINAL,
+            &ErrorTerminal {
+                output: "no hay nada que confirmar / nothing to confirm".into(),
+                command: None,
+                reason: "nothing_to_confirm".into(),
+            },
+        ),
     };
     if let Err(e) = result {
         debug!(sid = %s.id, error = %e, "reply not sent");
     }
+}
+
+/// What a compatibility client must do to confirm a destructive command, in words.
+fn confirmation_text(command: &str, affected: &[String], lang: Lang) -> String {
+    let list = affected.join(", ");
+    lang.pick(
+        &format!(
+            "«{command}» es destructivo: borraría o reemplazaría {list}.\n\
+             Para hacerlo, envía «confirmar» (lo borrado con rm va a la papelera .atajo/trash y «undo» lo recupera), \
+             o «confirmar definitivamente» para borrarlo sin papelera. «cancelar» lo descarta.\n"
+        ),
+        &format!(
+            "`{command}` is destructive: it would delete or replace {list}.\n\
+             To go ahead, send \"confirm\" (what rm deletes goes to the trash, .atajo/trash, and `undo` brings it back), \
+             or \"confirm permanently\" to delete without the trash. \"cancel\" drops it.\n"
+        ),
+    )
+}
+
+/// A yes (to the trash, or permanently) or a no to a pending confirmation; `None` when the
+/// text is a new instruction instead.
+fn confirmation_answer(text: &str) -> Option<Option<Approval>> {
+    let t = crate::assistant::fold(text);
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric());
+    const YES: [&str; 12] = [
+        "si",
+        "s",
+        "confirmar",
+        "confirmo",
+        "confirma",
+        "confirm",
+        "yes",
+        "y",
+        "ok",
+        "vale",
+        "adelante",
+        "go ahead",
+    ];
+    const NO: [&str; 6] = ["no", "n", "cancelar", "cancela", "cancel", "anular"];
+    if NO.contains(&t) {
+        return Some(None);
+    }
+    let permanent = t.contains("definitiv") || t.contains("permanent");
+    let first = t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    if YES.contains(&t)
+        || (permanent && (YES.contains(&first) || first == "borrar" || first == "delete"))
+    {
+        return Some(Some(if permanent {
+            Approval::Permanent
+        } else {
+            Approval::Confirmed
+        }));
+    }
+    None
 }
 
 // ---- the project's own protocol ----
@@ -202,8 +310,9 @@ struct Stream {
 }
 
 impl Progress for Stream {
-    fn planned(&mut self, t: &Translation, verdict: Option<&VerdictMsg>) {
+    fn planned(&mut self, t: &Translation, verdict: Option<&VerdictMsg>, confirm: Option<&str>) {
         let plan = Plan {
+            confirm: confirm.map(str::to_owned),
             id: self.id.clone(),
             command: t.command.clone(),
             explanation: t.explanation.clone(),
@@ -225,13 +334,13 @@ impl Progress for Stream {
     }
 }
 
-async fn run_streamed(
-    s: SocketRef,
-    app: Arc<App>,
-    id: String,
-    input: Input<'_>,
-    kind: &'static str,
-) {
+/// What a streamed request asks the session for.
+enum Ask<'a> {
+    Run(Input<'a>, &'static str),
+    Confirm(&'a str, Approval),
+}
+
+async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     let Some(session) = session_of(&s) else {
         return;
     };
@@ -241,10 +350,26 @@ async fn run_streamed(
         id: id.clone(),
     };
     let cancel = session.register(&id);
-    let finished = session
-        .run(&app.services, input, kind, Some(&cancel), &mut stream)
-        .await;
+    let finished = match ask {
+        Ask::Run(input, kind) => {
+            session
+                .run(&app.services, input, kind, Some(&cancel), &mut stream)
+                .await
+        }
+        Ask::Confirm(token, approval) => {
+            session
+                .confirm(&app.services, token, approval, Some(&cancel), &mut stream)
+                .await
+        }
+    };
     session.forget(&id);
+    if matches!(finished, Finished::NothingToConfirm) {
+        protocol_error(
+            &s,
+            event::CONFIRM,
+            "nothing to confirm: the token is unknown, was used or expired (10 minutes)",
+        );
+    }
     let cwd = session.cwd().await;
     let exit = match &finished {
         Finished::Ran { outcome, .. } => ExitMsg {
@@ -256,7 +381,10 @@ async fn run_streamed(
             duration_ms: outcome.duration.as_secs_f64() * 1000.0,
             cwd: cwd.clone(),
         },
-        Finished::NotUnderstood(_) | Finished::Denied { .. } => ExitMsg {
+        Finished::NotUnderstood(_)
+        | Finished::Denied { .. }
+        | Finished::NeedsConfirmation { .. }
+        | Finished::NothingToConfirm => ExitMsg {
             id,
             code: -1,
             truncated: false,
@@ -285,7 +413,7 @@ async fn instruction(s: SocketRef, TryData(data): TryData<Value>, State(app): St
         text: &req.text,
         lang,
     };
-    run_streamed(s, app, req.id.clone(), input, event::INSTRUCTION).await;
+    run_streamed(s, app, req.id.clone(), Ask::Run(input, event::INSTRUCTION)).await;
 }
 
 async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
@@ -300,10 +428,22 @@ async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         s,
         app,
         req.id.clone(),
-        Input::Command(&req.command),
-        event::COMMAND,
+        Ask::Run(Input::Command(&req.command), event::COMMAND),
     )
     .await;
+}
+
+async fn confirm(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
+    let req: ConfirmRequest = match decode(data) {
+        Ok(r) => r,
+        Err(e) => return protocol_error(&s, event::CONFIRM, &e),
+    };
+    let approval = if req.permanent.unwrap_or(false) {
+        Approval::Permanent
+    } else {
+        Approval::Confirmed
+    };
+    run_streamed(s, app, req.id.clone(), Ask::Confirm(&req.token, approval)).await;
 }
 
 async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {

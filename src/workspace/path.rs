@@ -49,24 +49,11 @@ pub fn resolve_existing(root: &Path, rel: &Path, shown: &str) -> Result<PathBuf,
     let mut real = root.to_path_buf();
     let mut parts = rel.components();
     while let Some(part) = parts.next() {
-        let candidate = real.join(part);
-        match candidate.symlink_metadata() {
-            Ok(meta) if meta.file_type().is_symlink() => match candidate.canonicalize() {
-                Ok(target) => real = target,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(PathError::Dangling(shown.to_owned()));
-                }
-                Err(e) => return Err(PathError::Io(shown.to_owned(), e.to_string())),
-            },
-            Ok(_) => real = candidate,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                real = candidate;
-                real.extend(parts);
-                break;
-            }
-            // ENOTDIR and friends: the command itself will fail; nothing escapes.
-            Err(_) => {
-                real = candidate;
+        match step_into(real.join(part), shown)? {
+            Some(next) => real = next,
+            // Missing (or ENOTDIR and friends: the command itself will fail; nothing escapes).
+            None => {
+                real.push(part);
                 real.extend(parts);
                 break;
             }
@@ -76,6 +63,82 @@ pub fn resolve_existing(root: &Path, rel: &Path, shown: &str) -> Result<PathBuf,
         }
     }
     Ok(real)
+}
+
+/// Where `arg`, given in the root-relative `cwd`, really is, resolved the way the kernel does:
+/// each symlink of the existing part followed, and `..` taken from the real folder reached so
+/// far (so `link/..` is the parent of the link's target, not of the link). Refused as soon as
+/// the real location leaves `root`.
+pub fn resolve_physical(
+    root: &Path,
+    cwd: &Path,
+    arg: &Path,
+    shown: &str,
+) -> Result<PathBuf, PathError> {
+    let outside = || PathError::Outside(shown.to_owned());
+    let (mut real, rest) = if arg.is_absolute() {
+        (
+            root.to_path_buf(),
+            arg.strip_prefix(root).map_err(|_| outside())?,
+        )
+    } else {
+        (resolve_existing(root, cwd, shown)?, arg)
+    };
+    let mut parts = rest.components();
+    while let Some(part) = parts.next() {
+        match part {
+            Component::CurDir => continue,
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::RootDir | Component::Prefix(_) => return Err(outside()),
+            Component::Normal(name) => {
+                match step_into(real.join(name), shown)? {
+                    Some(next) => real = next,
+                    // The missing tail holds no symlinks: only `..` can still move it.
+                    None => {
+                        real.push(name);
+                        for c in parts.by_ref() {
+                            match c {
+                                Component::ParentDir => {
+                                    real.pop();
+                                }
+                                Component::Normal(n) => real.push(n),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !real.starts_with(root) {
+            return Err(if matches!(part, Component::ParentDir) {
+                outside()
+            } else {
+                PathError::Symlink(shown.to_owned())
+            });
+        }
+    }
+    if !real.starts_with(root) {
+        return Err(outside());
+    }
+    Ok(real)
+}
+
+/// Where `candidate` really is: a symlink's canonical target, or itself; `None` when it
+/// cannot be inspected (missing). A symlink to nothing is refused.
+fn step_into(candidate: PathBuf, shown: &str) -> Result<Option<PathBuf>, PathError> {
+    match candidate.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => match candidate.canonicalize() {
+            Ok(target) => Ok(Some(target)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Err(PathError::Dangling(shown.to_owned()))
+            }
+            Err(e) => Err(PathError::Io(shown.to_owned(), e.to_string())),
+        },
+        Ok(_) => Ok(Some(candidate)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A root-relative path as the protocol carries it: `/`-separated, lossy for non-UTF-8.

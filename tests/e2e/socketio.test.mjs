@@ -259,3 +259,77 @@ test("cancel stops a running command; an unknown id is answered", async () => {
   assert.equal((await bad).event, "cancel");
   a.close();
 });
+
+test("destructive commands wait for a confirmation that names what goes; rm goes to the trash and undo brings it back", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const run = async (event, payload) => {
+    const plan = once(a, "plan", 5000, (p) => p.id === payload.id);
+    const exit = once(a, "exit", 5000, (x) => x.id === payload.id);
+    a.emit(event, payload);
+    return { plan: await plan, exit: await exit };
+  };
+  let r = await run("command", { id: "t1", command: "mkdir -p papelera && touch papelera/uno.txt papelera/dos.txt" });
+  assert.equal(r.exit.code, 0);
+
+  // Asked first: nothing runs, and the plan lists what would go.
+  r = await run("command", { id: "t2", command: "rm papelera/*.txt" });
+  assert.equal(r.plan.verdict.allowed, true);
+  assert.equal(r.plan.verdict.risk, "destructive");
+  assert.deepEqual(r.plan.verdict.affected, ["papelera/dos.txt", "papelera/uno.txt"]);
+  assert.ok(r.plan.confirm, "a confirmation token");
+  assert.equal(r.exit.code, -1);
+  assert.ok(existsSync(join(srv.root, "papelera", "uno.txt")));
+
+  // Confirmed: into .atajo/trash, then undo restores both.
+  const token = r.plan.confirm;
+  r = await run("confirm", { id: "t3", token });
+  assert.equal(r.exit.code, 0);
+  assert.ok(!existsSync(join(srv.root, "papelera", "uno.txt")));
+  assert.ok(existsSync(join(srv.root, ".atajo", "trash")));
+  const reused = once(a, "protocol_error", 5000, (e) => e.event === "confirm");
+  a.emit("confirm", { id: "t4", token });
+  assert.match((await reused).message, /nothing to confirm/);
+  const out = [];
+  a.on("output", (o) => o.id === "t5" && out.push(o.data));
+  r = await run("command", { id: "t5", command: "undo" });
+  assert.equal(r.exit.code, 0);
+  assert.match(out.join(""), /restored 'papelera\/uno.txt'/);
+  assert.ok(existsSync(join(srv.root, "papelera", "uno.txt")));
+  assert.ok(existsSync(join(srv.root, "papelera", "dos.txt")));
+
+  // Permanent deletion skips the trash.
+  r = await run("command", { id: "t6", command: "rm -r papelera" });
+  r = await run("confirm", { id: "t7", token: r.plan.confirm, permanent: true });
+  assert.equal(r.exit.code, 0);
+  assert.ok(!existsSync(join(srv.root, "papelera")));
+  const none = [];
+  a.on("output", (o) => o.id === "t8" && none.push(o.data));
+  r = await run("command", { id: "t8", command: "undo" });
+  assert.notEqual(r.exit.code, 0, none.join(""));
+  a.close();
+});
+
+test("comando_natural asks for confirmation in words and accepts «confirmar» / «cancelar»", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const ask = async (texto) => {
+    const reply = first(a, ["respuesta_terminal", "error_terminal"]);
+    a.emit("comando_natural", { texto });
+    return reply;
+  };
+  let r = await ask("touch viejo.txt");
+  assert.equal(r.data.exit_code, 0);
+  r = await ask("rm viejo.txt");
+  assert.equal(r.event, "error_terminal");
+  assert.equal(r.data.reason, "confirmation_required");
+  assert.match(r.data.output, /viejo\.txt/);
+  assert.match(r.data.output, /confirm/);
+  r = await ask("cancelar");
+  assert.equal(r.event, "respuesta_terminal");
+  assert.ok(existsSync(join(srv.root, "viejo.txt")));
+  r = await ask("rm viejo.txt");
+  r = await ask("confirmar");
+  assert.equal(r.event, "respuesta_terminal");
+  assert.equal(r.data.exit_code, 0);
+  assert.ok(!existsSync(join(srv.root, "viejo.txt")));
+  a.close();
+});

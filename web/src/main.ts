@@ -22,6 +22,8 @@ let rootName = "";
 let cwd = "";
 let seq = 0;
 let running: string | null = null;
+// A destructive command waiting for y / P / anything else: its token and the request it ended.
+let confirming: { token: string; id: string } | null = null;
 let counter = 0;
 const known = new Set<string>();
 
@@ -55,6 +57,21 @@ function runCommand(command: string) {
 }
 
 term.onData((data) => {
+  if (confirming && !running) {
+    const answer = data[0] ?? "";
+    const { token } = confirming;
+    confirming = null;
+    if (answer === "y" || answer === "Y" || answer === "s" || answer === "S" || answer === "P") {
+      const permanent = answer === "P";
+      term.write(`${answer}\r\n`);
+      running = nextId();
+      socket.emit("confirm", { id: running, token, permanent });
+    } else {
+      term.write(`\r\n\x1b[2m${t("notConfirmed")}\x1b[0m\r\n`);
+      prompt();
+    }
+    return;
+  }
   if (running) {
     // Ctrl-C stops what is running, as in any terminal.
     if (data.includes("\x03")) {
@@ -121,6 +138,11 @@ socket.on("plan", (p: Plan) => {
   if (fromBar && p.command) term.write(`\x1b[2m# ${p.explanation}\x1b[0m\r\n$ ${p.command}\r\n`);
   if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
   else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
+  else if (p.confirm) {
+    const what = (p.verdict?.affected ?? []).join(", ");
+    term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n${t("confirmQuestion")} `);
+    confirming = { token: p.confirm, id: p.id };
+  }
 });
 
 socket.on("output", (o: OutputChunk) => {
@@ -131,6 +153,8 @@ socket.on("exit", (x: ExitMsg) => {
   if (x.id !== running) return;
   running = null;
   setCwd(x.cwd);
+  // Waiting for the answer to a confirmation: the prompt comes after it.
+  if (confirming && confirming.id === x.id) return;
   if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
   if (x.timed_out) term.write(`\x1b[33m[${t("timedOut")}]\x1b[0m\r\n`);
   if (x.cancelled) term.write(`\x1b[33m[${t("cancelled")}]\x1b[0m\r\n`);

@@ -12,4 +12,9 @@ source: string, confidence: number,
 /**
  * Absent when there is no command to judge.
  */
-verdict: VerdictMsg | null, };
+verdict: VerdictMsg | null, 
+/**
+ * Present when the command is destructive: nothing ran; send `confirm {id, token}` to
+ * run it (the verdict's `affected` lists what it removes or replaces).
+ */
+confirm?: string, };
