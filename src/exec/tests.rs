@@ -287,3 +287,158 @@ async fn a_cancelled_command_stops_at_once() {
         "steps after a cancel must not run"
     );
 }
+
+mod confinement {
+    //! Property: for generated commands over a tree with symlinks in and out, whatever the
+    //! policy allows, run for real in the sandbox, changes nothing outside the root and
+    //! shows nothing of what lies there.
+    use super::*;
+    use proptest::prelude::*;
+
+    const SECRET: &str = "SECRETO-9f3a";
+
+    fn outside_state(dir: &Path) -> BTreeMap<String, String> {
+        let mut map = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let meta = e.path().symlink_metadata().unwrap();
+                if meta.is_dir() {
+                    stack.push(e.path());
+                }
+                let content = std::fs::read(e.path()).unwrap_or_default();
+                map.insert(
+                    e.path().display().to_string(),
+                    format!(
+                        "{:o} {} {:?} {}",
+                        meta.mode(),
+                        meta.len(),
+                        meta.modified().ok(),
+                        String::from_utf8_lossy(&content)
+                    ),
+                );
+            }
+        }
+        map
+    }
+
+    const PROGRAMS: &[&str] = &[
+        "cat",
+        "ls -la",
+        "cp",
+        "cp -r",
+        "mv",
+        "rm -rf",
+        "touch",
+        "mkdir -p",
+        "head -n 1",
+        "grep -r S",
+        "find",
+        "sort",
+        "wc -l",
+        "tar -cf out.tar",
+        "chmod 600",
+        "sed -i s/S/X/",
+        "du -s",
+        "tail -n 1",
+        "echo hi >",
+        "cat >>",
+        "tar -xf in.tar -C",
+        "rmdir",
+    ];
+    const PATHS: &[&str] = &[
+        "docs/a.txt",
+        "docs",
+        "sub",
+        "nuevo",
+        "link-in",
+        "link-in/a.txt",
+        "link-out",
+        "link-out/secret.txt",
+        "link-out/..",
+        "link-out/../outside/secret.txt",
+        "../outside",
+        "../outside/secret.txt",
+        "sub/../../outside/secret.txt",
+        "/tmp/atajo-prop-x",
+        "*",
+        "docs/*",
+        "~/docs",
+        "~/../outside",
+        "link-in/../docs/a.txt",
+        "./link-out/",
+        "in.tar",
+        "{docs,link-out}",
+    ];
+
+    fn command() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(PROGRAMS),
+            prop::collection::vec(prop::sample::select(PATHS), 1..3),
+            prop::option::weighted(0.3, prop::sample::select(PATHS)),
+        )
+            .prop_map(|(p, args, redirect)| {
+                let mut c = format!("{p} {}", args.join(" "));
+                if let Some(r) = redirect {
+                    c.push_str(&format!(" > {r}"));
+                }
+                c
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #[test]
+        fn allowed_commands_stay_inside(cmd in command()) {
+            let tmp = tempfile::tempdir().unwrap();
+            let outside = tmp.path().join("outside");
+            std::fs::create_dir_all(outside.join("deep")).unwrap();
+            std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
+            let root = tmp.path().join("root");
+            std::fs::create_dir_all(root.join("docs")).unwrap();
+            std::fs::create_dir_all(root.join("sub")).unwrap();
+            std::fs::write(root.join("docs/a.txt"), "S inside\n").unwrap();
+            symlink(&outside, root.join("link-out")).unwrap();
+            symlink(root.join("docs"), root.join("link-in")).unwrap();
+            // An archive whose member climbs out (zip-slip) and one absolute member.
+            let status = std::process::Command::new("tar")
+                .args(["-cf", "in.tar", "-P", "docs/a.txt", "--transform=s|docs/a.txt|../outside/slip.txt|"])
+                .current_dir(&root)
+                .status()
+                .unwrap();
+            prop_assume!(status.success());
+            let before = outside_state(&outside);
+            let ws = Workspace::open(&root).unwrap();
+            let checked = policy::check(
+                &cmd,
+                Context {
+                    root: ws.root(),
+                    cwd: Path::new(""),
+                    rules: policy::Rules::builtin().unwrap(),
+                },
+            );
+            let Ok(checked) = checked else {
+                return Ok(());
+            };
+            let sandbox = super::super::sandbox::tests::sandbox_for(ws.root());
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let mut sink = |_: &str| {};
+            let out = rt.block_on(run(
+                &checked,
+                false,
+                &ws,
+                &sandbox,
+                Path::new(""),
+                limits(),
+                None,
+                &mut sink,
+            ));
+            prop_assert_eq!(outside_state(&outside), before, "{} changed the outside", cmd);
+            prop_assert!(!out.output.contains(SECRET), "{} showed the secret: {}", cmd, out.output);
+            prop_assert!(!Path::new("/tmp/atajo-prop-x").exists(), "{} wrote /tmp", cmd);
+        }
+    }
+}

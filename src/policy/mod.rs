@@ -18,7 +18,7 @@ use brush_parser::ast::{
 };
 use brush_parser::{Parser, ParserOptions};
 
-pub use never::Category;
+pub use never::{Category, category as never_category};
 pub use reason::Reason;
 pub use rules::{Rules, RulesError};
 
