@@ -175,9 +175,13 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
         return Err(Reason::Empty.into());
     }
     let opts = parser_options();
-    let program = Parser::new(command.as_bytes(), &opts)
-        .parse_program()
-        .map_err(|e| Reason::Syntax(e.to_string()))?;
+    // brush-parser 0.4 panics on some inputs (an fd number that overflows, found by fuzzing):
+    // a client's text must get an answer, never a dead handler.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Parser::new(command.as_bytes(), &opts).parse_program()
+    }))
+    .map_err(|_| Reason::Syntax("the shell parser could not read this command".into()))?;
+    let program = parsed.map_err(|e| Reason::Syntax(e.to_string()))?;
 
     let mut acc = Acc {
         risk: Risk::Read,

@@ -343,3 +343,14 @@ fn reasons_speak_spanish() {
     assert!(r.message(Lang::Es).contains("ejecuta otro programa"));
     assert!(r.to_string().contains("runs another program"));
 }
+
+#[test]
+fn parser_panics_become_syntax_errors() {
+    // Found by cargo-fuzz: brush-parser unwraps an overflowing fd number.
+    let t = tree();
+    let cmd = "b.yest\"zh\u{1b}f() 99999k  tas\"s[wd; 9999499998<9~";
+    assert!(matches!(
+        judge(&t, "", cmd).unwrap_err().reason,
+        Reason::Syntax(_)
+    ));
+}
