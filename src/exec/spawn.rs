@@ -200,10 +200,10 @@ fn start(
         children.push((child, pgid));
         // The command holds its copies now; ours must close so EOF arrives.
         drop(cmd);
-        stdin = match next_stdin {
-            Some(fd) => fd,
-            None => std::fs::File::open("/dev/null")?.into(),
-        };
+        match next_stdin {
+            Some(fd) => stdin = fd,
+            None => break,
+        }
     }
     Ok((out_rx.into(), err_rx.into()))
 }

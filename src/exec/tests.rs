@@ -442,3 +442,49 @@ mod confinement {
         }
     }
 }
+
+#[tokio::test]
+async fn undo_refuses_unknown_ids_an_empty_trash_and_tampered_manifests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let got = builtin_run(root, "", "undo", &[]).await;
+    assert_eq!(got.exit_code, 1);
+    assert!(got.output.contains("the trash is empty"), "{}", got.output);
+
+    std::fs::write(root.join("keep.txt"), "k").unwrap();
+    std::fs::write(root.join("gone.txt"), "g").unwrap();
+    let got = builtin_run(root, "", "rm", &["gone.txt"]).await;
+    assert_eq!(got.exit_code, 0, "{}", got.output);
+    assert!(!root.join("gone.txt").exists());
+    let got = builtin_run(root, "", "undo", &["../../etc"]).await;
+    assert_eq!(got.exit_code, 1);
+    assert!(got.output.contains("no trash entry"), "{}", got.output);
+
+    // A manifest rewritten to move another file (or out of its folder) is ignored.
+    let trash = root.join(".atajo/trash");
+    let entry = std::fs::read_dir(&trash)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let manifest = entry.join("manifest.json");
+    let good = std::fs::read_to_string(&manifest).unwrap();
+    for bad in [
+        good.replace("\"stored\": \"0\"", "\"stored\": \"../../keep.txt\""),
+        good.replace("\"from\": \"gone.txt\"", "\"from\": \"../outside.txt\""),
+        good.replace("\"from\": \"gone.txt\"", "\"from\": \".atajo/x\""),
+        good.replace("\"id\": \"", "\"id\": \"other-"),
+    ] {
+        assert_ne!(bad, good);
+        std::fs::write(&manifest, &bad).unwrap();
+        let got = builtin_run(root, "", "undo", &[]).await;
+        assert_eq!(got.exit_code, 1, "{bad}: {}", got.output);
+        assert!(root.join("keep.txt").exists() && !root.join("gone.txt").exists());
+    }
+    std::fs::write(&manifest, &good).unwrap();
+    let got = builtin_run(root, "", "undo", &[]).await;
+    assert_eq!(got.exit_code, 0, "{}", got.output);
+    assert_eq!(std::fs::read_to_string(root.join("gone.txt")).unwrap(), "g");
+    assert!(!entry.exists());
+}

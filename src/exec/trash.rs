@@ -37,6 +37,29 @@ pub struct Item {
     pub stored: String,
 }
 
+impl Manifest {
+    /// A manifest only moves things between its own folder and plain places in the
+    /// workspace: commands can write `.atajo/` (only the policy keeps them out), so one that
+    /// names another folder, climbs with `..` or points into atajo's state is ignored.
+    fn is_sound(&self, folder: &str) -> bool {
+        let plain = |p: &str| {
+            let path = Path::new(p);
+            !p.is_empty()
+                && path
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+                && path
+                    .components()
+                    .next()
+                    .is_some_and(|c| c.as_os_str() != STATE_DIR)
+        };
+        self.id == folder
+            && self.items.iter().all(|i| {
+                plain(&i.from) && plain(&i.stored) && Path::new(&i.stored).components().count() == 1
+            })
+    }
+}
+
 fn new_id() -> (String, u64) {
     static N: AtomicU32 = AtomicU32::new(0);
     let ms = SystemTime::now()
@@ -189,9 +212,10 @@ pub fn entries(ws: &Workspace) -> Vec<Manifest> {
     let mut all: Vec<Manifest> = list
         .flatten()
         .filter_map(|e| {
-            let path = trash_dir().join(e.file_name()).join(MANIFEST);
-            let bytes = dir.read(path).ok()?;
-            serde_json::from_slice(&bytes).ok()
+            let folder = e.file_name();
+            let bytes = dir.read(trash_dir().join(&folder).join(MANIFEST)).ok()?;
+            let m: Manifest = serde_json::from_slice(&bytes).ok()?;
+            m.is_sound(folder.to_str()?).then_some(m)
         })
         .collect();
     all.sort_by(|a, b| b.when.cmp(&a.when).then_with(|| b.id.cmp(&a.id)));

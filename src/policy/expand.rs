@@ -33,7 +33,7 @@ impl Expander<'_> {
         let marked = self.marked(w)?;
         let mut out = Vec::new();
         for one in braces(&marked)? {
-            if one.iter().any(|&(c, q)| !q && matches!(c, '*' | '?' | '[')) {
+            if has_pattern(&one) {
                 out.extend(self.glob(&one)?);
             } else {
                 out.push(one.iter().map(|(c, _)| c).collect());
@@ -104,11 +104,7 @@ impl Expander<'_> {
     fn glob(&self, pattern: &[(char, bool)]) -> Result<Vec<String>, Reason> {
         let literal: String = pattern.iter().map(|(c, _)| c).collect();
         let comps: Vec<&[(char, bool)]> = pattern.split(|&(c, _)| c == '/').collect();
-        let is_meta = |comp: &[(char, bool)]| {
-            comp.iter()
-                .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['))
-        };
-        let Some(first_meta) = comps.iter().position(|c| is_meta(c)) else {
+        let Some(first_meta) = comps.iter().position(|c| has_pattern(c)) else {
             return Ok(vec![literal]);
         };
         // The literal folder the pattern starts from must lie beneath the root: nothing
@@ -154,7 +150,7 @@ impl Expander<'_> {
                 continue;
             }
             let text: String = comp.iter().map(|(c, _)| c).collect();
-            if !is_meta(comp) {
+            if !has_pattern(comp) {
                 let mut next = Vec::with_capacity(found.len());
                 for (shown, rel) in found {
                     let rel = workspace::normalize_within(self.root, &rel, Path::new(&text))
@@ -219,6 +215,12 @@ impl Expander<'_> {
             Ok(matches)
         }
     }
+}
+
+/// Unquoted `*`, `?` or `[`: the word is a pattern.
+fn has_pattern(word: &[(char, bool)]) -> bool {
+    word.iter()
+        .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['))
 }
 
 fn glob_error(e: PathError, literal: &str) -> Reason {

@@ -286,7 +286,7 @@ const SYSTEM: &[&str] = &[
 ];
 const INTERACTIVE: &[&str] = &[
     "less", "more", "most", "man", "info", "top", "htop", "nano", "pico", "view", "pager",
-    "screen", "tmux", "mc", "ranger", "watch", "yes",
+    "screen", "tmux", "mc", "ranger", "yes",
 ];
 const VCS: &[&str] = &["git", "hg", "svn", "bzr", "fossil"];
 

@@ -282,6 +282,14 @@ test("destructive commands wait for a confirmation that names what goes; rm goes
 
   // Confirmed: into .atajo/trash, then undo restores both.
   const token = r.plan.confirm;
+  // Malformed confirmations are answered, and change nothing.
+  for (const bad of [{ id: "b1" }, { token }, "confirm", { id: "b2", token: 7 }, { id: "b3", token: "x".repeat(20000) }]) {
+    const err = once(a, "protocol_error", 5000, (e) => e.event === "confirm");
+    a.emit("confirm", bad);
+    assert.match((await err).message, /malformed|nothing to confirm/);
+  }
+  assert.ok(existsSync(join(srv.root, "papelera", "uno.txt")));
+
   r = await run("confirm", { id: "t3", token });
   assert.equal(r.exit.code, 0);
   assert.ok(!existsSync(join(srv.root, "papelera", "uno.txt")));

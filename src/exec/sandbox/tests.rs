@@ -145,8 +145,10 @@ async fn no_network_not_even_loopback() {
 async fn a_fork_bomb_is_capped_and_ended() {
     let j = jail();
     let marker = format!("bomb{}", std::process::id());
-    // $0 carries the marker into every copy of the shell.
-    let script = format!("exec /bin/sh -c 'b() {{ b | b & }}; b; sleep 100' {marker}");
+    // $0 carries the marker into every copy of the shell. The first copy then spins in a
+    // builtin loop: a `sleep` there could not be forked once the cap is reached, and the
+    // shell would end before its timeout (under a loaded test run it did).
+    let script = format!("exec /bin/sh -c 'b() {{ b | b & }}; b; while :; do :; done' {marker}");
     let started = Instant::now();
     let o = sh(&j, &script, Duration::from_secs(2)).await;
     assert!(o.timed_out, "{o:?}");
