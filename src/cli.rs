@@ -109,6 +109,10 @@ pub struct TranslateArgs {
     /// Language of the instruction (and of the explanation).
     #[arg(long, value_enum, default_value_t = LangArg::Auto)]
     pub lang: LangArg,
+    /// The workspace root, when the current folder is inside one: names up to it help
+    /// resolve the instruction (default: the current folder and the one above it).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<std::path::PathBuf>,
     /// The instruction, e.g. "crea la carpeta PROYECTO".
     #[arg(required = true, num_args = 1.., value_name = "TEXT")]
     pub text: Vec<String>,

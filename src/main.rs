@@ -25,7 +25,12 @@ use atajo::workspace::{self, STATE_DIR, Workspace};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Translate(args) => translate(&args),
+        Command::Translate(args) => {
+            if std::env::var_os("ATAJO_LOG").is_some() {
+                init_logging();
+            }
+            translate(&args)
+        }
         Command::Check(args) => check(&args),
         Command::Rules(args) => rules(&args),
         Command::Doctor(args) => doctor(&args),
@@ -62,7 +67,11 @@ fn lang_of(arg: LangArg) -> Option<Lang> {
 
 fn translate(args: &TranslateArgs) -> ExitCode {
     let text = args.text.join(" ");
-    let t = assistant::translate(&text, lang_of(args.lang));
+    // The names around the current folder help resolve "la carpeta musica" or "the pdf".
+    let ctx = std::env::current_dir()
+        .map(|cwd| assistant::Context::scan(&cwd, args.root.as_deref()))
+        .unwrap_or_default();
+    let t = assistant::translate(&text, lang_of(args.lang), &ctx);
     if args.json {
         match serde_json::to_string(&t) {
             Ok(s) => println!("{s}"),

@@ -146,6 +146,34 @@ impl Session {
         }
     }
 
+    /// Translates with what is in the session's folder: names only, read off the async
+    /// threads because a walk touches the disk.
+    async fn translate(&self, svc: &Services, text: &str, lang: Option<Lang>) -> Translation {
+        let root = svc.workspace.root().to_path_buf();
+        let cwd = root.join(&*self.cwd.lock().await);
+        let text = text.to_owned();
+        let work = move || {
+            let ctx = assistant::Context::scan(&cwd, Some(&root));
+            assistant::translate(&text, lang, &ctx)
+        };
+        match tokio::task::spawn_blocking(work).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "translation task failed");
+                Translation {
+                    command: None,
+                    explanation: lang.unwrap_or_default().pick(
+                        "No pude traducir la instrucción (error interno).",
+                        "I could not translate the instruction (internal error).",
+                    ),
+                    source: "rules".into(),
+                    confidence: 0.0,
+                    lang: lang.unwrap_or_default(),
+                }
+            }
+        }
+    }
+
     pub async fn cwd(&self) -> String {
         rel_to_string(&self.cwd.lock().await)
     }
@@ -189,7 +217,7 @@ impl Session {
         let (raw, translation, lang) = match input {
             Input::Instruction { text, lang } => (
                 text,
-                assistant::translate(text, lang),
+                self.translate(svc, text, lang).await,
                 lang.unwrap_or_default(),
             ),
             Input::Command(cmd) => (

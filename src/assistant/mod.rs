@@ -1,14 +1,26 @@
-//! Natural language → a shell command. Today: the embedded Spanish/English rule engine.
-//! Nothing here executes anything; every translation is judged by the policy afterwards.
+//! Natural language → a shell command. The default is the embedded Spanish/English rule
+//! engine: no model, no network. Nothing here executes anything; every translation is judged
+//! by the policy afterwards, like a typed command.
 
-mod rules;
+mod build;
+mod context;
+mod detect;
+mod lexicon;
+mod parse;
+mod refuse;
 mod words;
 
+#[cfg(test)]
+mod tests;
+
+pub use context::Context;
 pub use words::fold;
 
 use serde::Serialize;
 
 use crate::lang::Lang;
+use build::{Builder, Stop};
+use words::tokenize;
 
 /// The `translate --json` contract: `command` is null when there is nothing safe to run.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -22,8 +34,92 @@ pub struct Translation {
     pub lang: Lang,
 }
 
-/// Translates one instruction. `lang` forces the language of the explanation; otherwise it
-/// is detected from the instruction.
-pub fn translate(text: &str, lang: Option<Lang>) -> Translation {
-    rules::translate(text, lang)
+/// Translates one instruction with what is known of the workspace. `lang` forces the
+/// language of the explanation; otherwise it is detected from the instruction.
+pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context) -> Translation {
+    let tokens = tokenize(text);
+    let lang = lang.unwrap_or_else(|| detect::language(&tokens));
+    if tokens.is_empty() {
+        return not_understood(lang);
+    }
+    if detect::is_command(text, &tokens) {
+        return Translation {
+            command: Some(text.trim().to_owned()),
+            explanation: lang.pick(
+                "Es ya un comando: se ejecuta tal cual, tras pasar la política.",
+                "This is already a command: it runs as written, once the policy allows it.",
+            ),
+            source: "passthrough".into(),
+            confidence: 0.9,
+            lang,
+        };
+    }
+    if let Some(r) = refuse::refusal(&tokens) {
+        return declined(r.explain(lang), lang);
+    }
+    let mut builder = Builder::new(ctx);
+    let mut steps = Vec::new();
+    let mut prev_verb = None;
+    for clause in parse::clauses(&tokens) {
+        let mut slots = parse::slots(clause, ctx, lang);
+        // "crea X y dentro un archivo Y": the second clause borrows the first one's verb.
+        if slots.verb.is_none() && slots.noun.is_some() {
+            slots.verb =
+                prev_verb.filter(|v| matches!(v, lexicon::Verb::Create | lexicon::Verb::Make));
+        }
+        prev_verb = slots.verb.or(prev_verb);
+        tracing::debug!(
+            clause = ?clause.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>(),
+            ?slots,
+            "clause"
+        );
+        match builder.clause(clause, &slots) {
+            Ok(s) => steps.extend(s),
+            Err(Stop::NotUnderstood) => return not_understood(lang),
+            Err(Stop::Refuse(r)) => return declined(r.explain(lang), lang),
+            Err(Stop::Ask { es, en }) => return declined(lang.pick(&es, &en), lang),
+        }
+    }
+    if steps.is_empty() {
+        return not_understood(lang);
+    }
+    let command = steps
+        .iter()
+        .map(|s| s.cmd.as_str())
+        .collect::<Vec<_>>()
+        .join(" && ");
+    let parts: Vec<&str> = steps
+        .iter()
+        .map(|s| match lang {
+            Lang::Es => s.es.as_str(),
+            Lang::En => s.en.as_str(),
+        })
+        .collect();
+    Translation {
+        command: Some(command),
+        explanation: format!("{}.", parts.join(lang.pick("; luego ", "; then ").as_str())),
+        source: "rules".into(),
+        confidence: if builder.unsure { 0.7 } else { 0.95 },
+        lang,
+    }
+}
+
+fn declined(explanation: String, lang: Lang) -> Translation {
+    Translation {
+        command: None,
+        explanation,
+        source: "rules".into(),
+        confidence: 0.0,
+        lang,
+    }
+}
+
+fn not_understood(lang: Lang) -> Translation {
+    declined(
+        lang.pick(
+            "No entendí la instrucción. Prueba, por ejemplo: «crea la carpeta fotos», «mueve notas.txt a docs», «busca los archivos .pdf» o «muestra las últimas 5 líneas de app.log».",
+            "I did not understand that. Try, for example: \"create a folder called photos\", \"move notes.txt to docs\", \"find all .pdf files\" or \"show the last 5 lines of app.log\".",
+        ),
+        lang,
+    )
 }

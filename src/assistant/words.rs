@@ -77,6 +77,65 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// A count written in digits or in words ("3", "tres", "three"), up to twenty.
+pub fn number(key: &str) -> Option<u32> {
+    if let Ok(n) = key.parse::<u32>() {
+        return Some(n);
+    }
+    let n = match key {
+        "un" | "uno" | "una" | "one" | "a" => 1,
+        "dos" | "two" | "couple" => 2,
+        "tres" | "three" => 3,
+        "cuatro" | "four" => 4,
+        "cinco" | "five" => 5,
+        "seis" | "six" => 6,
+        "siete" | "seven" => 7,
+        "ocho" | "eight" => 8,
+        "nueve" | "nine" => 9,
+        "diez" | "ten" => 10,
+        "once" | "eleven" => 11,
+        "doce" | "twelve" | "dozen" | "docena" => 12,
+        "quince" | "fifteen" => 15,
+        "veinte" | "twenty" => 20,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// Optimal string alignment distance, stopping early once it exceeds `max`: typos are one
+/// slip (a letter missing, extra, wrong or two swapped), so callers only ask for 1.
+pub fn within_typo(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+    }
+    d[a.len() * w + b.len()] <= max
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +158,17 @@ mod tests {
         );
         assert!(t[3].quoted && !t[2].quoted);
         assert_eq!(fold("Árbol ÑANDÚ"), "arbol nandu");
+    }
+
+    #[test]
+    fn typos_and_numbers() {
+        assert!(within_typo("carpteta", "carpeta", 1));
+        assert!(within_typo("arhcivo", "archivo", 1));
+        assert!(within_typo("delte", "delete", 1));
+        assert!(!within_typo("borrar", "mover", 1));
+        assert_eq!(number("tres"), Some(3));
+        assert_eq!(number("two"), Some(2));
+        assert_eq!(number("42"), Some(42));
+        assert_eq!(number("muchas"), None);
     }
 }

@@ -1,0 +1,2855 @@
+//! From a clause's slots to the command that does it, with its explanation in both
+//! languages. Names are quoted for the shell here and nowhere else, so a name like `a;b`,
+//! `$(x)` or `*` is always one literal word; only the globs this module writes itself
+//! (`logs/*.log`) are left for the shell to expand.
+
+use std::borrow::Cow;
+
+use super::context::Context;
+use super::lexicon::{self, Flag, Noun, Prep, Verb};
+use super::parse::{Name, Phrase, Slots};
+use super::refuse::Refusal;
+use super::words::Token;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub cmd: String,
+    pub es: String,
+    pub en: String,
+}
+
+impl Step {
+    fn new(cmd: String, es: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            cmd,
+            es: es.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Why a clause gave no command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    NotUnderstood,
+    Refuse(Refusal),
+    /// A question back to the person: what exactly to delete or overwrite.
+    Ask {
+        es: String,
+        en: String,
+    },
+}
+
+/// Quotes a name for the shell so it is always one literal word.
+/// Letters of any script are plain words to the shell, so `música` needs no quotes.
+pub fn q(name: &str) -> Cow<'_, str> {
+    if name.is_empty() {
+        return Cow::Borrowed("''");
+    }
+    if name
+        .chars()
+        .all(|c| c.is_alphanumeric() || "-_./,:+@%".contains(c))
+    {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(format!("'{}'", name.replace('\'', "'\\''")))
+}
+
+/// Names as shell words; `--` first when one could be read as an option.
+fn args<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| word(n.as_ref())).collect();
+    let sep = if names.iter().any(|n| n.as_ref().starts_with('-')) {
+        "-- "
+    } else {
+        ""
+    };
+    format!("{sep}{}", quoted.join(" "))
+}
+
+/// One shell word: a plain name quoted, or a glob this module built (`dir/*.ext`), whose
+/// folder part is quoted and whose pattern part is left to expand.
+fn word(name: &str) -> String {
+    match name.split_once("\u{0}GLOB\u{0}") {
+        Some((dir, pat)) => {
+            if dir.is_empty() {
+                pat.to_owned()
+            } else {
+                format!("{}/{pat}", q(dir))
+            }
+        }
+        None => q(name).into_owned(),
+    }
+}
+
+fn glob(dir: &str, exts: &[String]) -> Vec<String> {
+    let dir = if dir == "." {
+        ""
+    } else {
+        dir.trim_end_matches('/')
+    };
+    exts.iter()
+        .map(|e| format!("{dir}\u{0}GLOB\u{0}*.{}", glob_safe(e)))
+        .collect()
+}
+
+fn glob_safe(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect()
+}
+
+fn shown(name: &str) -> String {
+    match name.split_once("\u{0}GLOB\u{0}") {
+        Some(("", pat)) => pat.to_owned(),
+        Some((dir, pat)) => format!("{dir}/{pat}"),
+        None => name.to_owned(),
+    }
+}
+
+fn es_list<S: AsRef<str>>(names: &[S]) -> String {
+    join_names(names, "«", "»", " y ")
+}
+
+fn en_list<S: AsRef<str>>(names: &[S]) -> String {
+    join_names(names, "\u{201c}", "\u{201d}", " and ")
+}
+
+fn join_names<S: AsRef<str>>(names: &[S], open: &str, close: &str, and: &str) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| format!("{open}{}{close}", shown(n.as_ref())))
+        .collect();
+    match shown.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}{and}{last}", rest.join(", ")),
+        _ => shown.concat(),
+    }
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() || dir == "." {
+        name.to_owned()
+    } else {
+        format!("{}/{}", dir.trim_end_matches('/'), name)
+    }
+}
+
+/// A name resolved against the workspace.
+#[derive(Debug, Clone, PartialEq)]
+struct Target {
+    path: String,
+    dir: Option<bool>,
+    exists: bool,
+}
+
+pub struct Builder<'a> {
+    ctx: &'a Context,
+    /// The folder named last, for "dentro", "ella", "it", "la carpeta".
+    pub last_dir: Option<String>,
+    /// The thing named last, for "bórralo", "it".
+    last_obj: Option<String>,
+    pub unsure: bool,
+    /// Paths created by earlier clauses: they exist by the time this one runs.
+    made: Vec<(String, bool)>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(ctx: &'a Context) -> Self {
+        Self {
+            ctx,
+            last_dir: None,
+            last_obj: None,
+            unsure: false,
+            made: Vec::new(),
+        }
+    }
+
+    fn exists(&self, path: &str) -> Option<bool> {
+        if path == "." || path == ".." || path.is_empty() {
+            return Some(true);
+        }
+        if let Some(e) = self.ctx.get(path) {
+            return Some(e.dir);
+        }
+        self.made.iter().find(|(p, _)| p == path).map(|(_, d)| *d)
+    }
+
+    fn true_path(&self, path: &str) -> String {
+        self.ctx
+            .get(path)
+            .map_or_else(|| path.to_owned(), |e| e.path.clone())
+    }
+
+    fn resolve(&self, p: &Phrase, base: Option<&str>) -> Option<Target> {
+        let dir_noun = p.noun.map(|(n, _)| n == Noun::Folder);
+        let raw = match &p.name {
+            Name::Pronoun => {
+                let path = self.last_dir.clone().or_else(|| self.last_obj.clone())?;
+                let dir = self.exists(&path).or(Some(true));
+                return Some(Target {
+                    path,
+                    dir,
+                    exists: true,
+                });
+            }
+            Name::Here => {
+                return Some(Target {
+                    path: ".".into(),
+                    dir: Some(true),
+                    exists: true,
+                });
+            }
+            Name::Up => {
+                return Some(Target {
+                    path: "..".into(),
+                    dir: Some(true),
+                    exists: true,
+                });
+            }
+            Name::Lit { raw, .. } => raw.as_str(),
+        };
+        let raw = raw.strip_prefix("./").unwrap_or(raw);
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some(b) = base.filter(|b| !b.is_empty() && *b != ".") {
+            candidates.push(join(b, raw));
+        }
+        candidates.push(raw.to_owned());
+        for c in &candidates {
+            if let Some(d) = self.exists(c) {
+                return Some(Target {
+                    path: self.true_path(c),
+                    dir: Some(d),
+                    exists: true,
+                });
+            }
+        }
+        Some(Target {
+            path: candidates.swap_remove(0),
+            dir: dir_noun,
+            exists: false,
+        })
+    }
+
+    /// A folder named beside the current one ("a la carpeta docs" from `src/`).
+    fn resolve_dest(&self, p: &Phrase) -> Option<Target> {
+        let t = self.resolve(p, None)?;
+        if t.exists || !matches!(p.name, Name::Lit { .. }) {
+            return Some(t);
+        }
+        let mut up = String::from("../");
+        for _ in 0..4 {
+            let c = format!("{up}{}", t.path);
+            if let Some(e) = self.ctx.get(&c) {
+                return Some(Target {
+                    path: e.path.clone(),
+                    dir: Some(e.dir),
+                    exists: true,
+                });
+            }
+            up.push_str("../");
+        }
+        Some(t)
+    }
+
+    /// Content words of a description ("el informe del año 2024"), for `Context::describe`.
+    /// Words that name the folder it is in, and counts ("las últimas 5 líneas"), are not
+    /// part of the name.
+    fn describe(
+        &self,
+        toks: &[Token],
+        s: &Slots,
+        from: usize,
+        to: usize,
+        base: &str,
+        want_dir: Option<bool>,
+    ) -> Option<String> {
+        let in_dir = |i: usize| {
+            s.phrases.iter().any(|p| {
+                (p.start..p.end).contains(&i)
+                    && self
+                        .resolve(p, None)
+                        .is_some_and(|t| t.dir == Some(true) && t.exists)
+            })
+        };
+        let words: Vec<String> = toks
+            .iter()
+            .enumerate()
+            .take(to.min(toks.len()))
+            .skip(from)
+            .filter(|(i, t)| {
+                let k = t.key.as_str();
+                let count = super::words::number(k).is_some()
+                    && toks
+                        .get(i + 1)
+                        .is_some_and(|n| lexicon::flag(&n.key).is_some());
+                !(count
+                    || in_dir(*i)
+                    || lexicon::filler(k)
+                    || lexicon::prep(k).is_some()
+                    || lexicon::noun(k).is_some()
+                    || lexicon::kind(k).is_some()
+                    || lexicon::flag(k).is_some()
+                    || lexicon::all(k)
+                    || lexicon::and(k)
+                    || lexicon::naming(k)
+                    || lexicon::pronoun(k)
+                    || lexicon::verb(k).is_some()
+                    || matches!(k, "un" | "una" | "one" | "a")
+                    || k.starts_with('.')
+                    || k.starts_with("*."))
+            })
+            .map(|(_, t)| t.key.clone())
+            .collect();
+        let exts: Vec<&str> = s.kinds.iter().map(String::as_str).collect();
+        let exts = (!exts.is_empty()).then_some(exts.as_slice());
+        if words.is_empty() && exts.is_none() {
+            return None;
+        }
+        let syn = |w: &str| {
+            lexicon::synonyms(w)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect::<Vec<_>>()
+        };
+        self.ctx
+            .describe(&words, &syn, exts, base, want_dir)
+            .map(|e| e.path.clone())
+    }
+
+    /// Direct objects: phrases with no preposition that were not new names.
+    fn objects<'s>(&self, s: &'s Slots) -> Vec<&'s Phrase> {
+        s.phrases
+            .iter()
+            .filter(|p| p.prep.is_none() && !p.named)
+            .collect()
+    }
+
+    /// The folder the objects are in: "de la carpeta logs", "in src", "dentro de música".
+    fn place(&self, s: &Slots, skip: &[&Phrase]) -> Option<String> {
+        s.phrases
+            .iter()
+            .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)))
+            .filter(|p| !skip.iter().any(|k| std::ptr::eq(*k, *p)))
+            .find_map(|p| {
+                let t = self.resolve(p, None)?;
+                if t.dir == Some(true) || p.noun.is_some_and(|(n, _)| n == Noun::Folder) {
+                    return Some(t.path);
+                }
+                // "las canciones de rock": a folder deeper down, if only one has the name.
+                let e = p.lit().and_then(|r| self.ctx.unique_named(r))?;
+                e.dir.then(|| e.path.clone())
+            })
+    }
+
+    /// "el vídeo", "the pdf": one file of a kind, not all of them.
+    fn singular_kind(&self, s: &Slots) -> bool {
+        !s.all
+            && !s.kind_words.is_empty()
+            && s.kind_words
+                .iter()
+                .all(|w| !w.ends_with('s') || matches!(w.as_str(), "js" | "css" | "ts"))
+            && s.noun.is_none_or(|(_, plural)| !plural)
+    }
+
+    /// A place was said ("de vacaciones") but names no folder here: acting on the current
+    /// folder instead would widen the command, so ask.
+    fn unknown_place(&self, s: &Slots, place: Option<&str>) -> Result<(), Stop> {
+        if place.is_some() {
+            return Ok(());
+        }
+        match s.phrases.iter().find(|p| {
+            matches!(p.prep, Some(Prep::In | Prep::From))
+                && p.lit().is_some_and(|r| !looks_like_file(r))
+                && self.resolve(p, None).is_some_and(|t| !t.exists)
+        }) {
+            Some(p) => {
+                let name = p.lit().unwrap_or_default();
+                Err(Stop::Ask {
+                    es: format!(
+                        "No encuentro ninguna carpeta llamada «{name}» aquí. ¿Cuál es su ruta?"
+                    ),
+                    en: format!(
+                        "I can't find a folder called \u{201c}{name}\u{201d} here. What is its path?"
+                    ),
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub fn clause(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        if s.unsure {
+            self.unsure = true;
+        }
+        if is_pwd(&keys) {
+            return Ok(vec![Step::new(
+                "pwd".into(),
+                "Muestra en qué carpeta estás",
+                "Shows which folder you are in",
+            )]);
+        }
+        let verb = s.verb;
+        // "¿cuánto ocupa X?", "how much space does X use", "disk usage of X"
+        let usage = has(&[
+            "ocupa", "ocupan", "pesa", "pesan", "espacio", "space", "usage", "uso",
+        ]) || (has(&["how"]) && has(&["big", "large", "heavy"]))
+            || (has(&["cuanto", "cuanta"]) && has(&["tamano", "grande"]));
+        if usage
+            && s.size.is_none()
+            && !matches!(
+                verb,
+                Some(Verb::Sort | Verb::List | Verb::Delete | Verb::Move | Verb::Copy)
+            )
+        {
+            return self.usage(toks, s);
+        }
+        let count_q = has(&[
+            "cuantos", "cuantas", "how", "numero", "number", "count", "cuenta", "contar", "cuente",
+        ]) && (has(&["many", "cuantos", "cuantas", "numero", "number"])
+            || matches!(verb, Some(Verb::Count)));
+        if count_q && !has(&["veces", "times", "ocurrencias", "occurrences"])
+            || (matches!(verb, Some(Verb::Count)) && !has(&["veces", "times"]))
+        {
+            return self.count(toks, s);
+        }
+        let superlative = [Flag::Newest, Flag::Oldest, Flag::Biggest, Flag::Smallest]
+            .iter()
+            .find(|f| s.has(**f))
+            .copied();
+        if let Some(sup) = superlative
+            && s.size.is_none()
+            && !s.has(Flag::BySize)
+            && !s.has(Flag::ByDate)
+            && matches!(
+                verb,
+                None | Some(Verb::Show | Verb::List | Verb::Find | Verb::Read | Verb::Open)
+            )
+            && (has(&[
+                "mas",
+                "most",
+                "ultimo",
+                "ultima",
+                "latest",
+                "newest",
+                "oldest",
+                "biggest",
+                "largest",
+                "smallest",
+                "recently",
+                "recent",
+                "reciente",
+                "recientes",
+            ]))
+        {
+            return self.superlative(toks, s, sup);
+        }
+        let archive_word = keys.iter().any(|k| {
+            matches!(
+                *k,
+                "zip"
+                    | "tar"
+                    | "tar.gz"
+                    | "tgz"
+                    | "targz"
+                    | "comprimido"
+                    | "compressed"
+                    | "tarball"
+            )
+        });
+        if archive_word
+            && matches!(
+                verb,
+                Some(Verb::Put | Verb::Make | Verb::Add | Verb::Create | Verb::Copy | Verb::Move)
+            )
+        {
+            return self.compress(toks, s);
+        }
+        match verb {
+            Some(Verb::Create) => self.create(toks, s, true),
+            Some(Verb::Make) => {
+                if has(&[
+                    "zip",
+                    "tar",
+                    "targz",
+                    "tar.gz",
+                    "comprimido",
+                    "compressed",
+                    "archive",
+                    "backup",
+                    "respaldo",
+                ]) && !has(&["carpeta", "folder", "directorio", "directory"])
+                    || has(&["zip", "tar.gz", "tgz"])
+                {
+                    self.compress(toks, s)
+                } else if has(&["copia", "copy", "duplicado", "duplicate"]) {
+                    self.copy(toks, s)
+                } else if s.has(Flag::Execute) {
+                    self.chmod(toks, s, true)
+                } else {
+                    self.create(toks, s, false)
+                }
+            }
+            Some(Verb::Add) => {
+                if s.has(Flag::Permission) || s.has(Flag::Execute) {
+                    self.chmod(toks, s, true)
+                } else if s.noun.is_some()
+                    && s.text.is_none()
+                    && s.text_at.is_none()
+                    && !has(&["linea", "line", "texto", "text", "final", "end"])
+                    && !self
+                        .objects(s)
+                        .iter()
+                        .any(|p| matches!(&p.name, Name::Lit { quoted: true, .. }))
+                {
+                    self.create(toks, s, false)
+                } else {
+                    self.write(toks, s, true)
+                }
+            }
+            Some(Verb::Write) => self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last)),
+            Some(Verb::Put) => {
+                if s.has(Flag::Permission) || s.has(Flag::Execute) {
+                    self.chmod(toks, s, true)
+                } else if self
+                    .objects(s)
+                    .iter()
+                    .any(|p| matches!(&p.name, Name::Lit { quoted: true, .. }) && !p.known)
+                    || has(&["texto", "text", "linea", "line", "frase"])
+                {
+                    self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last))
+                } else if self.objects(s).iter().any(|p| p.known) || !s.kinds.is_empty() && s.all {
+                    self.mv(toks, s)
+                } else {
+                    self.create(toks, s, false)
+                }
+            }
+            Some(Verb::Delete)
+                if s.has(Flag::Permission)
+                    && (s.has(Flag::Execute)
+                        || s.has(Flag::WritePerm)
+                        || s.has(Flag::ReadPerm)) =>
+            {
+                self.chmod(toks, s, false)
+            }
+            Some(Verb::Delete) => self.delete(toks, s),
+            Some(Verb::Empty) => self.empty(toks, s),
+            Some(Verb::Move) => self.mv(toks, s),
+            Some(Verb::Copy) => self.copy(toks, s),
+            Some(Verb::Rename) => self.rename(toks, s),
+            Some(Verb::Change) => {
+                if s.has(Flag::Extension) {
+                    self.extension(toks, s)
+                } else if has(&["nombre", "name"]) {
+                    self.rename(toks, s)
+                } else if s.has(Flag::Permission) || s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
+                    self.chmod(toks, s, true)
+                } else if s.phrases.iter().any(|p| p.prep == Some(Prep::By)) {
+                    self.replace(toks, s)
+                } else if s.phrases.iter().any(|p| {
+                    p.prep == Some(Prep::To) && p.noun.is_some_and(|(n, _)| n == Noun::Folder)
+                }) || has(&["carpeta", "directorio", "directory", "folder"])
+                    && !has(&["nombre", "name"])
+                {
+                    self.cd(s)
+                } else {
+                    Err(Stop::NotUnderstood)
+                }
+            }
+            Some(Verb::Replace) => self.replace(toks, s),
+            Some(Verb::List) => self.list(toks, s),
+            Some(Verb::Show) | Some(Verb::Read) => {
+                if has(&["arbol", "tree", "estructura", "structure"]) {
+                    self.tree(s)
+                } else {
+                    self.show(toks, s, verb == Some(Verb::Read))
+                }
+            }
+            Some(Verb::Open) => self.open(toks, s),
+            Some(Verb::Find) => self.find(toks, s),
+            Some(Verb::Count) => self.count(toks, s),
+            Some(Verb::Compress) => self.compress(toks, s),
+            Some(Verb::Extract) => self.extract(toks, s),
+            Some(Verb::Give) => self.chmod(toks, s, true),
+            Some(Verb::Take) => {
+                if s.has(Flag::Permission)
+                    || s.has(Flag::Execute)
+                    || s.has(Flag::WritePerm)
+                    || s.has(Flag::ReadPerm)
+                {
+                    self.chmod(toks, s, false)
+                } else {
+                    self.delete(toks, s)
+                }
+            }
+            Some(Verb::Cd) => {
+                if keys.iter().any(|k| {
+                    matches!(
+                        *k,
+                        "arriba" | "up" | "atras" | "back" | "superior" | "parent" | "anterior"
+                    )
+                }) {
+                    Ok(vec![up()])
+                } else {
+                    self.cd(s)
+                }
+            }
+            Some(Verb::Up) => {
+                if s.phrases
+                    .iter()
+                    .any(|p| matches!(&p.name, Name::Lit { .. }) && p.known)
+                {
+                    // "sube a la carpeta docs" reads as "go to docs" in some places.
+                    self.cd(s)
+                } else {
+                    Ok(vec![up()])
+                }
+            }
+            Some(Verb::Tree) => self.tree(s),
+            Some(Verb::Sort) => self.sort(toks, s),
+            None => self.question(toks, s, &keys),
+        }
+    }
+
+    fn question(&mut self, toks: &[Token], s: &Slots, keys: &[&str]) -> Result<Vec<Step>, Stop> {
+        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
+            return self.find(toks, s);
+        }
+        if has(&["arbol", "tree", "estructura", "structure"]) {
+            return self.tree(s);
+        }
+        if s.has(Flag::Contains)
+            && has(&[
+                "archivos", "ficheros", "files", "cuales", "which", "que", "what",
+            ])
+        {
+            return self.find(toks, s);
+        }
+        if has(&[
+            "que",
+            "what",
+            "what's",
+            "whats",
+            "contenido",
+            "contents",
+            "content",
+        ]) && (has(&[
+            "hay", "what's", "whats", "is", "contiene", "contains", "inside", "dentro",
+        ]) || s.has(Flag::Content))
+        {
+            return self.show(toks, s, false);
+        }
+        if has(&["arriba", "up", "atras", "back"]) && s.phrases.is_empty() {
+            return Ok(vec![up()]);
+        }
+        Err(Stop::NotUnderstood)
+    }
+
+    // ---- creating --------------------------------------------------------------------
+
+    fn create(&mut self, toks: &[Token], s: &Slots, strong: bool) -> Result<Vec<Step>, Stop> {
+        let place_phrase = s
+            .phrases
+            .iter()
+            .find(|p| matches!(p.prep, Some(Prep::In | Prep::To)) && !p.named);
+        let mut place = match place_phrase {
+            Some(p) => Some(self.resolve(p, None).ok_or(Stop::NotUnderstood)?.path),
+            None => None,
+        };
+        if place.is_none() && s.has(Flag::Content) {
+            place = self.last_dir.clone();
+        }
+        let content_at = s.text_at.or_else(|| {
+            toks.iter()
+                .position(|t| !t.quoted && matches!(lexicon::flag(&t.key), Some(Flag::Contains)))
+        });
+        let names: Vec<&Phrase> = s
+            .phrases
+            .iter()
+            .filter(|p| content_at.is_none_or(|c| p.start < c))
+            .filter(|p| p.named || (p.prep.is_none() && matches!(p.name, Name::Lit { .. })))
+            .collect();
+        if names.is_empty() {
+            return Err(Stop::NotUnderstood);
+        }
+        let noun = names.iter().find_map(|p| p.noun).or(s.noun).map(|(n, _)| n);
+        let raw: Vec<String> = names
+            .iter()
+            .filter_map(|p| p.lit().map(str::to_owned))
+            .collect();
+        let is_dir = match noun {
+            Some(n) => n == Noun::Folder,
+            None => {
+                // Without "carpeta" or "archivo", a name with an extension is a file; a
+                // bare word is a folder only after a plain "crea"/"create".
+                if raw.iter().all(|n| looks_like_file(n)) {
+                    false
+                } else if strong && raw.len() == 1 {
+                    self.unsure = true;
+                    true
+                } else {
+                    return Err(Stop::NotUnderstood);
+                }
+            }
+        };
+        let text = self.content_text(toks, s);
+        let paths: Vec<String> = raw
+            .iter()
+            .map(|n| match &place {
+                Some(p) => join(p, n),
+                None => n.clone(),
+            })
+            .collect();
+        let mut steps = Vec::new();
+        let parent_missing = place.as_deref().is_some_and(|p| self.exists(p).is_none());
+        if is_dir {
+            let nested = paths.iter().any(|p| p.contains('/'));
+            let flag = if nested { "-p " } else { "" };
+            let plural = paths.len() > 1;
+            steps.push(Step::new(
+                format!("mkdir {flag}{}", args(&paths)),
+                format!(
+                    "Crea {} {}",
+                    if plural { "las carpetas" } else { "la carpeta" },
+                    es_list(&paths)
+                ),
+                format!(
+                    "Creates the {} {}",
+                    if plural { "folders" } else { "folder" },
+                    en_list(&paths)
+                ),
+            ));
+            for p in &paths {
+                self.made.push((p.clone(), true));
+            }
+            self.last_dir = paths.last().cloned();
+        } else {
+            if parent_missing && let Some(p) = &place {
+                steps.push(Step::new(
+                    format!("mkdir -p {}", args(&[p])),
+                    format!("Crea la carpeta {}", es_list(&[p])),
+                    format!("Creates the folder {}", en_list(&[p])),
+                ));
+                self.made.push((p.clone(), true));
+            }
+            match text {
+                Some(text) if paths.len() == 1 => steps.push(write_step(&text, &paths[0], false)),
+                _ => {
+                    let plural = paths.len() > 1;
+                    steps.push(Step::new(
+                        format!("touch {}", args(&paths)),
+                        format!(
+                            "Crea {} {} (vacío si no existía)",
+                            if plural { "los archivos" } else { "el archivo" },
+                            es_list(&paths)
+                        ),
+                        format!(
+                            "Creates the {} {} (empty if it did not exist)",
+                            if plural { "files" } else { "file" },
+                            en_list(&paths)
+                        ),
+                    ))
+                }
+            }
+            for p in &paths {
+                self.made.push((p.clone(), false));
+            }
+        }
+        self.last_obj = paths.last().cloned();
+        Ok(steps)
+    }
+
+    /// The text after "con el texto", "containing", "que contenga".
+    fn content_text(&self, toks: &[Token], s: &Slots) -> Option<String> {
+        let start = s.text_at.or_else(|| {
+            toks.iter()
+                .position(|t| !t.quoted && matches!(lexicon::flag(&t.key), Some(Flag::Contains)))
+                .map(|i| i + 1)
+        })?;
+        let rest: Vec<&Token> = toks[start.min(toks.len())..]
+            .iter()
+            .skip_while(|t| {
+                !t.quoted
+                    && (lexicon::filler(&t.key)
+                        || matches!(lexicon::flag(&t.key), Some(Flag::Word | Flag::Content)))
+            })
+            .collect();
+        if let Some(q) = rest.iter().find(|t| t.quoted) {
+            return Some(q.raw.clone());
+        }
+        let text = rest
+            .iter()
+            .map(|t| t.raw.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn write(&mut self, toks: &[Token], s: &Slots, append: bool) -> Result<Vec<Step>, Stop> {
+        // The file: the last name after "en", "a", "to", "into", "al final de".
+        let target = s
+            .phrases
+            .iter()
+            .rev()
+            .find(|p| p.prep.is_some() && matches!(p.name, Name::Lit { .. } | Name::Pronoun))
+            .ok_or(Stop::NotUnderstood)?;
+        let file = self.resolve(target, None).ok_or(Stop::NotUnderstood)?;
+        if file.dir == Some(true) {
+            return Err(Stop::NotUnderstood);
+        }
+        // The text: quoted, or the words between the verb and the file's preposition.
+        let text = if let Some(q) = s.phrases.iter().find(|p| {
+            !std::ptr::eq(*p, target) && matches!(&p.name, Name::Lit { quoted: true, .. })
+        }) {
+            q.lit().map(str::to_owned)
+        } else {
+            let mut end = target.start;
+            while end > s.verb_at + 1
+                && toks.get(end - 1).is_some_and(|t| {
+                    lexicon::prep(&t.key).is_some()
+                        || matches!(
+                            t.key.as_str(),
+                            "el" | "la" | "los" | "las" | "the" | "an" | "un" | "una" | "fichero"
+                        )
+                        || matches!(lexicon::flag(&t.key), Some(Flag::End | Flag::Last))
+                        || lexicon::noun(&t.key).is_some()
+                })
+            {
+                end -= 1;
+            }
+            let mut start = s.verb_at + 1;
+            while start < end
+                && toks.get(start).is_some_and(|t| {
+                    matches!(
+                        t.key.as_str(),
+                        "la" | "el"
+                            | "the"
+                            | "an"
+                            | "un"
+                            | "una"
+                            | "me"
+                            | "texto"
+                            | "text"
+                            | "linea"
+                            | "line"
+                            | "frase"
+                            | "palabra"
+                            | "word"
+                            | "que"
+                            | "diga"
+                            | "saying"
+                            | "says"
+                    ) || (t.key == "a" && start == s.verb_at + 1)
+                })
+            {
+                start += 1;
+            }
+            let words: Vec<&str> = toks[start..end].iter().map(|t| t.raw.as_str()).collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        }
+        .ok_or(Stop::NotUnderstood)?;
+        self.last_obj = Some(file.path.clone());
+        Ok(vec![write_step(&text, &file.path, append)])
+    }
+
+    // ---- deleting --------------------------------------------------------------------
+
+    fn targets(&self, toks: &[Token], s: &Slots) -> Result<Vec<Target>, Stop> {
+        let objects = self.objects(s);
+        let place = self.place(s, &objects);
+        let mut out = Vec::new();
+        for p in &objects {
+            if let Some(t) = self.resolve(p, place.as_deref()) {
+                out.push(t);
+            }
+        }
+        if out.is_empty()
+            && s.verb_pronoun
+            && let Some(o) = self.last_obj.clone().or_else(|| self.last_dir.clone())
+        {
+            out.push(Target {
+                dir: self.exists(&o),
+                path: o,
+                exists: true,
+            });
+        }
+        if out.is_empty()
+            && self.singular_kind(s)
+            && let Some(path) = self.describe(
+                toks,
+                s,
+                s.verb_at + 1,
+                toks.len(),
+                place.as_deref().unwrap_or(""),
+                Some(false),
+            )
+        {
+            out.push(Target {
+                dir: Some(false),
+                path,
+                exists: true,
+            });
+        }
+        if out.is_empty() && !s.kinds.is_empty() {
+            self.unknown_place(s, place.as_deref())?;
+            let dir = place.clone().unwrap_or_else(|| ".".into());
+            let exts = self.present_exts(&dir, &s.kinds);
+            for g in glob(&dir, &exts) {
+                out.push(Target {
+                    path: g,
+                    dir: Some(false),
+                    exists: true,
+                });
+            }
+        }
+        if out.is_empty() {
+            // "el log de la aplicación": a description of one existing entry.
+            if let Some(path) = self.describe(
+                toks,
+                s,
+                s.verb_at + 1,
+                toks.len(),
+                place.as_deref().unwrap_or(""),
+                None,
+            ) {
+                out.push(Target {
+                    dir: self.exists(&path),
+                    path,
+                    exists: true,
+                });
+            }
+        }
+        if out.is_empty() {
+            // "borra la carpeta" after a clause that named one: that folder.
+            if s.noun.is_some_and(|(n, _)| n == Noun::Folder)
+                && let Some(d) = &self.last_dir
+            {
+                out.push(Target {
+                    path: d.clone(),
+                    dir: Some(true),
+                    exists: true,
+                });
+            } else if let Some(p) = s.phrases.iter().find(|p| {
+                matches!(p.prep, Some(Prep::From | Prep::In | Prep::To)) && p.lit().is_some()
+            }) {
+                // "cámbiale el nombre a la carpeta docs", "las líneas de notas.txt"
+                if let Some(t) = self.resolve(p, None) {
+                    out.push(t);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Extensions of `exts` that some file in `dir` has, so a glob never comes back empty.
+    fn present_exts(&self, dir: &str, exts: &[String]) -> Vec<String> {
+        let present: Vec<String> = exts
+            .iter()
+            .filter(|e| {
+                self.ctx
+                    .children(dir)
+                    .any(|c| c.name.ends_with(&format!(".{e}")))
+            })
+            .cloned()
+            .collect();
+        if present.is_empty() {
+            exts.iter().take(1).cloned().collect()
+        } else {
+            present
+        }
+    }
+
+    fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let targets = self.targets(toks, s)?;
+        if targets.is_empty() || targets.iter().any(|t| t.path == "." || t.path == "..") {
+            return Err(Stop::Refuse(Refusal::Everything));
+        }
+        let recursive = targets.iter().any(|t| t.dir == Some(true))
+            || s.noun.is_some_and(|(n, _)| n == Noun::Folder)
+            || s.has(Flag::Recursive);
+        let paths: Vec<&str> = targets.iter().map(|t| t.path.as_str()).collect();
+        let flag = if recursive { "-r " } else { "" };
+        self.last_obj = None;
+        Ok(vec![Step::new(
+            format!("rm {flag}{}", args(&paths)),
+            format!(
+                "Borra {}{} (va a la papelera de .atajo; se puede deshacer con «undo»)",
+                es_list(&paths),
+                if recursive {
+                    " con todo su contenido"
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "Deletes {}{} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
+                en_list(&paths),
+                if recursive {
+                    " and everything inside"
+                } else {
+                    ""
+                }
+            ),
+        )])
+    }
+
+    fn empty(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let targets = self.targets(toks, s)?;
+        let [t] = targets.as_slice() else {
+            return Err(Stop::Refuse(Refusal::Everything));
+        };
+        if t.dir != Some(true) {
+            return Err(Stop::NotUnderstood);
+        }
+        let cmd = if t.path == "." {
+            return Err(Stop::Refuse(Refusal::Everything));
+        } else {
+            format!("rm -r {}/*", q(&t.path))
+        };
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Vacía la carpeta {} (lo borrado va a la papelera de .atajo)",
+                es_list(&[&t.path])
+            ),
+            format!(
+                "Empties the folder {} (what goes is kept in .atajo's trash)",
+                en_list(&[&t.path])
+            ),
+        )])
+    }
+
+    // ---- moving and copying ----------------------------------------------------------
+
+    /// Sources and destination of a move or a copy.
+    fn sources_and_dest(
+        &mut self,
+        toks: &[Token],
+        s: &Slots,
+    ) -> Result<(Vec<Target>, Target, bool), Stop> {
+        let dest_phrase = s
+            .phrases
+            .iter()
+            .rev()
+            .find(|p| matches!(p.prep, Some(Prep::To | Prep::In | Prep::As)) || p.named)
+            .or_else(|| {
+                // "mueve ahí los .jpg": a pronoun before the sources.
+                s.phrases
+                    .iter()
+                    .find(|p| p.name == Name::Pronoun && p.prep.is_none())
+            })
+            .ok_or(Stop::NotUnderstood)?;
+        let dest_phrase_ptr: *const Phrase = dest_phrase;
+        let objects: Vec<&Phrase> = s
+            .phrases
+            .iter()
+            .filter(|p| p.prep.is_none() && !p.named && !std::ptr::eq(*p, dest_phrase_ptr))
+            .collect();
+        let place = s
+            .phrases
+            .iter()
+            .filter(|p| p.prep == Some(Prep::From) && !std::ptr::eq(*p, dest_phrase_ptr))
+            .find_map(|p| {
+                let t = self.resolve(p, None)?;
+                (t.dir == Some(true)).then_some(t.path)
+            });
+        let mut sources = Vec::new();
+        for p in &objects {
+            if let Some(t) = self.resolve(p, place.as_deref()) {
+                sources.push(t);
+            }
+        }
+        if sources.is_empty() {
+            // "haz una copia de notas.txt": the object after "de".
+            for p in s
+                .phrases
+                .iter()
+                .filter(|p| p.prep == Some(Prep::From) && !std::ptr::eq(*p, dest_phrase_ptr))
+            {
+                if let Some(t) = self.resolve(p, None).filter(|t| {
+                    t.exists && t.dir == Some(false) || p.lit().is_some_and(looks_like_file)
+                }) {
+                    sources.push(t);
+                }
+            }
+        }
+        // "el informe del año 2024": words that describe one existing entry.
+        if !sources.is_empty()
+            && sources.iter().all(|t| !t.exists)
+            && objects
+                .iter()
+                .all(|p| matches!(&p.name, Name::Lit { quoted: false, .. }))
+            && let Some(path) = self.describe(
+                toks,
+                s,
+                s.verb_at + 1,
+                dest_phrase.start,
+                place.as_deref().unwrap_or(""),
+                None,
+            )
+        {
+            sources = vec![Target {
+                dir: self.exists(&path),
+                path,
+                exists: true,
+            }];
+        }
+        if sources.is_empty()
+            && self.singular_kind(s)
+            && let Some(path) = self.describe(
+                toks,
+                s,
+                s.verb_at + 1,
+                dest_phrase.start,
+                place.as_deref().unwrap_or(""),
+                Some(false),
+            )
+        {
+            sources.push(Target {
+                dir: Some(false),
+                path,
+                exists: true,
+            });
+        }
+        if sources.is_empty() && !s.kinds.is_empty() {
+            self.unknown_place(s, place.as_deref())?;
+            let dir = place.clone().unwrap_or_else(|| ".".into());
+            for g in glob(&dir, &self.present_exts(&dir, &s.kinds)) {
+                sources.push(Target {
+                    path: g,
+                    dir: Some(false),
+                    exists: true,
+                });
+            }
+        }
+        if sources.is_empty()
+            && s.verb_pronoun
+            && let Some(o) = self.last_obj.clone()
+        {
+            sources.push(Target {
+                dir: self.exists(&o),
+                path: o,
+                exists: true,
+            });
+        }
+        if sources.is_empty() {
+            let end = dest_phrase.start;
+            if let Some(path) = self.describe(
+                toks,
+                s,
+                s.verb_at + 1,
+                end,
+                place.as_deref().unwrap_or(""),
+                None,
+            ) {
+                sources.push(Target {
+                    dir: self.exists(&path),
+                    path,
+                    exists: true,
+                });
+            }
+        }
+        if sources.is_empty() {
+            return Err(Stop::NotUnderstood);
+        }
+        let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
+        let new_dir = (dest_phrase.new || s.new_dest) && !dest.exists;
+        Ok((sources, dest, new_dir))
+    }
+
+    fn mv(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let (sources, dest, new_dir) = self.sources_and_dest(toks, s)?;
+        let mut steps = Vec::new();
+        if new_dir {
+            steps.push(mkdir_step(&dest.path));
+        }
+        let into = new_dir
+            || dest.dir == Some(true)
+            || sources.len() > 1
+            || sources.iter().any(|t| t.path.contains('\u{0}'));
+        let dest_word = if into {
+            format!("{}/", dest.path.trim_end_matches('/'))
+        } else {
+            dest.path.clone()
+        };
+        let src: Vec<&str> = sources.iter().map(|t| t.path.as_str()).collect();
+        let mut all = src.clone();
+        all.push(&dest_word);
+        steps.push(Step::new(
+            format!("mv {}", args(&all)),
+            if into {
+                format!(
+                    "Mueve {} a la carpeta {}",
+                    es_list(&src),
+                    es_list(&[&dest.path])
+                )
+            } else {
+                format!("Mueve {} a {}", es_list(&src), es_list(&[&dest.path]))
+            },
+            if into {
+                format!(
+                    "Moves {} into the folder {}",
+                    en_list(&src),
+                    en_list(&[&dest.path])
+                )
+            } else {
+                format!("Moves {} to {}", en_list(&src), en_list(&[&dest.path]))
+            },
+        ));
+        if into {
+            self.last_dir = Some(dest.path.clone());
+        }
+        self.last_obj = Some(dest.path);
+        Ok(steps)
+    }
+
+    fn copy(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let (sources, dest, new_dir) = self.sources_and_dest(toks, s)?;
+        let mut steps = Vec::new();
+        if new_dir {
+            steps.push(mkdir_step(&dest.path));
+        }
+        let recursive = sources.iter().any(|t| t.dir == Some(true));
+        let into = new_dir
+            || dest.dir == Some(true)
+            || sources.len() > 1
+            || sources.iter().any(|t| t.path.contains('\u{0}'));
+        let dest_word = if into {
+            format!("{}/", dest.path.trim_end_matches('/'))
+        } else {
+            dest.path.clone()
+        };
+        let src: Vec<&str> = sources.iter().map(|t| t.path.as_str()).collect();
+        let mut all = src.clone();
+        all.push(&dest_word);
+        let flag = if recursive { "-r " } else { "" };
+        steps.push(Step::new(
+            format!("cp {flag}{}", args(&all)),
+            format!(
+                "Copia {}{} {} {}",
+                es_list(&src),
+                if recursive {
+                    " con todo su contenido"
+                } else {
+                    ""
+                },
+                if into { "a la carpeta" } else { "como" },
+                es_list(&[&dest.path])
+            ),
+            format!(
+                "Copies {}{} {} {}",
+                en_list(&src),
+                if recursive {
+                    " and everything inside"
+                } else {
+                    ""
+                },
+                if into { "into the folder" } else { "as" },
+                en_list(&[&dest.path])
+            ),
+        ));
+        if into {
+            self.last_dir = Some(dest.path.clone());
+        }
+        self.last_obj = Some(dest.path);
+        Ok(steps)
+    }
+
+    fn rename(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        if s.has(Flag::Extension) || (!s.kinds.is_empty() && s.all) {
+            return self.extension(toks, s);
+        }
+        // New name: "por X", "como X", "a X", "to X", "llamada X".
+        let new = s
+            .phrases
+            .iter()
+            .rev()
+            .find(|p| matches!(p.prep, Some(Prep::By | Prep::As)) || p.named)
+            .or_else(|| s.phrases.iter().rev().find(|p| p.prep == Some(Prep::To)))
+            .ok_or(Stop::NotUnderstood)?;
+        let new_ptr: *const Phrase = new;
+        let place = s
+            .phrases
+            .iter()
+            .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)) && !std::ptr::eq(*p, new_ptr))
+            .find_map(|p| {
+                let t = self.resolve(p, None)?;
+                (t.dir == Some(true)).then_some(t.path)
+            });
+        let old = s
+            .phrases
+            .iter()
+            .filter(|p| !std::ptr::eq(*p, new_ptr))
+            .find(|p| p.prep.is_none() && !p.named)
+            .or_else(|| {
+                // "cámbiale el nombre a docs por X", "cambia el nombre de notas.txt a X"
+                s.phrases
+                    .iter()
+                    .filter(|p| !std::ptr::eq(*p, new_ptr))
+                    .find(|p| matches!(p.prep, Some(Prep::To | Prep::From)) && p.lit().is_some())
+            });
+        let old = match old {
+            Some(p) => self
+                .resolve(p, place.as_deref())
+                .ok_or(Stop::NotUnderstood)?,
+            None if s.verb_pronoun => {
+                let o = self.last_obj.clone().ok_or(Stop::NotUnderstood)?;
+                Target {
+                    dir: self.exists(&o),
+                    path: o,
+                    exists: true,
+                }
+            }
+            None => return Err(Stop::NotUnderstood),
+        };
+        let new_name = new.lit().ok_or(Stop::NotUnderstood)?;
+        let parent = old.path.rsplit_once('/').map_or("", |(p, _)| p);
+        let new_path = if new_name.contains('/') {
+            new_name.to_owned()
+        } else {
+            join(parent, new_name)
+        };
+        let cmd = format!("mv {}", args(&[&old.path, &new_path]));
+        self.last_obj = Some(new_path.clone());
+        if old.dir == Some(true) {
+            self.last_dir = Some(new_path.clone());
+        }
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Cambia el nombre de {} a {}",
+                es_list(&[&old.path]),
+                es_list(&[&new_path])
+            ),
+            format!(
+                "Renames {} to {}",
+                en_list(&[&old.path]),
+                en_list(&[&new_path])
+            ),
+        )])
+    }
+
+    /// "cambia la extensión de los .txt a .bak": one `mv` per file, named here, so the
+    /// command is as plain as the person would type it.
+    fn extension(&mut self, _toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let to = s
+            .phrases
+            .iter()
+            .rev()
+            .find(|p| matches!(p.prep, Some(Prep::To | Prep::By | Prep::As)))
+            .and_then(|p| p.lit())
+            .map(|e| {
+                e.trim_start_matches("*.")
+                    .trim_start_matches('.')
+                    .to_owned()
+            })
+            .or_else(|| s.kinds.get(1).cloned())
+            .ok_or(Stop::NotUnderstood)?;
+        let from = s.kinds.first().ok_or(Stop::NotUnderstood)?;
+        if from == &to || to.is_empty() {
+            return Err(Stop::NotUnderstood);
+        }
+        let place = self.place(s, &[]).unwrap_or_else(|| ".".into());
+        let files: Vec<String> = self
+            .ctx
+            .children(&place)
+            .filter(|e| {
+                !e.dir && e.name.ends_with(&format!(".{from}")) && e.name.len() > from.len() + 1
+            })
+            .map(|e| e.path.clone())
+            .collect();
+        if files.is_empty() {
+            return Err(Stop::Ask {
+                es: format!(
+                    "No hay archivos .{from} en {}: no hay nada que renombrar.",
+                    es_list(&[&place])
+                ),
+                en: format!(
+                    "There are no .{from} files in {}: nothing to rename.",
+                    en_list(&[&place])
+                ),
+            });
+        }
+        let cmds: Vec<String> = files
+            .iter()
+            .map(|f| {
+                let stem = &f[..f.len() - from.len() - 1];
+                format!("mv {}", args(&[f.as_str(), &format!("{stem}.{to}")]))
+            })
+            .collect();
+        Ok(vec![Step::new(
+            cmds.join(" && "),
+            format!(
+                "Cambia la extensión .{from} por .{to} en {} archivo(s) de {}",
+                files.len(),
+                es_list(&[&place])
+            ),
+            format!(
+                "Changes the extension .{from} to .{to} on {} file(s) in {}",
+                files.len(),
+                en_list(&[&place])
+            ),
+        )])
+    }
+
+    // ---- looking -----------------------------------------------------------------------
+
+    fn list(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let objects = self.objects(s);
+        let place = self.place(s, &objects);
+        let mut dir: Option<String> = place.clone();
+        for p in &objects {
+            if matches!(p.name, Name::Here) {
+                continue;
+            }
+            let Some(t) = self.resolve(p, place.as_deref()) else {
+                continue;
+            };
+            if t.exists && t.dir == Some(false) {
+                return self.show(toks, s, false);
+            }
+            if t.exists || p.noun.is_some() || p.name == Name::Pronoun {
+                dir = Some(t.path);
+            } else if let Some(e) = p
+                .lit()
+                .and_then(|r| self.ctx.unique_named(r))
+                .filter(|e| e.dir)
+            {
+                dir = Some(e.path.clone());
+            } else {
+                return Err(Stop::NotUnderstood);
+            }
+        }
+        self.ls(s, dir)
+    }
+
+    fn ls(&mut self, s: &Slots, path: Option<String>) -> Result<Vec<Step>, Stop> {
+        let dir = path.clone().unwrap_or_else(|| ".".into());
+        let mut flags = String::new();
+        if s.has(Flag::Details) {
+            flags.push_str("lh");
+        }
+        if s.has(Flag::Hidden) {
+            flags.push('A');
+        }
+        if s.has(Flag::BySize) {
+            flags.push('S');
+        } else if s.has(Flag::ByDate) {
+            flags.push('t');
+        }
+        if s.has(Flag::Reverse)
+            || (s.has(Flag::Smallest) && s.has(Flag::BySize))
+            || (s.has(Flag::Oldest) && s.has(Flag::ByDate))
+        {
+            flags.push('r');
+        }
+        if s.has(Flag::Recursive) {
+            flags.push('R');
+        }
+        let only_dirs = s.noun.is_some_and(|(n, p)| n == Noun::Folder && p)
+            && path.as_deref() != Some(&dir)
+            || s.has(Flag::OnlyDirs);
+        let only_dirs = only_dirs && s.phrases.iter().all(|p| !p.known || p.prep.is_some());
+        let mut operand: Vec<String> = Vec::new();
+        let exts = if s.kinds.is_empty() {
+            Vec::new()
+        } else {
+            self.present_exts(&dir, &s.kinds)
+        };
+        let every_file_fits = !exts.is_empty()
+            && self.ctx.children(&dir).count() > 0
+            && self
+                .ctx
+                .children(&dir)
+                .all(|c| !c.dir && exts.iter().any(|e| c.name.ends_with(&format!(".{e}"))));
+        if only_dirs {
+            let cmd = format!("find {} -mindepth 1 -maxdepth 1 -type d", q(&dir));
+            return Ok(vec![Step::new(
+                cmd,
+                format!("Lista solo las carpetas de {}", es_place(&dir)),
+                format!("Lists only the folders in {}", en_place(&dir)),
+            )]);
+        }
+        if !exts.is_empty() && !every_file_fits {
+            operand = glob(&dir, &exts);
+        } else if let Some(p) = &path
+            && p != "."
+        {
+            operand.push(p.clone());
+        }
+        let mut cmd = String::from("ls");
+        if !flags.is_empty() {
+            cmd.push_str(" -");
+            cmd.push_str(&flags);
+        }
+        if !operand.is_empty() {
+            cmd.push(' ');
+            cmd.push_str(&args(&operand));
+        }
+        let what_es = if exts.is_empty() || every_file_fits {
+            String::new()
+        } else {
+            format!(
+                "los archivos {} de ",
+                exts.iter()
+                    .map(|e| format!(".{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let what_en = if exts.is_empty() || every_file_fits {
+            String::new()
+        } else {
+            format!(
+                "the {} files in ",
+                exts.iter()
+                    .map(|e| format!(".{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut es = format!(
+            "Lista {}{}",
+            if what_es.is_empty() {
+                "el contenido de ".to_owned()
+            } else {
+                what_es
+            },
+            es_place(&dir)
+        );
+        let mut en = format!(
+            "Lists {}{}",
+            if what_en.is_empty() {
+                "what is in ".to_owned()
+            } else {
+                what_en
+            },
+            en_place(&dir)
+        );
+        if s.has(Flag::Hidden) {
+            es.push_str(", incluidos los ocultos");
+            en.push_str(", hidden entries included");
+        }
+        if s.has(Flag::BySize) {
+            es.push_str(", ordenado por tamaño");
+            en.push_str(", sorted by size");
+        } else if s.has(Flag::ByDate) {
+            es.push_str(", ordenado por fecha de modificación");
+            en.push_str(", sorted by modification time");
+        }
+        if s.has(Flag::Details) {
+            es.push_str(", con detalles (permisos, tamaño, fecha)");
+            en.push_str(", with details (permissions, size, date)");
+        }
+        if let Some(p) = path
+            && p != "."
+        {
+            self.last_dir = Some(p);
+        }
+        Ok(vec![Step::new(cmd, es, en)])
+    }
+
+    /// The one file (or folder) a clause is about: a name that exists, else a description
+    /// of one ("el log de la aplicación"), else a folder, else a file name taken as said.
+    fn subject(&self, toks: &[Token], s: &Slots, any_depth: bool) -> Option<Target> {
+        let objects = self.objects(s);
+        let place = self.place(s, &objects);
+        let candidates: Vec<&Phrase> = if objects.is_empty() {
+            s.phrases
+                .iter()
+                .filter(|p| p.prep.is_some() && p.lit().is_some() || p.name == Name::Pronoun)
+                .collect()
+        } else {
+            objects.clone()
+        };
+        let mut dir: Option<Target> = None;
+        for p in &candidates {
+            if p.name == Name::Here || p.name == Name::Up {
+                return self.resolve(p, None);
+            }
+            let Some(t) = self.resolve(p, place.as_deref()) else {
+                continue;
+            };
+            if t.exists {
+                if t.dir == Some(true) {
+                    dir = dir.or(Some(t));
+                    continue;
+                }
+                return Some(t);
+            }
+            if any_depth
+                && let Some(raw) = p.lit()
+                && let Some(e) = self.ctx.unique_named(raw)
+            {
+                return Some(Target {
+                    path: e.path.clone(),
+                    dir: Some(e.dir),
+                    exists: true,
+                });
+            }
+        }
+        let base = place
+            .as_deref()
+            .or(dir.as_ref().map(|d| d.path.as_str()))
+            .unwrap_or("");
+        if let Some(path) = self.describe(toks, s, s.verb_at + 1, toks.len(), base, Some(false)) {
+            return Some(Target {
+                dir: Some(false),
+                path,
+                exists: true,
+            });
+        }
+        if dir.is_some() {
+            return dir;
+        }
+        // A name we cannot see, said plainly as a file: take it as said.
+        candidates.iter().find_map(|p| {
+            let raw = p.lit()?;
+            (looks_like_file(raw)
+                || p.noun.is_some()
+                || matches!(&p.name, Name::Lit { quoted: true, .. }))
+            .then(|| self.resolve(p, place.as_deref()))
+            .flatten()
+        })
+    }
+
+    fn show(&mut self, toks: &[Token], s: &Slots, read: bool) -> Result<Vec<Step>, Stop> {
+        let first = s.has(Flag::First);
+        let last = s.has(Flag::Last);
+        let lines_said = s.has(Flag::Lines);
+        let target = self.subject(toks, s, true);
+        let Some(t) = target else {
+            if read || lines_said {
+                return Err(Stop::NotUnderstood);
+            }
+            if s.phrases.iter().any(|p| p.lit().is_some()) {
+                return Err(Stop::NotUnderstood);
+            }
+            return self.ls(s, None);
+        };
+        if t.dir == Some(true) {
+            return self.ls(s, Some(t.path));
+        }
+        self.last_obj = Some(t.path.clone());
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        // "la última línea": one; "el final de app.log": tail's ten.
+        let singular_line = keys
+            .iter()
+            .any(|k| matches!(*k, "linea" | "line" | "renglon"));
+        let n = s.numbers.first().copied().or(singular_line.then_some(1));
+        let edge_said = keys.iter().any(|k| {
+            matches!(
+                *k,
+                "final"
+                    | "end"
+                    | "principio"
+                    | "comienzo"
+                    | "inicio"
+                    | "beginning"
+                    | "start"
+                    | "top"
+                    | "bottom"
+                    | "cabecera"
+            )
+        });
+        if (first || last) && (lines_said || n.is_some() || edge_said) {
+            let (prog, es, en) = if last
+                && !(first
+                    && toks
+                        .iter()
+                        .position(|x| matches!(lexicon::flag(&x.key), Some(Flag::First)))
+                        < toks
+                            .iter()
+                            .position(|x| matches!(lexicon::flag(&x.key), Some(Flag::Last))))
+            {
+                ("tail", "últimas", "last")
+            } else {
+                ("head", "primeras", "first")
+            };
+            return Ok(vec![match n {
+                Some(n) => Step::new(
+                    format!("{prog} -n {n} {}", args(&[&t.path])),
+                    format!("Muestra las {es} {n} líneas de {}", es_list(&[&t.path])),
+                    format!("Shows the {en} {n} lines of {}", en_list(&[&t.path])),
+                ),
+                None => Step::new(
+                    format!("{prog} {}", args(&[&t.path])),
+                    format!("Muestra las {es} 10 líneas de {}", es_list(&[&t.path])),
+                    format!("Shows the {en} 10 lines of {}", en_list(&[&t.path])),
+                ),
+            }]);
+        }
+        Ok(vec![Step::new(
+            format!("cat {}", args(&[&t.path])),
+            format!("Muestra el contenido de {}", es_list(&[&t.path])),
+            format!("Shows the contents of {}", en_list(&[&t.path])),
+        )])
+    }
+
+    fn open(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        match self.subject(toks, s, true) {
+            Some(t) if t.dir == Some(true) => self.cd(s),
+            Some(_) => self.show(toks, s, true),
+            None => Err(Stop::NotUnderstood),
+        }
+    }
+
+    fn cd(&mut self, s: &Slots) -> Result<Vec<Step>, Stop> {
+        let p = s
+            .phrases
+            .iter()
+            .find(|p| !p.named)
+            .ok_or(Stop::NotUnderstood)?;
+        if p.name == Name::Up {
+            return Ok(vec![up()]);
+        }
+        let t = self.resolve_dest(p).ok_or(Stop::NotUnderstood)?;
+        if p.name == Name::Here {
+            return Err(Stop::NotUnderstood);
+        }
+        let t = if t.exists {
+            t
+        } else if let Some(e) = p
+            .lit()
+            .and_then(|r| self.ctx.unique_named(r))
+            .filter(|e| e.dir)
+        {
+            Target {
+                path: e.path.clone(),
+                dir: Some(true),
+                exists: true,
+            }
+        } else {
+            if self.last_dir.as_deref() != Some(&t.path) && p.noun.is_none() {
+                return Err(Stop::NotUnderstood);
+            }
+            t
+        };
+        if t.dir == Some(false) {
+            return Err(Stop::NotUnderstood);
+        }
+        self.last_dir = Some(t.path.clone());
+        Ok(vec![Step::new(
+            format!("cd {}", args(&[&t.path])),
+            format!("Entra en {}", es_list(&[&t.path])),
+            format!("Goes into {}", en_list(&[&t.path])),
+        )])
+    }
+
+    fn tree(&mut self, s: &Slots) -> Result<Vec<Step>, Stop> {
+        let dir = s.phrases.iter().find_map(|p| {
+            self.resolve(p, None)
+                .filter(|t| t.exists && t.dir == Some(true))
+                .map(|t| t.path)
+        });
+        let mut cmd = String::from("tree");
+        if s.has(Flag::Hidden) {
+            cmd.push_str(" -a");
+        }
+        if s.noun.is_some_and(|(n, p)| n == Noun::Folder && p) && s.has(Flag::OnlyDirs) {
+            cmd.push_str(" -d");
+        }
+        if s.has(Flag::Levels)
+            && let Some(n) = s.numbers.first()
+        {
+            cmd.push_str(&format!(" -L {n}"));
+        }
+        if let Some(d) = &dir
+            && d != "."
+        {
+            cmd.push(' ');
+            cmd.push_str(&args(&[d]));
+        }
+        let d = dir.unwrap_or_else(|| ".".into());
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Muestra el árbol de carpetas y archivos de {}",
+                es_place(&d)
+            ),
+            format!("Shows the tree of folders and files in {}", en_place(&d)),
+        )])
+    }
+
+    fn sort(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let t = self.subject(toks, s, true);
+        match t {
+            Some(t) if t.dir == Some(false) => {
+                let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+                // "de mayor a menor", "highest to lowest": magnitudes, so numbers.
+                let down = keys.windows(3).any(|w| {
+                    matches!(
+                        w,
+                        [
+                            "mayor" | "highest" | "largest" | "biggest" | "high",
+                            "a" | "to",
+                            _
+                        ]
+                    ) && matches!(w[2], "menor" | "lowest" | "smallest" | "low")
+                });
+                let up_order = keys.windows(3).any(|w| {
+                    matches!(w, ["menor" | "lowest" | "smallest" | "low", "a" | "to", _])
+                        && matches!(w[2], "mayor" | "highest" | "largest" | "biggest" | "high")
+                });
+                let mut flags = String::new();
+                if s.has(Flag::Numeric) || down || up_order {
+                    flags.push('n');
+                }
+                if s.has(Flag::Reverse) || down {
+                    flags.push('r');
+                }
+                if s.has(Flag::Unique) {
+                    flags.push('u');
+                }
+                let f = if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("-{flags} ")
+                };
+                Ok(vec![Step::new(
+                    format!("sort {f}{}", args(&[&t.path])),
+                    format!(
+                        "Muestra las líneas de {} ordenadas{}{}{} (el archivo no cambia)",
+                        es_list(&[&t.path]),
+                        if s.has(Flag::Numeric) {
+                            " numéricamente"
+                        } else {
+                            " alfabéticamente"
+                        },
+                        if s.has(Flag::Reverse) {
+                            ", de mayor a menor"
+                        } else {
+                            ""
+                        },
+                        if s.has(Flag::Unique) {
+                            ", sin repetidas"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "Shows the lines of {} sorted{}{}{} (the file is unchanged)",
+                        en_list(&[&t.path]),
+                        if s.has(Flag::Numeric) {
+                            " numerically"
+                        } else {
+                            " alphabetically"
+                        },
+                        if s.has(Flag::Reverse) {
+                            ", in reverse"
+                        } else {
+                            ""
+                        },
+                        if s.has(Flag::Unique) {
+                            ", without repeats"
+                        } else {
+                            ""
+                        }
+                    ),
+                )])
+            }
+            other => {
+                let path = other.filter(|t| t.dir == Some(true)).map(|t| t.path);
+                let mut s2 = s.clone();
+                if !(s.has(Flag::BySize) || s.has(Flag::ByDate)) {
+                    if s.has(Flag::Biggest) || s.has(Flag::Smallest) {
+                        s2.flags.push(Flag::BySize);
+                    } else if s.has(Flag::Newest) || s.has(Flag::Oldest) {
+                        s2.flags.push(Flag::ByDate);
+                    }
+                }
+                self.ls(&s2, path)
+            }
+        }
+    }
+
+    /// "el log más reciente de logs", "the biggest file": sorted listing, first N.
+    fn superlative(&mut self, toks: &[Token], s: &Slots, sup: Flag) -> Result<Vec<Step>, Stop> {
+        let dir = self
+            .place(s, &[])
+            .or_else(|| {
+                self.objects(s).iter().find_map(|p| {
+                    self.resolve(p, None)
+                        .filter(|t| t.dir == Some(true))
+                        .map(|t| t.path)
+                })
+            })
+            .unwrap_or_else(|| ".".into());
+        let n = s.numbers.first().copied().unwrap_or(1);
+        let flags = match sup {
+            Flag::Newest => "-t",
+            Flag::Oldest => "-tr",
+            Flag::Biggest => "-S",
+            _ => "-Sr",
+        };
+        let exts = if s.kinds.is_empty() {
+            Vec::new()
+        } else {
+            self.present_exts(&dir, &s.kinds)
+        };
+        let every_fits = self.ctx.children(&dir).all(|c| {
+            !c.dir && (exts.is_empty() || exts.iter().any(|e| c.name.ends_with(&format!(".{e}"))))
+        });
+        let _ = toks;
+        let operand = if exts.is_empty() || every_fits {
+            if dir == "." {
+                String::new()
+            } else {
+                format!(" {}", args(&[&dir]))
+            }
+        } else {
+            format!(" -d {}", args(&glob(&dir, &exts)))
+        };
+        let (es, en) = match sup {
+            Flag::Newest => ("más reciente", "most recently modified"),
+            Flag::Oldest => ("más antiguo", "least recently modified"),
+            Flag::Biggest => ("más grande", "biggest"),
+            _ => ("más pequeño", "smallest"),
+        };
+        Ok(vec![Step::new(
+            format!("ls {flags}{operand} | head -n {n}"),
+            format!(
+                "Muestra {} {es} de {}",
+                if n == 1 {
+                    "el archivo".to_owned()
+                } else {
+                    format!("los {n} archivos")
+                },
+                es_place(&dir)
+            ),
+            format!(
+                "Shows the {} {en} in {}",
+                if n == 1 {
+                    "entry".to_owned()
+                } else {
+                    format!("{n} entries")
+                },
+                en_place(&dir)
+            ),
+        )])
+    }
+
+    fn find(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let objects = self.objects(s);
+        // Searching text inside files: "busca la palabra X en F", "which files mention X".
+        let word_said = s.has(Flag::Word)
+            || s.has(Flag::Contains)
+            || has(&["for"]) && !objects.iter().any(|p| p.lit().is_some_and(looks_like_file));
+        let pattern_phrase = objects
+            .iter()
+            .find(|p| {
+                p.lit().is_some()
+                    && !(looks_like_file(p.lit().unwrap_or_default())
+                        && !matches!(&p.name, Name::Lit { quoted: true, .. })
+                        && !s.has(Flag::Word))
+            })
+            .copied();
+        let in_file = s
+            .phrases
+            .iter()
+            .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)))
+            .find_map(|p| {
+                self.resolve(p, None)
+                    .filter(|t| t.exists || p.lit().is_some_and(looks_like_file))
+            });
+        // "busca los archivos X" looks for files; "busca X en los archivos de src" looks
+        // inside them: the noun before the word or after it.
+        let noun_at = toks
+            .iter()
+            .position(|t| !t.quoted && lexicon::noun(&t.key).is_some());
+        let noun_first = match (noun_at, pattern_phrase) {
+            (Some(n), Some(p)) => n < p.start,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let grep = pattern_phrase.is_some()
+            && s.size.is_none()
+            && s.age.is_none()
+            && (word_said
+                || in_file.as_ref().is_some_and(|t| t.dir == Some(false))
+                || (pattern_phrase.is_some_and(|p| !p.known) && s.kinds.is_empty() && !noun_first));
+        let where_is = has(&["donde", "where", "where's", "wheres", "localiza", "locate"]);
+        if grep
+            && !where_is
+            && let Some(pat) = pattern_phrase.and_then(|p| p.lit())
+        {
+            return self.grep(toks, s, pat, in_file);
+        }
+        // Finding files by name, kind, size or age.
+        let place = self.place(s, &[]);
+        self.unknown_place(s, place.as_deref())?;
+        let place = place.unwrap_or_else(|| ".".into());
+        // "where is the CV?": the one name that holds those words, if there is one.
+        if where_is
+            && s.kinds.is_empty()
+            && let Some(p) = objects
+                .iter()
+                .find(|p| p.lit().is_some_and(|r| !self.ctx.has_name(r)))
+            && let Some(found) = self.describe(
+                toks,
+                s,
+                s.verb_at,
+                toks.len(),
+                if place == "." { "" } else { &place },
+                None,
+            )
+        {
+            let name = found.rsplit('/').next().unwrap_or(&found).to_owned();
+            let _ = p;
+            return Ok(vec![Step::new(
+                format!("find {} -name {}", q(&place), q(&glob_name(&name))),
+                format!(
+                    "Busca dónde está {} en {}",
+                    es_list(&[&name]),
+                    es_place(&place)
+                ),
+                format!(
+                    "Finds where {} is in {}",
+                    en_list(&[&name]),
+                    en_place(&place)
+                ),
+            )]);
+        }
+        let mut cmd = format!("find {}", q(&place));
+        let mut es = format!("Busca en {}", es_place(&place));
+        let mut en = format!("Looks in {}", en_place(&place));
+        let dirs = s.noun.is_some_and(|(n, _)| n == Noun::Folder)
+            && s.kinds.is_empty()
+            && !objects.iter().any(|p| p.lit().is_some_and(looks_like_file));
+        let name = objects
+            .iter()
+            .find_map(|p| p.lit())
+            .map(str::to_owned)
+            .or_else(|| {
+                s.phrases
+                    .iter()
+                    .find(|p| p.named)
+                    .and_then(|p| p.lit())
+                    .map(str::to_owned)
+            });
+        if dirs {
+            cmd.push_str(" -type d");
+            es.push_str(" las carpetas");
+            en.push_str(" for folders");
+        } else if s.size.is_some()
+            || !s.kinds.is_empty()
+            || s.age.is_some()
+            || s.noun.is_some() && name.is_none()
+        {
+            cmd.push_str(" -type f");
+            es.push_str(" los archivos");
+            en.push_str(" for files");
+        }
+        let mut said = false;
+        if let Some(n) = &name
+            && s.kinds.is_empty()
+        {
+            cmd.push_str(&format!(" -name {}", q(&glob_name(n))));
+            es.push_str(&format!(" llamados {}", es_list(&[n])));
+            en.push_str(&format!(" named {}", en_list(&[n])));
+            said = true;
+        }
+        if !s.kinds.is_empty() {
+            let names: Vec<String> = s
+                .kinds
+                .iter()
+                .map(|e| format!("*.{}", glob_safe(e)))
+                .collect();
+            if names.len() == 1 {
+                cmd.push_str(&format!(" -name {}", q(&names[0])));
+            } else {
+                let alts: Vec<String> = names.iter().map(|n| format!("-name {}", q(n))).collect();
+                cmd.push_str(&format!(" \\( {} \\)", alts.join(" -o ")));
+            }
+            es.push_str(&format!(" terminados en {}", names.join(", ")));
+            en.push_str(&format!(" ending in {}", names.join(", ")));
+            said = true;
+        }
+        if let Some(size) = &s.size {
+            cmd.push_str(&format!(" -size {size}"));
+            let (es_cmp, en_cmp) = match size.chars().next() {
+                Some('-') => ("de menos de", "smaller than"),
+                Some('+') => ("de más de", "bigger than"),
+                _ => ("de unos", "of about"),
+            };
+            let amount = human_size(size.trim_start_matches(['+', '-']));
+            es.push_str(&format!(" {es_cmp} {amount}"));
+            en.push_str(&format!(" {en_cmp} {amount}"));
+            said = true;
+        }
+        if let Some(age) = &s.age {
+            cmd.push_str(&format!(" -mtime {age}"));
+            let days = age.trim_start_matches(['+', '-']);
+            if age.starts_with('+') {
+                es.push_str(&format!(" modificados hace más de {days} días"));
+                en.push_str(&format!(" modified more than {days} days ago"));
+            } else {
+                es.push_str(&format!(" modificados en los últimos {days} días"));
+                en.push_str(&format!(" modified in the last {days} days"));
+            }
+            said = true;
+        }
+        if s.has(Flag::Empty) {
+            cmd.push_str(" -empty");
+            es.push_str(" vacíos");
+            en.push_str(" that are empty");
+            said = true;
+        }
+        if !said && !dirs {
+            return Err(Stop::NotUnderstood);
+        }
+        Ok(vec![Step::new(cmd, es, en)])
+    }
+
+    fn grep(
+        &mut self,
+        toks: &[Token],
+        s: &Slots,
+        pat: &str,
+        in_file: Option<Target>,
+    ) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let which_files = (has(&[
+            "archivos", "ficheros", "files", "cuales", "which", "que", "what",
+        ]) && s.has(Flag::Contains))
+            || (has(&["which", "cuales", "que", "what"])
+                && has(&["files", "archivos", "ficheros", "file", "archivo"]));
+        let place = in_file.map(|t| (t.path, t.dir != Some(false)));
+        let (target, recursive) = match place {
+            Some((p, is_dir)) => (p, is_dir),
+            None => (".".into(), true),
+        };
+        let mut flags = String::new();
+        if recursive {
+            flags.push('r');
+        }
+        if which_files {
+            flags.push('l');
+        }
+        if s.has(Flag::IgnoreCase) {
+            flags.push('i');
+        }
+        if has(&["numero", "number", "numbers", "numeros"]) && s.has(Flag::Lines) {
+            flags.push('n');
+        }
+        let fixed = pat.chars().any(|c| ".[]*^$\\+?(){}|".contains(c));
+        if fixed {
+            flags.push('F');
+        }
+        let mut cmd = String::from("grep");
+        if !flags.is_empty() {
+            cmd.push_str(&format!(" -{flags}"));
+        }
+        let pat_word = if pat.starts_with('-') {
+            format!("-e {}", q(pat))
+        } else {
+            q(pat).into_owned()
+        };
+        cmd.push_str(&format!(" {pat_word}"));
+        if !(recursive && target == ".") || which_files {
+            cmd.push_str(&format!(" {}", args(&[&target])));
+        } else {
+            cmd.push_str(" .");
+        }
+        let es_where = if recursive {
+            format!("los archivos de {}", es_place(&target))
+        } else {
+            es_list(&[&target])
+        };
+        let en_where = if recursive {
+            format!("the files in {}", en_place(&target))
+        } else {
+            en_list(&[&target])
+        };
+        Ok(vec![Step::new(
+            cmd,
+            if which_files {
+                format!(
+                    "Lista qué archivos de {} contienen {}",
+                    es_place(&target),
+                    es_list(&[pat])
+                )
+            } else {
+                format!(
+                    "Busca {} en {}{}",
+                    es_list(&[pat]),
+                    es_where,
+                    if s.has(Flag::IgnoreCase) {
+                        " sin distinguir mayúsculas"
+                    } else {
+                        ""
+                    }
+                )
+            },
+            if which_files {
+                format!(
+                    "Lists which files in {} contain {}",
+                    en_place(&target),
+                    en_list(&[pat])
+                )
+            } else {
+                format!(
+                    "Searches {} for {}{}",
+                    en_where,
+                    en_list(&[pat]),
+                    if s.has(Flag::IgnoreCase) {
+                        ", ignoring case"
+                    } else {
+                        ""
+                    }
+                )
+            },
+        )])
+    }
+
+    fn count(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let unit = if s.has(Flag::Words) {
+            Some(("-w", "palabras", "words"))
+        } else if s.has(Flag::Chars) {
+            Some(("-m", "caracteres", "characters"))
+        } else if s.has(Flag::Lines) {
+            Some(("-l", "líneas", "lines"))
+        } else {
+            None
+        };
+        let objects = self.objects(s);
+        let place = self.place(s, &objects);
+        if let Some((flag, es_u, en_u)) = unit {
+            // Lines of one file, or of every file of a kind in a folder.
+            if !s.kinds.is_empty() && objects.iter().all(|p| !p.known) {
+                self.unknown_place(s, place.as_deref())?;
+                let dir = place.unwrap_or_else(|| ".".into());
+                let files = glob(&dir, &self.present_exts(&dir, &s.kinds));
+                return Ok(vec![Step::new(
+                    format!("cat {} | wc {flag}", args(&files)),
+                    format!(
+                        "Cuenta las {es_u} de todos los archivos {} juntos",
+                        es_list(&files)
+                    ),
+                    format!(
+                        "Counts the {en_u} of all {} files together",
+                        en_list(&files)
+                    ),
+                )]);
+            }
+            let t = self.subject(toks, s, true).ok_or(Stop::NotUnderstood)?;
+            if t.dir == Some(true) {
+                return Err(Stop::NotUnderstood);
+            }
+            return Ok(vec![Step::new(
+                format!("wc {flag} {}", args(&[&t.path])),
+                format!("Cuenta las {es_u} de {}", es_list(&[&t.path])),
+                format!("Counts the {en_u} in {}", en_list(&[&t.path])),
+            )]);
+        }
+        // Files or folders in a folder.
+        self.unknown_place(s, place.as_deref())?;
+        let dir = place
+            .or_else(|| {
+                s.phrases.iter().find_map(|p| {
+                    self.resolve(p, None)
+                        .filter(|t| t.dir == Some(true))
+                        .map(|t| t.path)
+                })
+            })
+            .unwrap_or_else(|| ".".into());
+        let folders = s.noun.is_some_and(|(n, _)| n == Noun::Folder);
+        let mut cmd = format!("find {}", q(&dir));
+        if folders {
+            cmd.push_str(" -mindepth 1 -type d");
+        } else {
+            cmd.push_str(" -type f");
+        }
+        if !s.kinds.is_empty() {
+            let names: Vec<String> = s
+                .kinds
+                .iter()
+                .map(|e| format!("*.{}", glob_safe(e)))
+                .collect();
+            if names.len() == 1 {
+                cmd.push_str(&format!(" -name {}", q(&names[0])));
+            } else {
+                let alts: Vec<String> = names.iter().map(|n| format!("-name {}", q(n))).collect();
+                cmd.push_str(&format!(" \\( {} \\)", alts.join(" -o ")));
+            }
+        }
+        cmd.push_str(" | wc -l");
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Cuenta {} que hay en {} (subcarpetas incluidas)",
+                if folders {
+                    "las carpetas"
+                } else {
+                    "los archivos"
+                },
+                es_place(&dir)
+            ),
+            format!(
+                "Counts the {} in {} (subfolders included)",
+                if folders { "folders" } else { "files" },
+                en_place(&dir)
+            ),
+        )])
+    }
+
+    fn usage(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let each = keys.iter().any(|k| matches!(*k, "cada" | "each" | "every"));
+        let target = self.subject(toks, s, true);
+        let path = target.map(|t| t.path).unwrap_or_else(|| ".".into());
+        if each && self.exists(&path) == Some(true) {
+            let pat = if path == "." {
+                "*/".to_owned()
+            } else {
+                format!("{}/*/", q(&path))
+            };
+            return Ok(vec![Step::new(
+                format!("du -sh {pat}"),
+                format!("Muestra cuánto ocupa cada carpeta de {}", es_place(&path)),
+                format!(
+                    "Shows how much space each folder in {} takes",
+                    en_place(&path)
+                ),
+            )]);
+        }
+        Ok(vec![Step::new(
+            format!("du -sh {}", args(&[&path])),
+            format!("Muestra cuánto ocupa {} en disco", es_place(&path)),
+            format!("Shows how much disk space {} takes", en_place(&path)),
+        )])
+    }
+
+    fn compress(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let is_archive = |n: &str| {
+            let l = n.to_ascii_lowercase();
+            l.ends_with(".zip")
+                || l.ends_with(".tar.gz")
+                || l.ends_with(".tgz")
+                || l.ends_with(".tar")
+                || l.ends_with(".tar.bz2")
+                || l.ends_with(".tar.xz")
+        };
+        let out_phrase = s.phrases.iter().find(|p| p.lit().is_some_and(is_archive));
+        let zip = out_phrase.and_then(|p| p.lit()).map_or_else(
+            || {
+                keys.iter()
+                    .any(|k| matches!(*k, "zip" | "zipea" | "zipear"))
+                    && !keys.iter().any(|k| k.contains("tar"))
+            },
+            |n| n.to_ascii_lowercase().ends_with(".zip"),
+        );
+        let mut sources: Vec<String> = Vec::new();
+        let place = self.place(s, &[]);
+        for p in s
+            .phrases
+            .iter()
+            .filter(|p| !out_phrase.is_some_and(|o| std::ptr::eq(o, *p)))
+        {
+            if matches!(p.prep, Some(Prep::To | Prep::As)) || p.named {
+                continue;
+            }
+            if let Some(t) = self.resolve(
+                p,
+                if p.prep.is_none() {
+                    place.as_deref()
+                } else {
+                    None
+                },
+            ) && (t.exists || p.prep.is_none())
+                && !(p.prep.is_some() && place.as_deref() == Some(&t.path) && !sources.is_empty())
+                && t.path != "."
+                && !sources.contains(&t.path)
+            {
+                sources.push(t.path);
+            }
+        }
+        if sources.is_empty()
+            && !s.kinds.is_empty()
+            && !s.kinds.iter().all(|k| matches!(k.as_str(), "zip"))
+        {
+            let dir = place.clone().unwrap_or_else(|| ".".into());
+            sources = glob(&dir, &self.present_exts(&dir, &s.kinds));
+        }
+        if sources.is_empty()
+            && s.verb_pronoun
+            && let Some(o) = self.last_obj.clone().or(self.last_dir.clone())
+        {
+            sources.push(o);
+        }
+        if sources.is_empty() {
+            return Err(Stop::NotUnderstood);
+        }
+        let base = sources
+            .first()
+            .map(|s| {
+                shown(s)
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("archivo")
+                    .replace('*', "archivos")
+            })
+            .unwrap_or_else(|| "archivo".into());
+        let base = base
+            .split('.')
+            .next()
+            .filter(|b| !b.is_empty())
+            .unwrap_or("archivo")
+            .to_owned();
+        let out = out_phrase
+            .and_then(|p| p.lit())
+            .map(str::to_owned)
+            .or_else(|| {
+                // "como respaldo", "llamado copia": a name without the extension.
+                s.phrases
+                    .iter()
+                    .find(|p| (matches!(p.prep, Some(Prep::As)) || p.named) && p.lit().is_some())
+                    .and_then(|p| p.lit())
+                    .map(|n| {
+                        if zip {
+                            format!("{n}.zip")
+                        } else {
+                            format!("{n}.tar.gz")
+                        }
+                    })
+            })
+            .unwrap_or_else(|| {
+                if zip {
+                    format!("{base}.zip")
+                } else {
+                    format!("{base}.tar.gz")
+                }
+            });
+        let cmd = if zip {
+            format!("zip -r {} {}", q(&out), args(&sources))
+        } else {
+            let l = out.to_ascii_lowercase();
+            let flag = if l.ends_with(".tar.bz2") {
+                "-cjf"
+            } else if l.ends_with(".tar.xz") {
+                "-cJf"
+            } else if l.ends_with(".tar") {
+                "-cf"
+            } else {
+                "-czf"
+            };
+            format!("tar {flag} {} {}", q(&out), args(&sources))
+        };
+        if let [one] = sources.as_slice()
+            && self.exists(one) == Some(true)
+        {
+            self.last_dir = Some(one.clone());
+        }
+        self.last_obj = Some(out.clone());
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Comprime {} en el archivo {}",
+                es_list(&sources),
+                es_list(&[&out])
+            ),
+            format!(
+                "Compresses {} into the archive {}",
+                en_list(&sources),
+                en_list(&[&out])
+            ),
+        )])
+    }
+
+    fn extract(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let archive = self.subject(toks, s, true).ok_or(Stop::NotUnderstood)?;
+        if archive.dir == Some(true) {
+            return Err(Stop::NotUnderstood);
+        }
+        let archive_path = archive.path.clone();
+        let dest = s
+            .phrases
+            .iter()
+            .filter(|p| matches!(p.prep, Some(Prep::In | Prep::To)) && p.name != Name::Here)
+            .filter(|p| p.lit() != Some(archive_path.as_str()))
+            .find_map(|p| self.resolve(p, None))
+            .filter(|t| t.dir != Some(false) && t.path != archive_path);
+        let l = archive.path.to_ascii_lowercase();
+        let a = q(&archive.path).into_owned();
+        let cmd = if l.ends_with(".zip") {
+            match &dest {
+                Some(d) => format!("unzip {a} -d {}", q(&d.path)),
+                None => format!("unzip {a}"),
+            }
+        } else if l.ends_with(".tar.gz")
+            || l.ends_with(".tgz")
+            || l.ends_with(".tar.bz2")
+            || l.ends_with(".tar.xz")
+            || l.ends_with(".tar")
+        {
+            let flag = if l.ends_with(".tar.bz2") {
+                "-xjf"
+            } else if l.ends_with(".tar.xz") {
+                "-xJf"
+            } else if l.ends_with(".tar") {
+                "-xf"
+            } else {
+                "-xzf"
+            };
+            match &dest {
+                Some(d) => {
+                    let mk = if d.exists {
+                        String::new()
+                    } else {
+                        format!("mkdir -p {} && ", q(&d.path))
+                    };
+                    format!("{mk}tar {flag} {a} -C {}", q(&d.path))
+                }
+                None => format!("tar {flag} {a}"),
+            }
+        } else if l.ends_with(".gz") {
+            format!("gunzip {}", args(&[&archive.path]))
+        } else if l.ends_with(".bz2") {
+            format!("bzip2 -d {}", args(&[&archive.path]))
+        } else if l.ends_with(".xz") {
+            format!("xz -d {}", args(&[&archive.path]))
+        } else {
+            return Err(Stop::NotUnderstood);
+        };
+        let (es_to, en_to) = match &dest {
+            Some(d) => (
+                format!(" en {}", es_list(&[&d.path])),
+                format!(" into {}", en_list(&[&d.path])),
+            ),
+            None => (" aquí".to_owned(), " here".to_owned()),
+        };
+        Ok(vec![Step::new(
+            cmd,
+            format!(
+                "Extrae el contenido de {}{es_to}",
+                es_list(&[&archive.path])
+            ),
+            format!("Extracts {}{en_to}", en_list(&[&archive.path])),
+        )])
+    }
+
+    fn chmod(&mut self, toks: &[Token], s: &Slots, grant: bool) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let grant = grant
+            && !keys.iter().any(|k| {
+                matches!(
+                    *k,
+                    "quita"
+                        | "quitale"
+                        | "remove"
+                        | "sin"
+                        | "without"
+                        | "no"
+                        | "not"
+                        | "non-executable"
+                        | "revoke"
+                )
+            });
+        let t = self
+            .subject(toks, s, true)
+            .or_else(|| {
+                s.phrases
+                    .iter()
+                    .find(|p| p.lit().is_some())
+                    .and_then(|p| self.resolve(p, None))
+            })
+            .ok_or(Stop::NotUnderstood)?;
+        let everyone = keys.iter().any(|k| {
+            matches!(
+                *k,
+                "todos" | "everyone" | "everybody" | "all" | "otros" | "others"
+            )
+        });
+        let mode = if s.has(Flag::ReadOnly)
+            || keys
+                .windows(2)
+                .any(|w| matches!(w, ["solo", "lectura"] | ["read", "only"]))
+        {
+            "a-w".to_owned()
+        } else if let Some(n) = keys
+            .iter()
+            .find(|k| k.len() == 3 && k.chars().all(|c| ('0'..='7').contains(&c)))
+        {
+            (*n).to_owned()
+        } else {
+            let what = if s.has(Flag::Execute) {
+                "x"
+            } else if s.has(Flag::WritePerm) {
+                "w"
+            } else if s.has(Flag::ReadPerm) {
+                "r"
+            } else {
+                return Err(Stop::NotUnderstood);
+            };
+            match (grant, everyone) {
+                (true, false) => format!("u+{what}"),
+                (true, true) => format!("a+{what}"),
+                (false, _) => format!("a-{what}"),
+            }
+        };
+        let recursive = t.dir == Some(true) && s.has(Flag::Recursive);
+        let cmd = format!(
+            "chmod {}{mode} {}",
+            if recursive { "-R " } else { "" },
+            args(&[&t.path])
+        );
+        let (es_m, en_m) = describe_mode(&mode);
+        Ok(vec![Step::new(
+            cmd,
+            format!("Cambia los permisos de {}: {es_m}", es_list(&[&t.path])),
+            format!("Changes the permissions of {}: {en_m}", en_list(&[&t.path])),
+        )])
+    }
+
+    fn replace(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let with = s
+            .phrases
+            .iter()
+            .find(|p| {
+                matches!(p.prep, Some(Prep::By | Prep::To | Prep::As))
+                    && p.lit().is_none_or(|n| self.exists(n) != Some(false))
+            })
+            .ok_or(Stop::NotUnderstood)?;
+        let with_ptr: *const Phrase = with;
+        let file_phrase = s
+            .phrases
+            .iter()
+            .rev()
+            .filter(|p| !std::ptr::eq(*p, with_ptr))
+            .find(|p| matches!(p.prep, Some(Prep::In | Prep::From)) || p.known && p.prep.is_none())
+            .ok_or(Stop::NotUnderstood)?;
+        let file = self.resolve(file_phrase, None).ok_or(Stop::NotUnderstood)?;
+        if file.dir == Some(true) {
+            return Err(Stop::NotUnderstood);
+        }
+        let file_ptr: *const Phrase = file_phrase;
+        let from = s
+            .phrases
+            .iter()
+            .find(|p| {
+                p.prep.is_none() && !std::ptr::eq(*p, with_ptr) && !std::ptr::eq(*p, file_ptr)
+            })
+            .and_then(|p| p.lit())
+            .ok_or(Stop::NotUnderstood)?;
+        let to = with.lit().ok_or(Stop::NotUnderstood)?;
+        let _ = toks;
+        let script = format!("s/{}/{}/g", sed_pattern(from), sed_replacement(to));
+        Ok(vec![Step::new(
+            format!("sed -i {} {}", q(&script), args(&[&file.path])),
+            format!(
+                "Reemplaza cada {} por {} en {} (modifica el archivo)",
+                es_list(&[from]),
+                es_list(&[to]),
+                es_list(&[&file.path])
+            ),
+            format!(
+                "Replaces every {} with {} in {} (the file is changed)",
+                en_list(&[from]),
+                en_list(&[to]),
+                en_list(&[&file.path])
+            ),
+        )])
+    }
+}
+
+fn up() -> Step {
+    Step::new(
+        "cd ..".into(),
+        "Sube a la carpeta de arriba",
+        "Goes up to the parent folder",
+    )
+}
+
+fn mkdir_step(path: &str) -> Step {
+    Step::new(
+        format!("mkdir -p {}", args(&[path])),
+        format!("Crea la carpeta {}", es_list(&[path])),
+        format!("Creates the folder {}", en_list(&[path])),
+    )
+}
+
+fn write_step(text: &str, file: &str, append: bool) -> Step {
+    // echo would read a leading "-n" or backslashes; printf prints the text as it is.
+    let print = if text.starts_with('-') || text.contains('\\') {
+        format!("printf '%s\\n' {}", q(text))
+    } else {
+        format!("echo {}", q(text))
+    };
+    let op = if append { ">>" } else { ">" };
+    Step::new(
+        format!("{print} {op} {}", word(file)),
+        if append {
+            format!(
+                "Añade la línea {} al final de {}",
+                es_list(&[text]),
+                es_list(&[file])
+            )
+        } else {
+            format!(
+                "Escribe {} en {} (reemplaza lo que tuviera)",
+                es_list(&[text]),
+                es_list(&[file])
+            )
+        },
+        if append {
+            format!(
+                "Appends the line {} to {}",
+                en_list(&[text]),
+                en_list(&[file])
+            )
+        } else {
+            format!(
+                "Writes {} to {} (replacing what it held)",
+                en_list(&[text]),
+                en_list(&[file])
+            )
+        },
+    )
+}
+
+fn es_place(dir: &str) -> String {
+    match dir {
+        "." | "" => "la carpeta actual".into(),
+        ".." => "la carpeta de arriba".into(),
+        d => es_list(&[d]),
+    }
+}
+
+fn en_place(dir: &str) -> String {
+    match dir {
+        "." | "" => "the current folder".into(),
+        ".." => "the parent folder".into(),
+        d => en_list(&[d]),
+    }
+}
+
+pub fn looks_like_file(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && (1..=5).contains(&ext.len()) && ext.chars().all(char::is_alphanumeric)
+    })
+}
+
+fn glob_name(n: &str) -> String {
+    // A name is matched literally by find: escape its pattern characters.
+    let mut out = String::new();
+    for c in n.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn human_size(s: &str) -> String {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let unit = match unit {
+        "k" => "KB",
+        "M" => "MB",
+        "G" => "GB",
+        "c" => "bytes",
+        _ => "bloques",
+    };
+    format!("{n} {unit}")
+}
+
+fn describe_mode(mode: &str) -> (String, String) {
+    let (es_who, en_who) = match mode.chars().next() {
+        Some('u') => ("para ti", "for you"),
+        Some('a') => ("para todos", "for everyone"),
+        _ => ("", ""),
+    };
+    let sign = mode.chars().nth(1);
+    let what = mode.chars().nth(2);
+    if mode.chars().all(|c| c.is_ascii_digit()) {
+        return (format!("modo {mode}"), format!("mode {mode}"));
+    }
+    let (es_w, en_w) = match what {
+        Some('x') => ("ejecución", "execute"),
+        Some('w') => ("escritura", "write"),
+        _ => ("lectura", "read"),
+    };
+    if sign == Some('+') {
+        (
+            format!("concede permiso de {es_w} {es_who}"),
+            format!("grants {en_w} permission {en_who}"),
+        )
+    } else {
+        (
+            format!("quita el permiso de {es_w} {es_who}"),
+            format!("removes {en_w} permission {en_who}"),
+        )
+    }
+}
+
+/// A literal text as a basic regular expression for sed's `s` command (delimiter `/`).
+fn sed_pattern(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(c, '\\' | '/' | '.' | '*' | '[' | ']' | '^' | '$') {
+            out.push('\\');
+        }
+        if c == '\n' {
+            out.push_str("\\n");
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn sed_replacement(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(c, '\\' | '/' | '&') {
+            out.push('\\');
+        }
+        if c == '\n' {
+            out.push_str("\\n");
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn is_pwd(keys: &[&str]) -> bool {
+    let w = |i: usize| keys.get(i).copied().unwrap_or("");
+    (0..keys.len().max(1)).any(|i| {
+        matches!(
+            (w(i), w(i + 1), w(i + 2)),
+            ("donde", "estoy" | "estamos", _)
+                | ("where", "am" | "are", "i" | "we")
+                | ("pwd", _, _)
+                | ("en", "que", "carpeta" | "directorio")
+                | (
+                    "which" | "what",
+                    "folder" | "directory" | "dir",
+                    "am" | "is" | "are"
+                )
+                | ("current", "folder" | "directory" | "path", _)
+                | ("ruta", "actual", _)
+                | ("carpeta" | "directorio", "actual", _)
+        )
+    }) && !keys.iter().any(|k| {
+        matches!(
+            *k,
+            "lista"
+                | "list"
+                | "archivos"
+                | "files"
+                | "contenido"
+                | "contents"
+                | "hay"
+                | "cuanto"
+                | "ocupa"
+        )
+    })
+}

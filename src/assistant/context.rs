@@ -1,0 +1,291 @@
+//! What the assistant may know about the workspace: the names beneath the current folder (and
+//! beside it, up to the root), so "la carpeta musica" finds `música`, "el informe del año
+//! 2024" finds `Informe año 2024.txt` and "copia main.py a docs" from `src/` finds `../docs`.
+//! Only names and kinds are read, never contents, and the walk is bounded.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use super::words::fold;
+
+/// How deep and how wide the walk goes: enough for "the jazz folder inside música", never a
+/// crawl of a huge tree on every instruction.
+const MAX_DEPTH: usize = 4;
+const MAX_ENTRIES: usize = 4000;
+/// Folders whose insides are never worth naming.
+const SKIP: &[&str] = &[
+    ".git",
+    ".atajo",
+    "node_modules",
+    "target",
+    "__pycache__",
+    ".venv",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Relative to the current folder, `/`-separated; `../x` for names beside it.
+    pub path: String,
+    pub name: String,
+    pub folded: String,
+    pub dir: bool,
+}
+
+impl Entry {
+    fn new(path: String, dir: bool) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+        Self {
+            folded: fold(&name),
+            name,
+            path,
+            dir,
+        }
+    }
+
+    pub fn parent(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(p, _)| p)
+    }
+
+    pub fn ext(&self) -> Option<&str> {
+        self.name
+            .rsplit_once('.')
+            .filter(|(stem, _)| !stem.is_empty())
+            .map(|(_, e)| e)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    entries: Vec<Entry>,
+}
+
+impl Context {
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// `(path, is_dir)` pairs, for tests and benchmarks.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
+        Self {
+            entries: entries
+                .into_iter()
+                .map(|(p, d)| Entry::new(p.to_owned(), d))
+                .collect(),
+        }
+    }
+
+    /// Walks `cwd` breadth-first, then lists what sits beside it in each folder up to `root`
+    /// (one level when no root is known).
+    pub fn scan(cwd: &Path, root: Option<&Path>) -> Self {
+        let mut entries = Vec::new();
+        let mut queue: VecDeque<(PathBuf, String, usize)> = VecDeque::new();
+        queue.push_back((cwd.to_path_buf(), String::new(), 0));
+        while let Some((dir, rel, depth)) = queue.pop_front() {
+            let Ok(read) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut names: Vec<(String, bool)> = read
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let dir = e.file_type().ok()?.is_dir();
+                    Some((name, dir))
+                })
+                .collect();
+            names.sort();
+            for (name, is_dir) in names {
+                if entries.len() >= MAX_ENTRIES {
+                    return Self { entries };
+                }
+                let path = if rel.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                if is_dir && depth + 1 < MAX_DEPTH && !SKIP.contains(&name.as_str()) {
+                    queue.push_back((dir.join(&name), path.clone(), depth + 1));
+                }
+                entries.push(Entry::new(path, is_dir));
+            }
+        }
+        let mut up = String::new();
+        let mut here = cwd.to_path_buf();
+        let limit = root.map_or(1, |r| {
+            here.strip_prefix(r).map_or(0, |p| p.components().count())
+        });
+        for _ in 0..limit {
+            let Some(parent) = here.parent().map(Path::to_path_buf) else {
+                break;
+            };
+            up.push_str("../");
+            if let Ok(read) = std::fs::read_dir(&parent) {
+                for e in read.filter_map(Result::ok).take(MAX_ENTRIES) {
+                    let Ok(name) = e.file_name().into_string() else {
+                        continue;
+                    };
+                    if parent.join(&name) == here {
+                        continue;
+                    }
+                    let dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    entries.push(Entry::new(format!("{up}{name}"), dir));
+                }
+            }
+            here = parent;
+        }
+        Self { entries }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry at `path` (relative to the current folder), spelt exactly or differing only
+    /// in case and accents; an exact spelling wins.
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        let path = path.trim_end_matches('/');
+        let path = path.strip_prefix("./").unwrap_or(path);
+        if let Some(e) = self.entries.iter().find(|e| e.path == path) {
+            return Some(e);
+        }
+        let folded = fold(path);
+        let mut hits = self.entries.iter().filter(|e| fold(&e.path) == folded);
+        let first = hits.next()?;
+        hits.next().is_none().then_some(first)
+    }
+
+    /// Whether `dir` (relative, "" for here) is a folder we know of.
+    pub fn is_dir(&self, dir: &str) -> bool {
+        dir.is_empty() || dir == "." || self.get(dir).is_some_and(|e| e.dir)
+    }
+
+    pub fn children(&self, dir: &str) -> impl Iterator<Item = &Entry> + '_ {
+        let dir = dir.trim_end_matches('/');
+        let dir = if dir == "." {
+            String::new()
+        } else {
+            dir.to_owned()
+        };
+        self.entries.iter().filter(move |e| e.parent() == dir)
+    }
+
+    /// Whether anything at or below here is called `name` (case and accents aside).
+    pub fn has_name(&self, name: &str) -> bool {
+        let folded = fold(name);
+        self.entries
+            .iter()
+            .any(|e| e.folded == folded || fold(&e.path) == folded)
+    }
+
+    /// The one entry anywhere below called `name` (case and accents aside).
+    pub fn unique_named(&self, name: &str) -> Option<&Entry> {
+        let folded = fold(name);
+        let mut hits = self
+            .entries
+            .iter()
+            .filter(|e| !e.path.starts_with("../") && e.folded == folded);
+        let first = hits.next()?;
+        hits.next().is_none().then_some(first)
+    }
+
+    /// The one entry in `dir` (or, failing that, anywhere below) whose name holds every word
+    /// (or a synonym of it) and has one of `exts`: "el log de la aplicación" → `app.log`.
+    pub fn describe(
+        &self,
+        words: &[String],
+        synonyms: &dyn Fn(&str) -> Vec<String>,
+        exts: Option<&[&str]>,
+        dir: &str,
+        want_dir: Option<bool>,
+    ) -> Option<&Entry> {
+        let fits = |e: &&Entry| {
+            want_dir.is_none_or(|d| d == e.dir)
+                && exts.is_none_or(|x| {
+                    e.ext()
+                        .is_some_and(|ext| x.iter().any(|w| w.eq_ignore_ascii_case(ext)))
+                })
+                && words.iter().all(|w| {
+                    let path = fold(&e.path);
+                    path.contains(w.as_str())
+                        || synonyms(w).iter().any(|s| path.contains(s.as_str()))
+                })
+        };
+        if words.is_empty() && exts.is_none() {
+            return None;
+        }
+        let near: Vec<&Entry> = self.children(dir).filter(fits).collect();
+        match near.len() {
+            1 => return near.first().copied(),
+            0 => {}
+            _ => return None,
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", dir.trim_end_matches('/'))
+        };
+        let mut far = self
+            .entries
+            .iter()
+            .filter(|e| e.path.starts_with(&prefix) && !e.path.starts_with("../"))
+            .filter(fits);
+        let first = far.next()?;
+        far.next().is_none().then_some(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_below_and_beside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/deep")).expect("mkdir");
+        std::fs::create_dir_all(root.join("docs")).expect("mkdir");
+        std::fs::create_dir_all(root.join("música")).expect("mkdir");
+        std::fs::write(root.join("src/main.py"), "").expect("write");
+        let ctx = Context::scan(&root.join("src"), Some(root));
+        assert!(ctx.get("main.py").is_some_and(|e| !e.dir));
+        assert!(ctx.get("../docs").is_some_and(|e| e.dir));
+        assert!(
+            ctx.get("../src").is_none(),
+            "the current folder is not its own neighbour"
+        );
+        let ctx = Context::scan(root, Some(root));
+        assert_eq!(ctx.get("musica").map(|e| e.path.as_str()), Some("música"));
+        assert!(ctx.get("../anything").is_none());
+    }
+
+    #[test]
+    fn describes_by_words_and_kind() {
+        let ctx = Context::from_entries([
+            ("app.log", false),
+            ("logs", true),
+            ("logs/error.log", false),
+            ("logs/2024-01-01.log", false),
+            ("Informe año 2024.txt", false),
+        ]);
+        let none = |_: &str| Vec::new();
+        let syn = |w: &str| {
+            if w == "aplicacion" {
+                vec!["app".to_owned()]
+            } else {
+                Vec::new()
+            }
+        };
+        let d = ctx.describe(&["aplicacion".into()], &syn, Some(&["log"]), "", None);
+        assert_eq!(d.map(|e| e.path.as_str()), Some("app.log"));
+        let d = ctx.describe(&["error".into()], &none, Some(&["log"]), "logs", None);
+        assert_eq!(d.map(|e| e.path.as_str()), Some("logs/error.log"));
+        let d = ctx.describe(&["informe".into(), "2024".into()], &none, None, "", None);
+        assert_eq!(d.map(|e| e.path.as_str()), Some("Informe año 2024.txt"));
+        assert!(
+            ctx.describe(&[], &none, Some(&["log"]), "logs", None)
+                .is_none()
+        );
+    }
+}

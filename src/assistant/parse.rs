@@ -1,0 +1,839 @@
+//! From tokens to clauses, and from a clause to its slots: the verb, the names with the
+//! preposition that introduced each ("a docs", "en src", "como copia.txt"), the kinds of file
+//! ("los .log", "las imágenes"), counts, sizes and modifiers. Names that exist in the
+//! workspace are recognised whole, spaces and all ("Mis Documentos", "notas de reunión.md").
+
+use super::context::Context;
+use super::lexicon::{self, Flag, Noun, Prep, Verb};
+use super::words::{Token, number};
+use crate::lang::Lang;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Name {
+    /// A name as said; `quoted` when written in quotes.
+    Lit { raw: String, quoted: bool },
+    /// "ella", "it", "ahí": the folder just named.
+    Pronoun,
+    /// "aquí", "here", "esta carpeta".
+    Here,
+    /// "la carpeta de arriba", "the parent folder".
+    Up,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    pub prep: Option<Prep>,
+    pub noun: Option<(Noun, bool)>,
+    pub name: Name,
+    /// "una carpeta nueva llamada X": the name is to be created.
+    pub new: bool,
+    /// Introduced by "llamada", "called", "que se llame".
+    pub named: bool,
+    /// Matched a name that exists in the workspace.
+    pub known: bool,
+    /// Token span, for the words around it.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Phrase {
+    pub fn lit(&self) -> Option<&str> {
+        match &self.name {
+            Name::Lit { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Slots {
+    pub verb: Option<Verb>,
+    pub verb_at: usize,
+    /// The verb was a typo ("delte"), or guessed: lower confidence.
+    pub unsure: bool,
+    /// "bórralo", "cópialo": the object is the last thing named.
+    pub verb_pronoun: bool,
+    pub phrases: Vec<Phrase>,
+    /// Extensions asked for: "los .log", "las imágenes", "csv files".
+    pub kinds: Vec<String>,
+    /// Words that only described kinds ("logs", "imágenes"), in order.
+    pub kind_words: Vec<String>,
+    pub all: bool,
+    pub flags: Vec<Flag>,
+    pub numbers: Vec<u32>,
+    /// `find -size` argument: "+5k".
+    pub size: Option<String>,
+    /// `find -mtime` argument: "-7".
+    pub age: Option<String>,
+    /// The first noun said ("carpeta", "files").
+    pub noun: Option<(Noun, bool)>,
+    /// Quoted text or text after "con el texto", "containing".
+    pub text: Option<String>,
+    /// Token index where a "containing"/"con el texto" part starts.
+    pub text_at: Option<usize>,
+    pub new_dest: bool,
+}
+
+impl Slots {
+    pub fn has(&self, f: Flag) -> bool {
+        self.flags.contains(&f)
+    }
+}
+
+/// Splits an instruction into clauses at "y", "and then", ",", … when what follows starts an
+/// action of its own ("crea X y dentro un archivo Y", "… and then delete the folder").
+pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut seen_verb = false;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let is_and = !t.quoted && (lexicon::and(&t.key) || t.raw == ";");
+        let sep = (is_and || (tokens.get(i.wrapping_sub(1)).is_some_and(|p| p.comma) && i > 0))
+            && seen_verb
+            && starts_action(tokens, if is_and { i + 1 } else { i });
+        if !t.quoted && (lexicon::verb(&t.key).is_some() && !lexicon::filler(&t.key)) {
+            seen_verb = true;
+        }
+        if sep && i > start {
+            out.push(&tokens[start..i]);
+            start = if is_and { i + 1 } else { i };
+            // "y luego", "and then"
+            while tokens
+                .get(start)
+                .is_some_and(|t| !t.quoted && lexicon::and(&t.key))
+            {
+                start += 1;
+            }
+            i = start;
+            seen_verb = false;
+            continue;
+        }
+        i += 1;
+    }
+    if start < tokens.len() {
+        out.push(&tokens[start..]);
+    }
+    out
+}
+
+fn starts_action(tokens: &[Token], mut i: usize) -> bool {
+    while tokens
+        .get(i)
+        .is_some_and(|t| !t.quoted && (lexicon::and(&t.key) || t.key == "please" || t.key == "por"))
+    {
+        i += 1;
+    }
+    let Some(t) = tokens.get(i) else { return false };
+    if t.quoted {
+        return false;
+    }
+    let k = t.key.as_str();
+    // "y dentro (crea) un archivo", "and inside it", "y ahí un archivo"
+    if matches!(
+        k,
+        "dentro" | "inside" | "adentro" | "ahi" | "alli" | "there" | "in"
+    ) {
+        let next = tokens.get(i + 1).map(|t| t.key.as_str());
+        return k != "in" || matches!(next, Some("it" | "there"));
+    }
+    if let Some(v) = lexicon::verb(k) {
+        // "input, output and cache": a verb alone between commas is a name in a list.
+        let next = tokens.get(i + 1);
+        if next.is_none_or(|n| !n.quoted && lexicon::and(&n.key)) || t.comma {
+            return false;
+        }
+        // "nueva"/"new" only starts an action before a noun: "y nueva carpeta X".
+        return !matches!(v, Verb::Create)
+            || !matches!(k, "nueva" | "nuevo" | "new")
+            || tokens
+                .get(i + 1)
+                .is_some_and(|n| lexicon::noun(&n.key).is_some());
+    }
+    if matches!(k, "un" | "una" | "a" | "an" | "otro" | "otra" | "another") {
+        return tokens
+            .get(i + 1)
+            .is_some_and(|n| lexicon::noun(&n.key).is_some());
+    }
+    false
+}
+
+/// Token index of the clause's verb: the first word that is one, or one slip from one.
+fn find_verb(t: &[Token], ctx: &Context) -> Option<(usize, Verb, bool)> {
+    for (i, tok) in t.iter().enumerate() {
+        if tok.quoted || tok.key.contains('.') || tok.key.contains('/') {
+            continue;
+        }
+        if let Some(v) = lexicon::verb(&tok.key) {
+            // "nueva carpeta" starts a creation; "la carpeta nueva" does not.
+            if matches!(tok.key.as_str(), "nueva" | "nuevo" | "new") && i > 0 {
+                continue;
+            }
+            // "sube" is an action only in the first words: "sube un nivel".
+            return Some((i, v, false));
+        }
+    }
+    for (i, tok) in t.iter().enumerate().take(4) {
+        if tok.quoted || ctx.has_name(&tok.raw) || lexicon::known(&tok.key) {
+            continue;
+        }
+        if let Some(v) = lexicon::verb_typo(&tok.key) {
+            return Some((i, v, true));
+        }
+    }
+    None
+}
+
+/// Words that are not names even when a file is called that.
+fn function_word(k: &str) -> bool {
+    lexicon::filler(k)
+        || lexicon::prep(k).is_some()
+        || lexicon::and(k)
+        || lexicon::naming(k)
+        || lexicon::all(k)
+        || lexicon::here(k)
+}
+
+/// The longest run of words from `i` that names an existing entry ("Mis Documentos").
+fn known_span(t: &[Token], i: usize, ctx: &Context) -> Option<usize> {
+    let max = (t.len() - i).min(7);
+    for len in (2..=max).rev() {
+        let words = &t[i..i + len];
+        if words.iter().any(|w| w.quoted) {
+            continue;
+        }
+        let joined = words
+            .iter()
+            .map(|w| w.raw.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if ctx.has_name(&joined) {
+            return Some(len);
+        }
+    }
+    None
+}
+
+struct Scan<'a> {
+    lang: Lang,
+    t: &'a [Token],
+    ctx: &'a Context,
+    s: Slots,
+    prep: Option<Prep>,
+    noun: Option<(Noun, bool)>,
+    new: bool,
+    named: bool,
+    broad_kinds: bool,
+}
+
+fn is_shouted(t: &Token) -> bool {
+    let letters = t.raw.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2 && t.raw.chars().all(|c| !c.is_lowercase())
+}
+
+impl<'a> Scan<'a> {
+    /// The whole instruction in capitals: then capitals say nothing.
+    fn shouting(&self) -> bool {
+        self.t.iter().filter(|t| is_shouted(t)).count() * 2 > self.t.len()
+    }
+
+    /// One token taken literally as a name, quoted or not as it was typed.
+    fn push_word(&mut self, i: usize, known: bool) {
+        let tok = &self.t[i];
+        let name = Name::Lit {
+            raw: tok.raw.clone(),
+            quoted: tok.quoted,
+        };
+        self.push(name, i, i + 1, known);
+    }
+
+    fn push(&mut self, name: Name, start: usize, end: usize, known: bool) {
+        let noun = self.noun.take();
+        if self.s.noun.is_none() {
+            self.s.noun = noun;
+        }
+        self.s.phrases.push(Phrase {
+            prep: self.prep.take(),
+            noun,
+            name,
+            new: std::mem::take(&mut self.new),
+            named: std::mem::take(&mut self.named),
+            known,
+            start,
+            end,
+        });
+    }
+
+    fn key(&self, i: usize) -> Option<&'a str> {
+        self.t.get(i).filter(|t| !t.quoted).map(|t| t.key.as_str())
+    }
+
+    /// Whether a place phrase ("en docs", "inside it", "in the src folder") starts at `i`.
+    fn place_at(&self, i: usize) -> bool {
+        let Some(k) = self.key(i) else { return false };
+        if !matches!(lexicon::prep(k), Some(Prep::In | Prep::To)) {
+            return false;
+        }
+        let mut j = i + 1;
+        while self
+            .key(j)
+            .is_some_and(|k| lexicon::filler(k) || k == "de" || lexicon::prep(k) == Some(Prep::In))
+        {
+            j += 1;
+        }
+        let Some(next) = self.t.get(j) else {
+            return false;
+        };
+        if next.quoted {
+            return self.ctx.is_dir(&next.raw);
+        }
+        lexicon::noun(&next.key).is_some_and(|(n, _)| n == Noun::Folder)
+            || lexicon::pronoun(&next.key)
+            || lexicon::here(&next.key)
+            || self.ctx.get(&next.raw).is_some_and(|e| e.dir)
+            || known_span(self.t, j, self.ctx).is_some()
+            || (next.raw.ends_with('/') && next.raw.len() > 1)
+    }
+
+    /// After "llamada"/"called" (or a creation's noun), the new name runs to a place, a
+    /// content part or the end; "copias de seguridad" is one name.
+    fn new_names(&mut self, mut i: usize, plural: bool) -> usize {
+        while self.key(i).is_some_and(|k| {
+            lexicon::filler(k) && !matches!(k, "en" | "dentro")
+                || lexicon::naming(k)
+                || matches!(lexicon::flag(k), Some(Flag::Empty))
+                || matches!(k, "nueva" | "nuevo" | "nuevas" | "nuevos" | "new")
+        }) {
+            i += 1;
+        }
+        let mut words: Vec<(usize, &Token)> = Vec::new();
+        let flush = |scan: &mut Self, words: &mut Vec<(usize, &Token)>| {
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                let raw = words
+                    .iter()
+                    .map(|(_, w)| w.raw.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let quoted = words.len() == 1 && first.1.quoted;
+                let (start, end) = (first.0, last.0 + 1);
+                scan.named = true;
+                scan.push(Name::Lit { raw, quoted }, start, end, false);
+                words.clear();
+            }
+        };
+        while let Some(tok) = self.t.get(i) {
+            if !tok.quoted {
+                let k = tok.key.as_str();
+                if self.place_at(i)
+                    || matches!(lexicon::flag(k), Some(Flag::Contains))
+                    || (matches!(k, "con" | "with" | "containing")
+                        && self.key(i + 1).is_some_and(|n| {
+                            matches!(
+                                n,
+                                "el" | "the" | "texto" | "text" | "contenido" | "content" | "la"
+                            )
+                        }))
+                {
+                    break;
+                }
+                if plural && (lexicon::and(k) || k == ",") {
+                    flush(self, &mut words);
+                    i += 1;
+                    continue;
+                }
+            }
+            words.push((i, tok));
+            if plural && tok.comma {
+                flush(self, &mut words);
+            }
+            i += 1;
+        }
+        flush(self, &mut words);
+        i
+    }
+
+    fn run(mut self, verb_at: Option<usize>) -> Slots {
+        let creating = matches!(self.s.verb, Some(Verb::Create | Verb::Make | Verb::Add));
+        let mut i = 0;
+        while i < self.t.len() {
+            if Some(i) == verb_at {
+                i += 1;
+                continue;
+            }
+            let tok = &self.t[i];
+            if tok.quoted {
+                self.push_word(i, self.ctx.has_name(&tok.raw));
+                i += 1;
+                continue;
+            }
+            let k = tok.key.as_str();
+            // "tar up the docs folder", "zip up src"
+            if k == "up" && !matches!(self.s.verb, Some(Verb::Cd | Verb::Up) | None) {
+                i += 1;
+                continue;
+            }
+            if lexicon::greeting(k) && self.s.phrases.is_empty() && verb_at.is_none_or(|v| i < v) {
+                i += 1;
+                continue;
+            }
+            // "a" is an article in English and a preposition in Spanish; "por favor" is
+            // politeness, not "by".
+            let next_is_name = self
+                .t
+                .get(i + 1)
+                .is_some_and(|n| self.ctx.has_name(&n.raw) || n.raw.contains('/'));
+            if (k == "a" && self.lang == Lang::En && !next_is_name)
+                || (k == "por" && self.key(i + 1) == Some("favor"))
+            {
+                i += if k == "por" { 2 } else { 1 };
+                continue;
+            }
+            if let Some(len) = known_span(self.t, i, self.ctx) {
+                let raw = self.t[i..i + len]
+                    .iter()
+                    .map(|w| w.raw.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.push(Name::Lit { raw, quoted: false }, i, i + len, true);
+                i += len;
+                continue;
+            }
+            if lexicon::naming(k) && !matches!(k, "nombre" | "name" | "nombres" | "names") {
+                let plural =
+                    self.s.noun.is_some_and(|(_, p)| p) || self.noun.is_some_and(|(_, p)| p);
+                i = self.new_names(i + 1, plural);
+                continue;
+            }
+            // "que se llame", "whose name is"
+            if matches!(k, "nombre" | "name")
+                && self
+                    .key(i + 1)
+                    .is_some_and(|n| matches!(n, "sea" | "is" | "de"))
+                && creating
+            {
+                let plural = self.s.noun.is_some_and(|(_, p)| p);
+                i = self.new_names(i + 2, plural);
+                continue;
+            }
+            // "busca TODO en src", "search for ERROR": a word in capitals among lowercase
+            // ones is a literal, even when it spells a word we know.
+            if is_shouted(tok) && !self.shouting() {
+                self.push_word(i, self.ctx.has_name(&tok.raw));
+                i += 1;
+                continue;
+            }
+            let prev = i.checked_sub(1).and_then(|p| self.key(p));
+            let after_place_word = prev
+                .is_some_and(|p| lexicon::prep(p).is_some() || lexicon::noun(p).is_some())
+                || self.prep.is_some()
+                || self.noun.is_some();
+            let next_noun = self.key(i + 1).and_then(lexicon::noun);
+            // A word naming an existing entry is a name, even if it is also a word we know
+            // ("en logs", "the scripts folder"), unless it is a function word.
+            if !function_word(k)
+                && self.ctx.has_name(&tok.raw)
+                && (lexicon::known(k) && (after_place_word || next_noun.is_some())
+                    || !lexicon::known(k))
+                && lexicon::verb(k).is_none_or(|_| after_place_word)
+            {
+                self.push_word(i, true);
+                if let Some(n) = next_noun {
+                    if let Some(last) = self.s.phrases.last_mut() {
+                        last.noun = Some(n);
+                    }
+                    if self.s.noun.is_none() {
+                        self.s.noun = Some(n);
+                    }
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            // "make a backup folder", "create a notes file": the name before its noun.
+            if creating
+                && !function_word(k)
+                && number(k).is_none()
+                && (!lexicon::known(k) || lexicon::kind(k).is_some())
+                && lexicon::noun(k).is_none()
+                && !k.starts_with('.')
+                && self.key(i + 1).and_then(lexicon::noun).is_some()
+                // "a text file" is a kind of file; "a backup folder" is a folder's name.
+                && !(lexicon::kind(k).is_some() && self.key(i + 1).and_then(lexicon::noun).is_some_and(|(n, _)| n == Noun::File))
+                && self.prep.is_none()
+                && !self.s.phrases.iter().any(|p| p.prep.is_none())
+            {
+                let n = self.key(i + 1).and_then(lexicon::noun);
+                if self.s.noun.is_none() {
+                    self.s.noun = n;
+                }
+                self.noun = n;
+                self.push_word(i, false);
+                i += 2;
+                continue;
+            }
+            if let Some(n) =
+                lexicon::noun(k).or_else(|| lexicon::noun_typo(k).filter(|_| !lexicon::known(k)))
+            {
+                if lexicon::noun(k).is_none() {
+                    self.s.unsure = true;
+                }
+                if self.s.noun.is_none() {
+                    self.s.noun = Some(n);
+                }
+                // "esta carpeta", "this folder", "la carpeta actual"
+                if prev.is_some_and(|p| matches!(p, "esta" | "este" | "this" | "current" | "la"))
+                    && self
+                        .key(i + 1)
+                        .is_some_and(|n| matches!(n, "actual" | "current"))
+                    || prev.is_some_and(|p| matches!(p, "esta" | "este" | "this"))
+                {
+                    self.noun = Some(n);
+                    self.push(Name::Here, i, i + 1, true);
+                    i += if self
+                        .key(i + 1)
+                        .is_some_and(|n| matches!(n, "actual" | "current"))
+                    {
+                        2
+                    } else {
+                        1
+                    };
+                    continue;
+                }
+                self.noun = Some(n);
+                // "la carpeta de arriba", "the parent folder"
+                if matches!(
+                    self.key(i + 1),
+                    Some("superior" | "padre" | "anterior" | "parent")
+                ) || (matches!(self.key(i + 1), Some("de"))
+                    && matches!(self.key(i + 2), Some("arriba")))
+                    || matches!(prev, Some("parent" | "upper"))
+                {
+                    self.push(Name::Up, i, i + 2, true);
+                    i += if matches!(self.key(i + 1), Some("de")) {
+                        3
+                    } else {
+                        2
+                    };
+                    continue;
+                }
+                if creating
+                    && self.s.phrases.iter().all(|p| p.prep.is_some() && !p.named)
+                    && self.prep.is_none()
+                {
+                    let plural = n.1;
+                    // "crea la carpeta copias de seguridad": the rest is the name.
+                    if self.key(i + 1).is_some_and(|n| {
+                        !function_word(n) || matches!(n, "nueva" | "nuevo" | "new")
+                    }) || self.t.get(i + 1).is_some_and(|t| t.quoted || t.comma)
+                    {
+                        i = self.new_names(i + 1, plural);
+                        continue;
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            if let Some(p) = lexicon::prep(k) {
+                // "dentro de", "al final de", "inside of": one preposition.
+                if p == Prep::From && self.prep == Some(Prep::In) {
+                    i += 1;
+                    continue;
+                }
+                if k == "en" && self.prep == Some(Prep::To) {
+                    i += 1;
+                    continue;
+                }
+                if k == "dentro" || k == "inside" || k == "adentro" {
+                    self.s.flags.push(Flag::Content);
+                    // "y dentro un archivo X": inside the folder just named, not "in X".
+                    let mut j = i + 1;
+                    while self.key(j).is_some_and(|n| {
+                        matches!(
+                            n,
+                            "un" | "una"
+                                | "a"
+                                | "an"
+                                | "otro"
+                                | "otra"
+                                | "another"
+                                | "nuevo"
+                                | "nueva"
+                                | "new"
+                                | "empty"
+                                | "vacio"
+                                | "vacia"
+                                | "crea"
+                                | "create"
+                                | "put"
+                                | "pon"
+                                | "mete"
+                        )
+                    }) {
+                        j += 1;
+                    }
+                    if self.key(j).and_then(lexicon::noun).is_some() {
+                        i += 1;
+                        continue;
+                    }
+                }
+                self.prep = Some(p);
+                // "con el texto X", "containing X", "with the text X"
+                if matches!(k, "con" | "with")
+                    && self
+                        .key(i + 1)
+                        .is_some_and(|n| matches!(n, "el" | "la" | "the"))
+                    && self.key(i + 2).is_some_and(|n| {
+                        matches!(lexicon::flag(n), Some(Flag::Word | Flag::Content))
+                    })
+                {
+                    self.s.text_at = Some(i + 3);
+                    self.prep = None;
+                    i += 3;
+                    continue;
+                }
+                if matches!(k, "con" | "with")
+                    && self.key(i + 1).is_some_and(|n| {
+                        matches!(lexicon::flag(n), Some(Flag::Word | Flag::Content))
+                    })
+                {
+                    self.s.text_at = Some(i + 2);
+                    self.prep = None;
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            if lexicon::and(k) {
+                i += 1;
+                continue;
+            }
+            if lexicon::pronoun(k)
+                && !(k == "there"
+                    && prev.is_some_and(|p| matches!(p, "is" | "are" | "was" | "were")))
+                && !(matches!(k, "el" | "esta" | "este" | "esa" | "ese" | "this" | "that")
+                    && self
+                        .t
+                        .get(i + 1)
+                        .is_some_and(|n| !lexicon::and(&n.key) && !n.key.is_empty()))
+            {
+                self.push(Name::Pronoun, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            if lexicon::here(k) && !matches!(k, "actual" | "current") {
+                self.push(Name::Here, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            if matches!(k, "arriba" | "parent" | "..") && self.prep.is_some() {
+                self.push(Name::Up, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            if lexicon::all(k) {
+                self.s.all = true;
+                i += 1;
+                continue;
+            }
+            if matches!(k, "nueva" | "nuevo" | "nuevas" | "nuevos" | "new") {
+                self.new = true;
+                if self.prep.is_some() {
+                    self.s.new_dest = true;
+                }
+                i += 1;
+                continue;
+            }
+            // ".log", "*.log", "*.tar.gz"
+            if let Some(ext) = k.strip_prefix("*.").or_else(|| {
+                k.strip_prefix('.').filter(|e| {
+                    !e.is_empty()
+                        && !e.contains('.')
+                        && !e.contains('/')
+                        && e.len() <= 8
+                        && !self.ctx.has_name(&tok.raw)
+                })
+            }) && !ext.is_empty()
+                && ext.chars().all(|c| c.is_alphanumeric() || c == '.')
+            {
+                if self.broad_kinds {
+                    self.s.kinds.clear();
+                    self.broad_kinds = false;
+                }
+                self.s.kinds.push(ext.to_owned());
+                i += 1;
+                continue;
+            }
+            if let Some(exts) = lexicon::kind(k)
+                && (prev.is_none_or(|p| lexicon::prep(p).is_none()) || self.s.kinds.is_empty())
+            {
+                // "el log más reciente", "los csv", "an image": a kind, not a name. A
+                // precise kind narrows a broad one: "las imágenes png" are the png files.
+                let precise = exts.len() == 1;
+                if precise && self.broad_kinds {
+                    self.s.kinds.clear();
+                    self.broad_kinds = false;
+                }
+                if precise || self.s.kinds.is_empty() || self.broad_kinds {
+                    for e in exts {
+                        if !self.s.kinds.iter().any(|k| k == e) {
+                            self.s.kinds.push((*e).to_owned());
+                        }
+                    }
+                    self.broad_kinds = !precise;
+                }
+                self.s.kind_words.push(k.to_owned());
+                i += 1;
+                continue;
+            }
+            if let Some((n, unit)) = number_with_unit(k, self.key(i + 1)) {
+                let sign = self.size_sign(i);
+                self.s.size = Some(format!("{sign}{n}{unit}"));
+                i += if k.parse::<u32>().is_ok() { 2 } else { 1 };
+                continue;
+            }
+            // "sustituye 8080 por 9090", "busca 404 en app.log": a number that counts
+            // nothing is a literal.
+            if k.chars().all(|c| c.is_ascii_digit())
+                && matches!(self.s.verb, Some(Verb::Replace | Verb::Change | Verb::Find))
+                && !self
+                    .key(i + 1)
+                    .is_some_and(|n| lexicon::flag(n).is_some() || lexicon::noun(n).is_some())
+            {
+                self.push_word(i, false);
+                i += 1;
+                continue;
+            }
+            if let Some(n) = number(k)
+                && (!matches!(k, "un" | "una" | "a" | "one")
+                    || self.key(i + 1).is_some_and(|n| {
+                        matches!(
+                            lexicon::flag(n),
+                            Some(Flag::Lines | Flag::Days | Flag::Weeks | Flag::Levels)
+                        )
+                    }))
+            {
+                self.s.numbers.push(n);
+                if let Some(Flag::Days | Flag::Weeks) = self.key(i + 1).and_then(lexicon::flag) {
+                    let days =
+                        if matches!(self.key(i + 1).and_then(lexicon::flag), Some(Flag::Weeks)) {
+                            n * 7
+                        } else {
+                            n
+                        };
+                    let older =
+                        self.t[..i].iter().rev().take(4).any(|t| {
+                            matches!(lexicon::flag(&t.key), Some(Flag::More | Flag::Oldest))
+                        }) || self.key(i + 2) == Some("ago")
+                            && self.t[..i].iter().any(|t| t.key == "than")
+                            || (self.t[..i].iter().rev().take(2).any(|t| t.key == "hace")
+                                && self.t[..i].iter().any(|t| t.key == "mas"));
+                    self.s.age = Some(if older {
+                        format!("+{days}")
+                    } else {
+                        format!("-{days}")
+                    });
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            if let Some(f) = lexicon::flag(k) {
+                if f == Flag::Today {
+                    self.s.age = Some("-1".into());
+                }
+                if matches!(f, Flag::Weeks | Flag::Days) && self.s.age.is_none() {
+                    // "esta semana", "this week"
+                    if prev.is_some_and(|p| {
+                        matches!(
+                            p,
+                            "esta" | "this" | "la" | "the" | "ultima" | "last" | "past"
+                        )
+                    }) {
+                        self.s.age = Some(if f == Flag::Weeks {
+                            "-7".into()
+                        } else {
+                            "-1".into()
+                        });
+                    }
+                }
+                self.s.flags.push(f);
+                i += 1;
+                continue;
+            }
+            if lexicon::filler(k) || lexicon::naming(k) {
+                i += 1;
+                continue;
+            }
+            // Another verb inside the clause: "haz una copia de", "show the tree"; after a
+            // preposition it is a name ("rename old to archive").
+            if lexicon::verb(k).is_some() && self.prep.is_none() {
+                i += 1;
+                continue;
+            }
+            // An unknown word: a name as said.
+            self.push_word(i, false);
+            i += 1;
+        }
+        self.s
+    }
+
+    fn size_sign(&self, i: usize) -> &'static str {
+        let before = &self.t[i.saturating_sub(4)..i];
+        if before.iter().any(|t| {
+            matches!(lexicon::flag(&t.key), Some(Flag::Less | Flag::Smallest))
+                || matches!(t.key.as_str(), "under" | "bajo" | "hasta")
+        }) {
+            "-"
+        } else if before.iter().any(|t| {
+            matches!(lexicon::flag(&t.key), Some(Flag::More | Flag::Biggest))
+                || matches!(
+                    t.key.as_str(),
+                    "over" | "above" | "exceed" | "exceeding" | "superan" | "supera" | "pasen"
+                )
+        }) {
+            "+"
+        } else {
+            ""
+        }
+    }
+}
+
+/// "5 KB", "5KB", "10mb", "2 gigas"
+fn number_with_unit(k: &str, next: Option<&str>) -> Option<(u32, &'static str)> {
+    if let Ok(n) = k.parse::<u32>() {
+        return Some((n, lexicon::size_unit(next?)?));
+    }
+    let split = k.find(|c: char| !c.is_ascii_digit())?;
+    if split == 0 {
+        return None;
+    }
+    let n = k[..split].parse().ok()?;
+    Some((n, lexicon::size_unit(&k[split..])?))
+}
+
+/// The slots of one clause.
+pub fn slots(t: &[Token], ctx: &Context, lang: Lang) -> Slots {
+    let found = find_verb(t, ctx);
+    let mut s = Slots::default();
+    if let Some((at, v, typo)) = found {
+        s.verb = Some(v);
+        s.verb_at = at;
+        s.unsure = typo;
+        s.verb_pronoun = lexicon::carries_object_pronoun(&t[at].key);
+    }
+    let scan = Scan {
+        lang,
+        t,
+        ctx,
+        s,
+        prep: None,
+        noun: None,
+        new: false,
+        named: false,
+        broad_kinds: false,
+    };
+    scan.run(found.map(|(at, _, _)| at))
+}

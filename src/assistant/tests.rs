@@ -1,0 +1,165 @@
+use super::*;
+
+fn ctx() -> Context {
+    Context::from_entries([
+        ("README.md", false),
+        ("notas.txt", false),
+        ("todo.txt", false),
+        ("app.log", false),
+        ("src", true),
+        ("src/main.py", false),
+        ("src/utils.py", false),
+        ("docs", true),
+        ("docs/guia.txt", false),
+        ("logs", true),
+        ("logs/error.log", false),
+        ("logs/2024-01-01.log", false),
+        ("Mis Documentos", true),
+        ("música", true),
+        ("música/rock", true),
+        ("Informe año 2024.txt", false),
+    ])
+}
+
+fn cmd(text: &str) -> Option<String> {
+    translate(text, None, &ctx()).command
+}
+
+#[test]
+fn creates_folders_and_files_in_both_languages() {
+    assert_eq!(
+        cmd("crear carpeta PROYECTO").as_deref(),
+        Some("mkdir PROYECTO")
+    );
+    assert_eq!(
+        cmd("Crea la carpeta PROYECTO").as_deref(),
+        Some("mkdir PROYECTO")
+    );
+    assert_eq!(
+        cmd("create a folder called PROYECTO").as_deref(),
+        Some("mkdir PROYECTO")
+    );
+    assert_eq!(
+        cmd("make a new directory named src2").as_deref(),
+        Some("mkdir src2")
+    );
+    assert_eq!(
+        cmd("nueva carpeta «Mis Fotos»").as_deref(),
+        Some("mkdir 'Mis Fotos'")
+    );
+    assert_eq!(
+        cmd("crea las carpetas a, b y c").as_deref(),
+        Some("mkdir a b c")
+    );
+    assert_eq!(
+        cmd("crea el archivo notas2.txt").as_deref(),
+        Some("touch notas2.txt")
+    );
+    assert_eq!(
+        cmd("create the file notes.txt in docs").as_deref(),
+        Some("touch docs/notes.txt")
+    );
+    assert_eq!(
+        cmd("crea la carpeta PROYECTO y dentro un archivo notas.txt").as_deref(),
+        Some("mkdir PROYECTO && touch PROYECTO/notas.txt")
+    );
+    assert_eq!(
+        cmd("crea la carpeta X y luego entra en ella").as_deref(),
+        Some("mkdir X && cd X")
+    );
+    assert_eq!(
+        cmd("haz una carpeta que se llame copias de seguridad").as_deref(),
+        Some("mkdir 'copias de seguridad'")
+    );
+}
+
+#[test]
+fn names_are_always_literal() {
+    assert_eq!(cmd("crea la carpeta 'a;b'").as_deref(), Some("mkdir 'a;b'"));
+    assert_eq!(
+        cmd("crear carpeta $(reboot)").as_deref(),
+        Some("mkdir '$(reboot)'")
+    );
+    assert_eq!(cmd("crear carpeta *").as_deref(), Some("mkdir '*'"));
+    assert_eq!(cmd("crear carpeta -rf").as_deref(), Some("mkdir -- -rf"));
+    assert_eq!(
+        cmd("escribe '$(rm -rf ~)' en notas2.txt").as_deref(),
+        Some("echo '$(rm -rf ~)' > notas2.txt")
+    );
+}
+
+#[test]
+fn uses_the_names_around() {
+    assert_eq!(
+        cmd("entra en la carpeta musica").as_deref(),
+        Some("cd música")
+    );
+    assert_eq!(
+        cmd("lista Mis Documentos").as_deref(),
+        Some("ls 'Mis Documentos'")
+    );
+    assert_eq!(
+        cmd("muestra el informe del año 2024").as_deref(),
+        Some("cat 'Informe año 2024.txt'")
+    );
+    assert_eq!(
+        cmd("show the last two lines of the error log in logs").as_deref(),
+        Some("tail -n 2 logs/error.log")
+    );
+    assert_eq!(
+        cmd("muestra las últimas 5 líneas del log de la aplicación").as_deref(),
+        Some("tail -n 5 app.log")
+    );
+}
+
+#[test]
+fn lists_moves_and_asks() {
+    assert_eq!(cmd("lista los archivos").as_deref(), Some("ls"));
+    assert_eq!(
+        cmd("list hidden files in docs").as_deref(),
+        Some("ls -A docs")
+    );
+    assert_eq!(cmd("muestra notas.txt").as_deref(), Some("cat notas.txt"));
+    assert_eq!(cmd("entra en docs").as_deref(), Some("cd docs"));
+    assert_eq!(cmd("go up").as_deref(), Some("cd .."));
+    assert_eq!(cmd("¿dónde estoy?").as_deref(), Some("pwd"));
+    assert_eq!(cmd("where am I").as_deref(), Some("pwd"));
+    assert_eq!(
+        cmd("mueve notas.txt a docs").as_deref(),
+        Some("mv notas.txt docs/")
+    );
+    assert_eq!(cmd("borra todo").as_deref(), None);
+    assert_eq!(cmd("delete everything").as_deref(), None);
+}
+
+#[test]
+fn explains_in_the_instruction_language_or_declines() {
+    let t = translate("crea la carpeta fotos", None, &ctx());
+    assert!(
+        t.explanation.starts_with("Crea la carpeta «fotos»"),
+        "{}",
+        t.explanation
+    );
+    let t = translate("create a folder called photos", None, &ctx());
+    assert!(
+        t.explanation.starts_with("Creates the folder"),
+        "{}",
+        t.explanation
+    );
+    let t = translate("haz algo bonito con mi vida", None, &ctx());
+    assert_eq!(t.command, None);
+    assert!(t.explanation.contains("No entendí"), "{}", t.explanation);
+    for nonsense in [
+        "hazme un café",
+        "tell me a joke",
+        "what's the weather like today?",
+    ] {
+        assert_eq!(
+            translate(nonsense, None, &ctx()).command,
+            None,
+            "{nonsense}"
+        );
+    }
+    let t = translate("", Some(Lang::En), &ctx());
+    assert_eq!(t.command, None);
+}
