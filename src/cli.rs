@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 assistant that turns instructions such as \"crea la carpeta PROYECTO\" or \"create a folder called \
 docs\" into shell commands. Every command is checked by a policy and runs confined to the root; \
 every open explorer shows changes at once.",
-    after_help = "Examples:\n  atajo serve                       serve the current folder on http://127.0.0.1:8470\n  atajo serve --root ~/notes --bind 127.0.0.1:9000\n  atajo translate --json \"crear carpeta fotos\"\n  atajo check --json --root . \"mkdir -p a/b\"\n\nSettings are layered: built-in defaults < atajo.toml < ATAJO_* environment variables < flags."
+    after_help = "Examples:\n  atajo serve                       serve the current folder on http://127.0.0.1:8470\n  atajo serve --root ~/notes --bind 127.0.0.1:9000\n  atajo translate --json \"crear carpeta fotos\"\n  atajo check --json --root . \"mkdir -p a/b\"\n  atajo explain \"grep -rn TODO src | sort\"\n\nSettings are layered: built-in defaults < atajo.toml < ATAJO_* environment variables < flags."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -29,6 +29,8 @@ pub enum Command {
     Translate(TranslateArgs),
     /// Judge a shell command against the policy for a root folder (nothing runs).
     Check(CheckArgs),
+    /// Say in words what a shell command does: programs, options, paths, risk, verdict.
+    Explain(ExplainArgs),
     /// Load and self-test the program rules (built-in and the user's), and list the programs.
     Rules(RulesArgs),
     /// Say which protections the sandbox has on this machine, and prove them with real
@@ -134,6 +136,28 @@ pub struct CheckArgs {
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
     /// The shell command to judge.
+    #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Print one JSON object: {"explanation", "allowed", "risk", "reason"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the explanation. [default: from LANG]
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    pub lang: LangArg,
+    /// The workspace root the command would run in.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Working directory, relative to the root. [default: the root]
+    #[arg(long, value_name = "REL", default_value = "")]
+    pub cwd: String,
+    /// Extra rule files.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// The shell command to explain.
     #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
     pub command: Vec<String>,
 }

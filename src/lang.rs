@@ -23,6 +23,16 @@ impl Lang {
         }
     }
 
+    /// From the locale variables (LC_ALL, LC_MESSAGES, LANG), English when none says.
+    pub fn from_env() -> Self {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::from_tag(&v))
+            .unwrap_or_default()
+    }
+
     pub fn pick(self, es: &str, en: &str) -> String {
         match self {
             Lang::Es => es.to_owned(),

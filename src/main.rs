@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 
 use atajo::assistant;
 use atajo::cli::{
-    CheckArgs, Cli, Command, DoctorArgs, LangArg, RulesArgs, ServeArgs, TranslateArgs,
+    CheckArgs, Cli, Command, DoctorArgs, ExplainArgs, LangArg, RulesArgs, ServeArgs, TranslateArgs,
 };
 use atajo::config::Config;
 use atajo::exec::{Limits, Sandbox};
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             translate(&args)
         }
         Command::Check(args) => check(&args),
+        Command::Explain(args) => explain(&args),
         Command::Rules(args) => rules(&args),
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => doctor::probe(&args.what),
@@ -131,31 +132,68 @@ fn rules(args: &RulesArgs) -> ExitCode {
     }
 }
 
-fn check(args: &CheckArgs) -> ExitCode {
-    let root = match args.root.canonicalize() {
+/// The canonical root, the root-relative cwd and the rules a command is judged with;
+/// `Err` carries the usage-error exit code after printing why.
+fn judging_setup(
+    root: &Path,
+    cwd: &str,
+    extra_rules: &[PathBuf],
+) -> Result<(PathBuf, PathBuf, policy::Rules), ExitCode> {
+    let root = match root.canonicalize() {
         Ok(r) if r.is_dir() => r,
         Ok(r) => {
             eprintln!("atajo: --root {} is not a folder", r.display());
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
         Err(e) => {
-            eprintln!("atajo: --root {}: {e}", args.root.display());
-            return ExitCode::from(2);
+            eprintln!("atajo: --root {}: {e}", root.display());
+            return Err(ExitCode::from(2));
         }
     };
-    let cwd = match workspace::normalize_within(&root, Path::new(""), Path::new(&args.cwd)) {
+    let cwd = match workspace::normalize_within(&root, Path::new(""), Path::new(cwd)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("atajo: --cwd: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
-    let rules = match policy::Rules::load(&rule_files(&root, &args.rules)) {
-        Ok(r) => r,
+    match policy::Rules::load(&rule_files(&root, extra_rules)) {
+        Ok(rules) => Ok((root, cwd, rules)),
         Err(e) => {
             eprintln!("atajo: {e}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+fn explain(args: &ExplainArgs) -> ExitCode {
+    let (root, cwd, rules) = match judging_setup(&args.root, &args.cwd, &args.rules) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let lang = lang_of(args.lang).unwrap_or_else(Lang::from_env);
+    let command = args.command.join(" ");
+    let ctx = Context {
+        root: &root,
+        cwd: &cwd,
+        rules: &rules,
+    };
+    let (text, verdict) = policy::explain(&command, ctx, lang);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"explanation": text, "allowed": verdict.allowed, "risk": verdict.risk, "reason": verdict.reason})
+        );
+    } else {
+        println!("{text}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let (root, cwd, rules) = match judging_setup(&args.root, &args.cwd, &args.rules) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let command = args.command.join(" ");
     let result = policy::check(

@@ -26,6 +26,8 @@ pub mod event {
     pub const LIST: &str = "list";
     pub const CANCEL: &str = "cancel";
     pub const CONFIRM: &str = "confirm";
+    pub const EXPLAIN: &str = "explain";
+    pub const EXPLANATION: &str = "explanation";
     pub const CWD: &str = "cwd";
     pub const FS_CHANGES: &str = "fs_changes";
     pub const PROTOCOL_ERROR: &str = "protocol_error";
@@ -92,6 +94,29 @@ pub struct InstructionRequest {
 pub struct CommandRequest {
     pub id: String,
     pub command: String,
+}
+
+/// `explain`: what a command would do, in words; nothing runs.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExplainRequest {
+    pub id: String,
+    pub command: String,
+    /// `es` or `en`; English when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// `explanation`: the reply to `explain`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExplanationMsg {
+    pub id: String,
+    pub command: String,
+    /// One line per program, then the risk (or why it would be refused).
+    pub text: String,
+    pub verdict: VerdictMsg,
 }
 
 /// Ordered: the strictest part of a command decides.

@@ -260,6 +260,17 @@ impl Session {
             .await
     }
 
+    /// What `command` would do from this session's folder, in words; nothing runs.
+    pub async fn explain(&self, svc: &Services, command: &str, lang: Lang) -> (String, VerdictMsg) {
+        let cwd = self.cwd.lock().await;
+        let ctx = Context {
+            root: svc.workspace.root(),
+            cwd: &cwd,
+            rules: &svc.rules,
+        };
+        policy::explain(command, ctx, lang)
+    }
+
     /// Whether a destructive command is waiting for this session's confirmation.
     pub fn pending_token(&self) -> Option<String> {
         let pending = self.pending.lock().ok()?;

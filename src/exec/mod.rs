@@ -160,6 +160,7 @@ pub async fn run_confined(
             .map(|a| a.to_string_lossy().into_owned())
             .collect(),
         redirects: Vec::new(),
+        meaning: Default::default(),
     };
     let ended = spawn::run(&[stage], None, dir, root, sandbox, stop, &mut out).await;
     let (output, truncated) = out.finish();

@@ -55,6 +55,7 @@ async fn builtin_run(root: &Path, cwd: &str, program: &str, args: &[&str]) -> Ou
                 program: program.to_owned(),
                 args: args.iter().map(|s| s.to_string()).collect(),
                 redirects: Vec::new(),
+                meaning: Default::default(),
             }],
         }],
         risk: crate::protocol::Risk::Write,

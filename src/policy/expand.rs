@@ -15,6 +15,8 @@ use crate::workspace::{self, PathError};
 
 /// Most words one word may expand to (braces and globs together).
 pub const MAX_WORDS: usize = 4096;
+/// Most arguments one program may be given after expansion.
+pub const MAX_ARGS: usize = 4 * MAX_WORDS;
 /// Most directory entries a glob may look at before it is refused as too broad.
 const MAX_SCANNED: usize = 100_000;
 
@@ -281,14 +283,45 @@ fn is_invisible(c: char) -> bool {
 /// `{01..10..2}`. Quoted braces and commas are literal.
 pub fn braces(word: &[(char, bool)]) -> Result<Vec<Marked>, Reason> {
     let mut out = Vec::new();
-    expand_braces(word.to_vec(), &mut out)?;
+    // Few outputs can still cost a lot of work (many fan-outs over a long word full of
+    // unmatched braces): every character copied or scanned is paid from this budget.
+    let mut budget = BRACE_BUDGET;
+    expand_braces(word.to_vec(), 0, &mut out, &mut budget).map_err(|limit| {
+        let s: String = word.iter().map(|(c, _)| c).collect();
+        let shown = match s.char_indices().nth(80) {
+            Some((at, _)) => format!("{}…", &s[..at]),
+            None => s,
+        };
+        match limit {
+            BraceLimit::Words => Reason::TooManyWords(shown, MAX_WORDS),
+            BraceLimit::Work => Reason::TooComplex(shown),
+        }
+    })?;
     Ok(out)
 }
 
-fn expand_braces(word: Marked, out: &mut Vec<Marked>) -> Result<(), Reason> {
-    let too_many = || Reason::TooManyWords(word.iter().map(|(c, _)| c).collect(), MAX_WORDS);
-    let mut start = 0;
+enum BraceLimit {
+    Words,
+    Work,
+}
+
+/// Characters brace expansion may copy or scan for one word: far above any real use
+/// (4096 words of 1,000 characters), far below a visible stall.
+const BRACE_BUDGET: usize = 1 << 23;
+
+fn expand_braces(
+    word: Marked,
+    from: usize,
+    out: &mut Vec<Marked>,
+    budget: &mut usize,
+) -> Result<(), BraceLimit> {
+    let mut start = from;
     while let Some(open) = (start..word.len()).find(|&i| word[i] == ('{', false)) {
+        let spend = word.len() - open;
+        if *budget < spend {
+            return Err(BraceLimit::Work);
+        }
+        *budget -= spend;
         let Some((close, commas)) = matching_brace(&word, open) else {
             start = open + 1;
             continue;
@@ -313,15 +346,21 @@ fn expand_braces(word: Marked, out: &mut Vec<Marked>) -> Result<(), Reason> {
             parts
         };
         if alternatives.len() > MAX_WORDS {
-            return Err(too_many());
+            return Err(BraceLimit::Words);
         }
         for alt in alternatives {
+            let len = prefix.len() + alt.len() + suffix.len();
+            if *budget < len {
+                return Err(BraceLimit::Work);
+            }
+            *budget -= len;
             let mut w = prefix.to_vec();
             w.extend(alt);
             w.extend_from_slice(suffix);
-            expand_braces(w, out)?;
+            // Everything before `open` is already expanded (or unmatched) text.
+            expand_braces(w, open, out, budget)?;
             if out.len() > MAX_WORDS {
-                return Err(too_many());
+                return Err(BraceLimit::Words);
             }
         }
         return Ok(());
@@ -465,5 +504,24 @@ mod tests {
     fn huge_sequences_are_refused() {
         assert!(braces(&plain("{1..100000}")).is_err());
         assert!(braces(&plain("{1..20}{1..20}{1..20}")).is_err());
+    }
+
+    /// Found by fuzzing: few outputs, each through hundreds of one-item braces or past
+    /// thousands of unmatched ones, took 12–14 s; now a bounded refusal.
+    #[test]
+    fn costly_words_are_refused_not_slow() {
+        for word in [
+            format!("{}{}", "{,}".repeat(12), "{1..1}".repeat(600)),
+            format!("{}{}", "{,}".repeat(12), "{".repeat(1000)),
+        ] {
+            assert!(
+                matches!(braces(&plain(&word)), Err(Reason::TooComplex(_))),
+                "{word}"
+            );
+        }
+        let wide = braces(&plain(&format!("{}/{{1..4000}}.txt", "a".repeat(200)))).unwrap();
+        assert_eq!(wide.len(), 4000);
+        let deep = braces(&plain(&"{a,b}".repeat(12))).unwrap();
+        assert_eq!(deep.len(), 4096);
     }
 }

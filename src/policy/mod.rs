@@ -5,6 +5,7 @@
 
 mod args;
 mod expand;
+mod explain;
 mod never;
 mod reason;
 pub mod rules;
@@ -18,6 +19,7 @@ use brush_parser::ast::{
 };
 use brush_parser::{Parser, ParserOptions};
 
+pub use explain::explain;
 pub use never::{Category, category as never_category};
 pub use reason::Reason;
 pub use rules::{Rules, RulesError};
@@ -90,6 +92,16 @@ pub struct Stage {
     pub args: Vec<String>,
     /// Applied in order, as the shell does.
     pub redirects: Vec<Redirect>,
+    /// How the rule read the arguments: what `explain` puts into words.
+    pub meaning: Meaning,
+}
+
+/// A program's arguments as its rule reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meaning {
+    pub options: Vec<args::Opt>,
+    /// Each operand with what it is to the program (read, written, removed, text…).
+    pub operands: Vec<(String, Kind)>,
 }
 
 /// A pipeline (often of one program) and how it follows the step before.
@@ -175,13 +187,7 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
         return Err(Reason::Empty.into());
     }
     let opts = parser_options();
-    // brush-parser 0.4 panics on some inputs (an fd number that overflows, found by fuzzing):
-    // a client's text must get an answer, never a dead handler.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Parser::new(command.as_bytes(), &opts).parse_program()
-    }))
-    .map_err(|_| Reason::Syntax("the shell parser could not read this command".into()))?;
-    let program = parsed.map_err(|e| Reason::Syntax(e.to_string()))?;
+    let program = parse(command, &opts)?;
 
     let mut acc = Acc {
         risk: Risk::Read,
@@ -202,6 +208,16 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
         risk: acc.risk,
         affected: acc.affected,
     })
+}
+
+fn parse(command: &str, opts: &ParserOptions) -> Result<brush_parser::ast::Program, Reason> {
+    // brush-parser 0.4 panics on some inputs (an fd number that overflows, found by fuzzing):
+    // a client's text must get an answer, never a dead handler.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Parser::new(command.as_bytes(), opts).parse_program()
+    }))
+    .map_err(|_| Reason::Syntax("the shell parser could not read this command".into()))?;
+    parsed.map_err(|e| Reason::Syntax(e.to_string()))
 }
 
 /// What the parts judged so far add up to: the strictest risk wins.
@@ -346,6 +362,11 @@ fn judge_simple(
             CommandPrefixOrSuffixItem::Word(w)
             | CommandPrefixOrSuffixItem::AssignmentWord(_, w) => {
                 words.extend(ex.words(w)?);
+                // The kernel refuses much less than this anyway (ARG_MAX); stopping here
+                // keeps a thousand `*` from costing seconds.
+                if words.len() > expand::MAX_ARGS {
+                    return Err(Reason::TooManyArgs(name, expand::MAX_ARGS).into());
+                }
             }
             CommandPrefixOrSuffixItem::IoRedirect(r) => {
                 redirects.extend(judge_redirect(r, &ex, ctx.root, cwd, acc)?);
@@ -356,11 +377,15 @@ fn judge_simple(
         }
     }
     let parsed = args::parse(spec, &words)?;
-    judge_arguments(spec, &parsed, ctx.root, cwd, acc)?;
+    let operands = judge_arguments(spec, &parsed, ctx.root, cwd, acc)?;
     Ok(Stage {
         program: name,
         args: words,
         redirects,
+        meaning: Meaning {
+            options: parsed.options,
+            operands,
+        },
     })
 }
 
@@ -391,7 +416,7 @@ fn judge_arguments(
     root: &Path,
     cwd: &Path,
     acc: &mut Acc,
-) -> Result<(), Denial> {
+) -> Result<Vec<(String, Kind)>, Denial> {
     let layout = spec.layouts.iter().find(|l| {
         l.when
             .iter()
@@ -456,7 +481,10 @@ fn judge_arguments(
             acc.destroys(&rel);
         }
     }
-    Ok(())
+    Ok(assigned
+        .into_iter()
+        .map(|(a, k)| (a.to_owned(), k))
+        .collect())
 }
 
 /// Pairs operands with slots: fixed slots take one each, optional ones one while there are

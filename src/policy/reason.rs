@@ -36,6 +36,10 @@ pub enum Reason {
     Expansion(&'static str),
     #[error("{0} expands to more than {1} words")]
     TooManyWords(String, usize),
+    #[error("{0} is too complex to expand: write the names it stands for")]
+    TooComplex(String),
+    #[error("{0} would be given more than {1} arguments")]
+    TooManyArgs(String, usize),
     #[error("control characters in {0:?} are not allowed")]
     ControlChars(String),
     #[error("invisible or direction-changing characters ({0}) are not allowed in names")]
@@ -149,6 +153,8 @@ impl Reason {
             Reason::Substitution => "la sustitución de comandos ($(…), `…` o <(…)) no está permitida: ejecuta un comando oculto".into(),
             Reason::Expansion(what) => format!("la expansión {what} no está permitida: escribe el nombre tal cual, entre comillas si hace falta"),
             Reason::TooManyWords(w, n) => format!("{w} se expande a más de {n} palabras"),
+            Reason::TooManyArgs(p, n) => format!("{p} recibiría más de {n} argumentos"),
+            Reason::TooComplex(w) => format!("{w} es demasiado complejo de expandir: escribe los nombres que representa"),
             Reason::ControlChars(w) => format!("no se permiten caracteres de control en {w:?}"),
             Reason::Invisible(w) => format!("no se permiten caracteres invisibles o que cambian la dirección del texto ({w}) en los nombres"),
             Reason::ProgramPath(p) => format!("ejecuta los programas por su nombre, no por su ruta: {p}"),

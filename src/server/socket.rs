@@ -13,9 +13,9 @@ use super::{App, EXPLORERS};
 use crate::assistant::Translation;
 use crate::lang::Lang;
 use crate::protocol::{
-    CancelRequest, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, Hello,
-    InstructionRequest, ListReply, ListRequest, OutputChunk, Plan, ProtocolError,
-    RespuestaTerminal, VerdictMsg, event,
+    CancelRequest, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest,
+    ExplanationMsg, Hello, InstructionRequest, ListReply, ListRequest, OutputChunk, Plan,
+    ProtocolError, RespuestaTerminal, VerdictMsg, event,
 };
 use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
@@ -82,6 +82,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on(event::LIST, list);
     s.on(event::CANCEL, cancel);
     s.on(event::CONFIRM, confirm);
+    s.on(event::EXPLAIN, explain);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
@@ -444,6 +445,32 @@ async fn confirm(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         Approval::Confirmed
     };
     run_streamed(s, app, req.id.clone(), Ask::Confirm(&req.token, approval)).await;
+}
+
+async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
+    let req: ExplainRequest = match decode(data) {
+        Ok(r) => r,
+        Err(e) => return protocol_error(&s, event::EXPLAIN, &e),
+    };
+    if let Some(e) = too_long(req.command.len()) {
+        return protocol_error(&s, event::EXPLAIN, &e);
+    }
+    let Some(session) = session_of(&s) else {
+        return;
+    };
+    let lang = req
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_default();
+    let (text, verdict) = session.explain(&app.services, &req.command, lang).await;
+    let reply = ExplanationMsg {
+        id: req.id,
+        command: req.command,
+        text,
+        verdict,
+    };
+    let _ = s.emit(event::EXPLANATION, &reply);
 }
 
 async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {

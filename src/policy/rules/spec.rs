@@ -135,6 +135,10 @@ pub struct ProgramDef {
     predicates: BTreeMap<String, Kind>,
     #[serde(default)]
     examples: Examples,
+    #[serde(default)]
+    about: Option<[String; 2]>,
+    #[serde(default)]
+    say: BTreeMap<String, [String; 2]>,
 }
 
 /// Alternative operand slots, value kinds or risk while some options are present.
@@ -165,6 +169,10 @@ pub struct Spec {
     pub layouts: Vec<Layout>,
     pub predicates: HashMap<String, Kind>,
     pub examples: Examples,
+    /// What the program does, in Spanish and English.
+    pub about: Option<[String; 2]>,
+    /// What each option means, in Spanish and English.
+    pub say: HashMap<String, [String; 2]>,
 }
 
 fn is_option_name(o: &str) -> bool {
@@ -220,6 +228,12 @@ impl Spec {
                 return Err(format!("`{o}` is both allowed and denied"));
             }
         }
+        let echo_flag = |o: &str| def.style == Style::Echo && matches!(o, "-n" | "-e" | "-E");
+        for o in def.say.keys() {
+            if !allowed(o) && !echo_flag(o) {
+                return Err(format!("say: `{o}` is not an option this rule accepts"));
+            }
+        }
         let variadic = def
             .operands
             .iter()
@@ -268,6 +282,8 @@ impl Spec {
             layouts,
             predicates: def.predicates.into_iter().collect(),
             examples: def.examples,
+            about: def.about,
+            say: def.say.into_iter().collect(),
         })
     }
 }
