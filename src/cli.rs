@@ -93,6 +93,20 @@ pub struct ServeArgs {
     /// the root folder; root without capabilities when that is root]
     #[arg(long, value_name = "USER")]
     pub run_as: Option<String>,
+    /// An OpenAI-compatible endpoint for what the rules do not understand, up to /v1
+    /// (e.g. http://127.0.0.1:11434/v1 for Ollama). The key comes from ATAJO_MODEL_KEY.
+    #[arg(long, value_name = "URL")]
+    pub model_url: Option<String>,
+    /// The model name at --model-url.
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// A Redis server to share the translation cache, e.g. redis://127.0.0.1:6379/.
+    /// When it is down the local cache is used.
+    #[arg(long, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// Who answers instructions, in order. [default: plugins,rules,model]
+    #[arg(long, value_name = "LIST")]
+    pub assistant_order: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

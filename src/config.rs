@@ -35,6 +35,20 @@ pub struct Config {
     /// Extra program-rule files, loaded after the built-in rules,
     /// ~/.config/atajo/rules.toml and the workspace's .atajo/rules.toml.
     pub rules: Vec<PathBuf>,
+    /// Who answers instructions, in order: "plugins,rules,model".
+    pub assistant_order: String,
+    /// An OpenAI-compatible endpoint up to /v1 (the key comes from ATAJO_MODEL_KEY or
+    /// model_key_file, never from this file).
+    pub model_url: Option<String>,
+    pub model: Option<String>,
+    pub model_key_file: Option<PathBuf>,
+    /// Seconds to wait for the model per attempt.
+    pub model_timeout: u64,
+    pub model_retries: u32,
+    /// Translations kept in memory.
+    pub cache_size: u64,
+    /// A Redis server shared as a translation cache, e.g. redis://127.0.0.1:6379/.
+    pub redis_url: Option<String>,
 }
 
 impl Default for Config {
@@ -50,6 +64,14 @@ impl Default for Config {
             run_as: None,
             limits: ResourceLimits::default(),
             rules: Vec::new(),
+            assistant_order: "plugins,rules,model".to_owned(),
+            model_url: None,
+            model: None,
+            model_key_file: None,
+            model_timeout: 10,
+            model_retries: 1,
+            cache_size: 10_000,
+            redis_url: None,
         }
     }
 }
@@ -64,6 +86,8 @@ pub enum ConfigError {
     Bind(String),
     #[error("the token must be at least 16 characters long")]
     ShortToken,
+    #[error("assistant settings: {0}")]
+    Assistant(String),
 }
 
 /// Only the flags a person actually gave, so that they override without erasing lower layers.
@@ -83,6 +107,14 @@ struct FlagLayer<'a> {
     sandbox: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     run_as: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_url: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis_url: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assistant_order: Option<&'a String>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -114,6 +146,10 @@ impl Config {
             timeout: args.timeout,
             sandbox: args.no_sandbox.then_some(false),
             run_as: args.run_as.as_ref(),
+            model_url: args.model_url.as_ref(),
+            model: args.model.as_ref(),
+            redis_url: args.redis_url.as_ref(),
+            assistant_order: args.assistant_order.as_ref(),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -122,6 +158,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.bind_addr()?;
+        crate::assistant::parse_order(&self.assistant_order).map_err(ConfigError::Assistant)?;
         if self.token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(ConfigError::ShortToken);
         }
@@ -140,6 +177,30 @@ impl Config {
             run_as: self.run_as.clone(),
             limits: self.limits,
         }
+    }
+
+    /// The assistant's sources, model and cache; plugins from the user's folder and the
+    /// workspace's `.atajo/plugins`.
+    pub fn assistant_settings(
+        &self,
+        root: Option<&std::path::Path>,
+    ) -> Result<crate::assistant::AssistantSettings, ConfigError> {
+        use crate::assistant::{AssistantSettings, Plugins, model_settings, parse_order};
+        let model = model_settings(
+            self.model_url.as_deref(),
+            self.model.as_deref(),
+            self.model_key_file.as_deref(),
+            Duration::from_secs(self.model_timeout.max(1)),
+            self.model_retries.min(5),
+        )
+        .map_err(ConfigError::Assistant)?;
+        Ok(AssistantSettings {
+            order: parse_order(&self.assistant_order).map_err(ConfigError::Assistant)?,
+            model,
+            cache_capacity: self.cache_size,
+            redis_url: self.redis_url.clone(),
+            plugin_dirs: Plugins::dirs(root),
+        })
     }
 
     pub fn command_timeout(&self) -> Duration {

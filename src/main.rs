@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use atajo::assistant;
+use atajo::assistant::Assistant;
 use atajo::cli::{
     CheckArgs, Cli, Command, DoctorArgs, ExplainArgs, LangArg, RulesArgs, ServeArgs, TranslateArgs,
 };
@@ -68,11 +68,52 @@ fn lang_of(arg: LangArg) -> Option<Lang> {
 
 fn translate(args: &TranslateArgs) -> ExitCode {
     let text = args.text.join(" ");
-    // The names around the current folder help resolve "la carpeta musica" or "the pdf".
-    let ctx = std::env::current_dir()
-        .map(|cwd| assistant::Context::scan(&cwd, args.root.as_deref()))
-        .unwrap_or_default();
-    let t = assistant::translate(&text, lang_of(args.lang), &ctx);
+    let Ok(cwd) = std::env::current_dir() else {
+        eprintln!("atajo: the current folder cannot be read");
+        return ExitCode::FAILURE;
+    };
+    // Settings as `serve` reads them (atajo.toml, ATAJO_* variables): plugins and a model
+    // answer here too.
+    let settings = match Config::load(&ServeArgs::default())
+        .map_err(anyhow::Error::from)
+        .and_then(|c| Ok(c.assistant_settings(args.root.as_deref())?))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("atajo: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("atajo: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let t = runtime.block_on(async {
+        let (assistant, errors) = match Assistant::new(settings).await {
+            Ok(a) => a,
+            Err(e) => return Err(e),
+        };
+        for e in errors {
+            eprintln!("atajo: plugin left out: {e}");
+        }
+        // The names around the current folder help resolve "la carpeta musica" or "the pdf".
+        Ok(assistant
+            .translate(&text, lang_of(args.lang), &cwd, "", args.root.as_deref())
+            .await)
+    });
+    let t = match t {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("atajo: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if args.json {
         match serde_json::to_string(&t) {
             Ok(s) => println!("{s}"),
@@ -260,7 +301,19 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let assistant_settings = config.assistant_settings(Some(ws.root()))?;
     runtime.block_on(async move {
+        let (assistant, plugin_errors) = Assistant::new(assistant_settings)
+            .await
+            .context("cannot set up the assistant")?;
+        for e in &plugin_errors {
+            tracing::warn!("plugin left out: {e}");
+        }
+        tracing::info!(
+            plugins = assistant.plugins().len(),
+            model = assistant.has_model(),
+            "assistant ready"
+        );
         let (watcher, changes) = workspace::watch(ws.root())
             .with_context(|| format!("cannot watch {}", ws.root().display()))?;
         let root_shown = ws.root().display().to_string();
@@ -273,6 +326,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             },
             sandbox,
             rules,
+            assistant: Arc::new(assistant),
             announce: Some(watcher.sender()),
         });
         let opts = ServerOptions {

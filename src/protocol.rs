@@ -153,6 +153,10 @@ pub struct Plan {
     pub confidence: f64,
     /// Absent when there is no command to judge.
     pub verdict: Option<VerdictMsg>,
+    /// For a command a model or plugin wrote: what the policy reads in it, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub details: Option<String>,
     /// Present when the command is destructive: nothing ran; send `confirm {id, token}` to
     /// run it (the verdict's `affected` lists what it removes or replaces).
     #[serde(default, skip_serializing_if = "Option::is_none")]

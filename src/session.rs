@@ -24,6 +24,7 @@ pub struct Services {
     pub limits: Limits,
     pub sandbox: Sandbox,
     pub rules: Arc<Rules>,
+    pub assistant: Arc<assistant::Assistant>,
     /// Where the pipeline announces the changes it made (the broadcaster's stream).
     pub announce: Option<UnboundedSender<WatchMsg>>,
 }
@@ -149,29 +150,26 @@ impl Session {
     /// Translates with what is in the session's folder: names only, read off the async
     /// threads because a walk touches the disk.
     async fn translate(&self, svc: &Services, text: &str, lang: Option<Lang>) -> Translation {
-        let root = svc.workspace.root().to_path_buf();
-        let cwd = root.join(&*self.cwd.lock().await);
-        let text = text.to_owned();
-        let work = move || {
-            let ctx = assistant::Context::scan(&cwd, Some(&root));
-            assistant::translate(&text, lang, &ctx)
-        };
-        match tokio::task::spawn_blocking(work).await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "translation task failed");
-                Translation {
-                    command: None,
-                    explanation: lang.unwrap_or_default().pick(
-                        "No pude traducir la instrucción (error interno).",
-                        "I could not translate the instruction (internal error).",
-                    ),
-                    source: "rules".into(),
-                    confidence: 0.0,
-                    lang: lang.unwrap_or_default(),
-                }
-            }
+        let root = svc.workspace.root();
+        let rel = self.cwd.lock().await.clone();
+        let mut t = svc
+            .assistant
+            .translate(
+                text,
+                lang,
+                &root.join(&rel),
+                &rel_to_string(&rel),
+                Some(root),
+            )
+            .await;
+        // A command the rules did not write is shown with what the policy reads in it.
+        if t.source != "rules"
+            && t.source != "passthrough"
+            && let Some(command) = &t.command
+        {
+            t.details = Some(self.explain(svc, command, t.lang).await.0);
         }
+        t
     }
 
     pub async fn cwd(&self) -> String {
@@ -228,6 +226,8 @@ impl Session {
                     source: "typed".into(),
                     confidence: 1.0,
                     lang: Lang::En,
+                    understood: true,
+                    details: None,
                 },
                 Lang::En,
             ),

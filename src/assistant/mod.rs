@@ -3,17 +3,28 @@
 //! by the policy afterwards, like a typed command.
 
 mod build;
+mod cache;
 mod context;
 mod detect;
+mod engine;
 mod lexicon;
+mod model;
 mod parse;
+pub mod plugins;
 mod refuse;
 mod words;
 
 #[cfg(test)]
 mod tests;
 
+pub use cache::{CacheError, TranslationCache};
 pub use context::Context;
+pub use engine::{
+    Assistant, AssistantError, AssistantSettings, DEFAULT_ORDER, Source, model_settings,
+    parse_order,
+};
+pub use model::{ModelAnswer, ModelClient, ModelError, ModelSettings, Prompt};
+pub use plugins::{PluginError, Plugins};
 pub use words::fold;
 
 use serde::Serialize;
@@ -32,6 +43,14 @@ pub struct Translation {
     /// The language of the explanation (and of any refusal that follows).
     #[serde(skip)]
     pub lang: Lang,
+    /// False only when nothing in the instruction made sense (a refusal or a question is
+    /// an understood instruction): then the next source may try.
+    #[serde(skip)]
+    pub understood: bool,
+    /// What the policy reads in a command that did not come from the rules (a model's or a
+    /// plugin's): shown beside it.
+    #[serde(skip)]
+    pub details: Option<String>,
 }
 
 /// Translates one instruction with what is known of the workspace. `lang` forces the
@@ -52,6 +71,8 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context) -> Translation {
             source: "passthrough".into(),
             confidence: 0.9,
             lang,
+            understood: true,
+            details: None,
         };
     }
     if let Some(r) = refuse::refusal(&tokens) {
@@ -101,6 +122,8 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context) -> Translation {
         source: "rules".into(),
         confidence: if builder.unsure { 0.7 } else { 0.95 },
         lang,
+        understood: true,
+        details: None,
     }
 }
 
@@ -111,15 +134,19 @@ fn declined(explanation: String, lang: Lang) -> Translation {
         source: "rules".into(),
         confidence: 0.0,
         lang,
+        understood: true,
+        details: None,
     }
 }
 
 fn not_understood(lang: Lang) -> Translation {
-    declined(
+    let mut t = declined(
         lang.pick(
             "No entendí la instrucción. Prueba, por ejemplo: «crea la carpeta fotos», «mueve notas.txt a docs», «busca los archivos .pdf» o «muestra las últimas 5 líneas de app.log».",
             "I did not understand that. Try, for example: \"create a folder called photos\", \"move notes.txt to docs\", \"find all .pdf files\" or \"show the last 5 lines of app.log\".",
         ),
         lang,
-    )
+    );
+    t.understood = false;
+    t
 }

@@ -320,6 +320,7 @@ impl Progress for Stream {
             source: t.source.clone(),
             confidence: t.confidence,
             verdict: verdict.cloned(),
+            details: t.details.clone(),
         };
         let _ = self.s.emit(event::PLAN, &plan);
     }

@@ -2,7 +2,7 @@
 // see the folder in the explorer — and in a second tab, and after a change made outside.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
@@ -54,6 +54,14 @@ test("an instruction typed in the browser creates a folder every open explorer s
   await entry(page, "PROYECTO").click();
   await page.locator("#crumbs", { hasText: "PROYECTO" }).waitFor({ timeout: 5000 });
   await page.locator(".xterm-rows", { hasText: "cd PROYECTO" }).waitFor({ timeout: 5000 });
+
+  // "? COMMAND" in the terminal explains it in the page's language and runs nothing.
+  await page.click("#terminal");
+  await page.keyboard.type("? rm -r ../other");
+  await page.keyboard.press("Enter");
+  await page.locator(".xterm-rows", { hasText: "todo su contenido" }).waitFor({ timeout: 5000 });
+  await page.locator(".xterm-rows", { hasText: "Riesgo: destructivo" }).waitFor({ timeout: 5000 });
+  assert.ok(existsSync(join(srv.root, "other")));
   await page.screenshot({ path: join(srv.root, "..", "atajo-browser.png") });
   await context.close();
 });

@@ -7,11 +7,12 @@ import { io } from "socket.io-client";
 
 export const BIN = process.env.ATAJO_BIN || resolve(import.meta.dirname, "../../target/debug/atajo");
 
-export async function startServer(extraArgs = []) {
+export async function startServer(extraArgs = [], { prepare = () => {}, env = {} } = {}) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
+  prepare(root);
   const child = spawn(BIN, ["serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ATAJO_LOG: "warn" },
+    env: { ...process.env, ATAJO_LOG: "warn", ...env },
   });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));

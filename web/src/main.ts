@@ -6,6 +6,7 @@ import { io } from "socket.io-client";
 import type { CwdMsg } from "./protocol/CwdMsg";
 import type { Entry } from "./protocol/Entry";
 import type { ExitMsg } from "./protocol/ExitMsg";
+import type { ExplanationMsg } from "./protocol/ExplanationMsg";
 import type { FsChanges } from "./protocol/FsChanges";
 import type { Hello } from "./protocol/Hello";
 import type { ListReply } from "./protocol/ListReply";
@@ -88,7 +89,12 @@ term.onData((data) => {
       back = 0;
       if (cmd) {
         past.push(cmd);
-        runCommand(cmd);
+        // "? COMMAND" explains instead of running.
+        if (cmd.startsWith("?")) {
+          explainCommand(cmd.slice(1).trim());
+        } else {
+          runCommand(cmd);
+        }
         return;
       }
       prompt();
@@ -106,6 +112,24 @@ term.onData((data) => {
       term.write(ch);
     }
   }
+});
+
+function explainCommand(command: string) {
+  if (!command) {
+    term.write(`\x1b[2m${t("explainHow")}\x1b[0m\r\n`);
+    prompt();
+    return;
+  }
+  running = nextId();
+  socket.emit("explain", { id: running, command, lang: lang() });
+}
+
+socket.on("explanation", (x: ExplanationMsg) => {
+  if (x.id !== running) return;
+  running = null;
+  const colour = x.verdict.allowed ? "36" : "31";
+  term.write(`\x1b[${colour}m${x.text.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
+  prompt();
 });
 
 term.onKey(({ domEvent }) => {
@@ -136,6 +160,8 @@ socket.on("plan", (p: Plan) => {
   if (p.id !== running) return;
   const fromBar = p.source !== "typed";
   if (fromBar && p.command) term.write(`\x1b[2m# ${p.explanation}\x1b[0m\r\n$ ${p.command}\r\n`);
+  // A model's or plugin's command comes with what the policy reads in it.
+  if (p.details) term.write(`\x1b[2m${p.details.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
   if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
   else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
   else if (p.confirm) {

@@ -14,6 +14,10 @@ source: string, confidence: number,
  */
 verdict: VerdictMsg | null, 
 /**
+ * For a command a model or plugin wrote: what the policy reads in it, in words.
+ */
+details?: string, 
+/**
  * Present when the command is destructive: nothing ran; send `confirm {id, token}` to
  * run it (the verdict's `affected` lists what it removes or replaces).
  */

@@ -1,0 +1,328 @@
+//! The assistant as the pipeline sees it: plugins, the rule engine and an optional model,
+//! asked in a configurable order, behind a translation cache. The first one that understands
+//! the instruction answers; a refusal or a question from the rules is an answer too (a model
+//! is never asked to overrule it).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::cache::{Cached, TranslationCache};
+use super::context::Context;
+use super::model::{LISTING_NAMES, ModelClient, ModelError, ModelSettings, Prompt};
+use super::plugins::{PluginError, Plugins};
+use super::{Translation, detect, translate, words};
+use crate::lang::Lang;
+
+/// Who may answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Plugins,
+    Rules,
+    Model,
+}
+
+impl FromStr for Source {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "plugins" => Ok(Source::Plugins),
+            "rules" => Ok(Source::Rules),
+            "model" => Ok(Source::Model),
+            other => Err(format!(
+                "unknown assistant source {other:?} (use plugins, rules and model)"
+            )),
+        }
+    }
+}
+
+pub const DEFAULT_ORDER: [Source; 3] = [Source::Plugins, Source::Rules, Source::Model];
+
+#[derive(Debug, Clone)]
+pub struct AssistantSettings {
+    pub order: Vec<Source>,
+    pub model: Option<ModelSettings>,
+    pub cache_capacity: u64,
+    pub redis_url: Option<String>,
+    pub plugin_dirs: Vec<PathBuf>,
+}
+
+impl Default for AssistantSettings {
+    fn default() -> Self {
+        Self {
+            order: DEFAULT_ORDER.to_vec(),
+            model: None,
+            cache_capacity: 10_000,
+            redis_url: None,
+            plugin_dirs: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Cache(#[from] super::cache::CacheError),
+}
+
+pub struct Assistant {
+    order: Vec<Source>,
+    plugins: Plugins,
+    model: Option<ModelClient>,
+    cache: TranslationCache,
+}
+
+impl Assistant {
+    /// Loads plugins and connects what is configured. Plugin files with errors are left out
+    /// and returned, so the caller can say so; everything else still works.
+    pub async fn new(s: AssistantSettings) -> Result<(Self, Vec<PluginError>), AssistantError> {
+        let (plugins, errors) = Plugins::load(&s.plugin_dirs);
+        let model = s.model.map(ModelClient::new).transpose()?;
+        let cache = match &s.redis_url {
+            Some(url) => TranslationCache::with_redis(s.cache_capacity, url)?,
+            None => TranslationCache::local(s.cache_capacity),
+        };
+        Ok((
+            Self {
+                order: s.order,
+                plugins,
+                model,
+                cache,
+            },
+            errors,
+        ))
+    }
+
+    /// Only the rule engine, no cache: what the pipeline uses when nothing is configured.
+    pub fn rules_only() -> Self {
+        Self {
+            order: vec![Source::Rules],
+            plugins: Plugins::default(),
+            model: None,
+            cache: TranslationCache::local(1000),
+        }
+    }
+
+    pub fn plugins(&self) -> &Plugins {
+        &self.plugins
+    }
+
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// Translates `text` said in `cwd` (absolute; `rel` is the same folder relative to the
+    /// root, `root` bounds what the context may look at).
+    pub async fn translate(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+        cwd: &Path,
+        rel: &str,
+        root: Option<&Path>,
+    ) -> Translation {
+        let ctx = {
+            let (cwd, root) = (cwd.to_path_buf(), root.map(Path::to_path_buf));
+            tokio::task::spawn_blocking(move || Context::scan(&cwd, root.as_deref()))
+                .await
+                .unwrap_or_default()
+        };
+        let key = TranslationCache::key(text, lang, rel, &ctx);
+        if let Some(hit) = self.cache.get(&key).await {
+            tracing::debug!(source = %hit.source, "translation from the cache");
+            return from_cache(hit);
+        }
+        let (t, keep) = self.answer(text, lang, rel, &ctx).await;
+        if keep {
+            self.cache.put(&key, to_cache(&t)).await;
+        }
+        t
+    }
+
+    /// The answer, and whether it may be cached (not when a model failure shaped it).
+    async fn answer(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+        rel: &str,
+        ctx: &Context,
+    ) -> (Translation, bool) {
+        let mut fallback: Option<Translation> = None;
+        let mut trouble: Option<ModelError> = None;
+        for source in &self.order {
+            match source {
+                Source::Plugins => {
+                    if let Some((m, said)) = self.plugins.find(text, lang) {
+                        let t = Translation {
+                            command: Some(m.command),
+                            explanation: m.explanation,
+                            source: format!("plugin:{}", m.name),
+                            confidence: 0.9,
+                            lang: lang.unwrap_or(said),
+                            understood: true,
+                            details: None,
+                        };
+                        return (t, true);
+                    }
+                }
+                Source::Rules => {
+                    let t = translate(text, lang, ctx);
+                    if t.understood {
+                        return (t, true);
+                    }
+                    fallback = Some(t);
+                }
+                Source::Model => {
+                    let Some(model) = &self.model else {
+                        continue;
+                    };
+                    let lang = lang.unwrap_or_else(|| detect::language(&words::tokenize(text)));
+                    let listing = listing(ctx);
+                    let prompt = Prompt {
+                        text,
+                        lang,
+                        cwd: rel,
+                        listing: &listing,
+                    };
+                    match model.translate(&prompt).await {
+                        Ok(a) => {
+                            let explanation = if a.explanation.is_empty() {
+                                lang.pick("Propuesto por el modelo.", "Proposed by the model.")
+                            } else {
+                                a.explanation
+                            };
+                            let t = Translation {
+                                understood: a.command.is_some(),
+                                command: a.command,
+                                explanation,
+                                source: "model".into(),
+                                confidence: 0.6,
+                                lang,
+                                details: None,
+                            };
+                            return (t, true);
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the model did not answer");
+                            trouble = Some(e);
+                        }
+                    }
+                }
+            }
+        }
+        let lang = lang.unwrap_or_else(|| detect::language(&words::tokenize(text)));
+        let mut t = fallback.unwrap_or_else(|| super::not_understood(lang));
+        match trouble {
+            Some(e) => {
+                t.explanation.push_str(&lang.pick(
+                    &format!(" (El modelo no pudo ayudar: {e}.)"),
+                    &format!(" (The model could not help: {e}.)"),
+                ));
+                (t, false)
+            }
+            None => (t, true),
+        }
+    }
+}
+
+/// The cwd's own names (not those below or beside it), folders marked with `/`.
+fn listing(ctx: &Context) -> Vec<String> {
+    ctx.entries()
+        .iter()
+        .filter(|e| !e.path.contains('/'))
+        .take(LISTING_NAMES)
+        .map(|e| {
+            if e.dir {
+                format!("{}/", e.name)
+            } else {
+                e.name.clone()
+            }
+        })
+        .collect()
+}
+
+fn to_cache(t: &Translation) -> Cached {
+    Cached {
+        command: t.command.clone(),
+        explanation: t.explanation.clone(),
+        source: t.source.clone(),
+        confidence: t.confidence,
+        lang: t.lang,
+        understood: t.understood,
+    }
+}
+
+fn from_cache(c: Cached) -> Translation {
+    Translation {
+        command: c.command,
+        explanation: c.explanation,
+        source: c.source,
+        confidence: c.confidence,
+        lang: c.lang,
+        understood: c.understood,
+        details: None,
+    }
+}
+
+/// The assistant settings from the environment alone (for `atajo translate`):
+/// ATAJO_MODEL_URL, ATAJO_MODEL, ATAJO_MODEL_KEY or ATAJO_MODEL_KEY_FILE,
+/// ATAJO_MODEL_TIMEOUT (seconds), ATAJO_ASSISTANT_ORDER.
+pub fn model_key(key_file: Option<&Path>) -> Result<Option<String>, String> {
+    if let Some(k) = std::env::var("ATAJO_MODEL_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+    {
+        return Ok(Some(k));
+    }
+    match key_file {
+        Some(f) => std::fs::read_to_string(f)
+            .map(|k| Some(k.trim().to_owned()).filter(|k| !k.is_empty()))
+            .map_err(|e| format!("the model key file {}: {e}", f.display())),
+        None => Ok(None),
+    }
+}
+
+/// `"plugins,rules,model"` → the order; every source at most once.
+pub fn parse_order(s: &str) -> Result<Vec<Source>, String> {
+    let mut order = Vec::new();
+    for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+        let source: Source = part.parse()?;
+        if order.contains(&source) {
+            return Err(format!(
+                "{} appears twice in the assistant order",
+                part.trim()
+            ));
+        }
+        order.push(source);
+    }
+    if order.is_empty() {
+        return Err("the assistant order is empty".into());
+    }
+    Ok(order)
+}
+
+/// Model settings, when a URL is set.
+pub fn model_settings(
+    url: Option<&str>,
+    model: Option<&str>,
+    key_file: Option<&Path>,
+    timeout: Duration,
+    retries: u32,
+) -> Result<Option<ModelSettings>, String> {
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let model = model
+        .filter(|m| !m.is_empty())
+        .ok_or("a model URL is set but no model name (ATAJO_MODEL / model)")?;
+    Ok(Some(ModelSettings {
+        url: url.to_owned(),
+        model: model.to_owned(),
+        key: model_key(key_file)?,
+        timeout,
+        retries,
+    }))
+}
