@@ -33,6 +33,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Load and self-test the program rules (built-in and the user's), and list the programs.
     Rules(RulesArgs),
+    /// Load and check the assistant plugins (the user's and the workspace's), and list them.
+    Plugins(PluginsArgs),
     /// Say which protections the sandbox has on this machine, and prove them with real
     /// escape attempts (exit 1 when one is missing or an attempt got through).
     Doctor(DoctorArgs),
@@ -174,6 +176,13 @@ pub struct ExplainArgs {
     /// The shell command to explain.
     #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsArgs {
+    /// The workspace whose .atajo/plugins are loaded too. [default: current folder]
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]

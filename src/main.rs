@@ -9,9 +9,10 @@ use anyhow::{Context as _, bail};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use atajo::assistant::Assistant;
+use atajo::assistant::{self, Assistant};
 use atajo::cli::{
-    CheckArgs, Cli, Command, DoctorArgs, ExplainArgs, LangArg, RulesArgs, ServeArgs, TranslateArgs,
+    CheckArgs, Cli, Command, DoctorArgs, ExplainArgs, LangArg, PluginsArgs, RulesArgs, ServeArgs,
+    TranslateArgs,
 };
 use atajo::config::Config;
 use atajo::exec::{Limits, Sandbox};
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain(&args),
         Command::Rules(args) => rules(&args),
+        Command::Plugins(args) => plugins(&args),
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => doctor::probe(&args.what),
         Command::Serve(args) => {
@@ -170,6 +172,26 @@ fn rules(args: &RulesArgs) -> ExitCode {
             eprintln!("atajo: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn plugins(args: &PluginsArgs) -> ExitCode {
+    let dirs = assistant::Plugins::dirs(Some(&args.root));
+    let (plugins, errors) = assistant::Plugins::load(&dirs);
+    for d in &dirs {
+        println!("looked in {}", d.display());
+    }
+    for p in plugins.iter() {
+        println!("{} ({})", p.name, p.file.display());
+    }
+    println!("{} plugin commands loaded", plugins.len());
+    for e in &errors {
+        eprintln!("atajo: {e}");
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

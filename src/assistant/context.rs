@@ -3,8 +3,10 @@
 //! 2024" finds `Informe año 2024.txt` and "copia main.py a docs" from `src/` finds `../docs`.
 //! Only names and kinds are read, never contents, and the walk is bounded.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+
+use memchr::memmem;
 
 use super::words::fold;
 
@@ -28,6 +30,8 @@ pub struct Entry {
     pub path: String,
     pub name: String,
     pub folded: String,
+    /// The whole path folded: names are looked up many times per instruction.
+    pub folded_path: String,
     pub dir: bool,
 }
 
@@ -36,6 +40,7 @@ impl Entry {
         let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
         Self {
             folded: fold(&name),
+            folded_path: fold(&path),
             name,
             path,
             dir,
@@ -57,6 +62,11 @@ impl Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     entries: Vec<Entry>,
+    /// Entry indexes by parent folder, folded name and folded path: every word of an
+    /// instruction is looked up, so lookups must not walk all the entries.
+    by_parent: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, Vec<usize>>,
 }
 
 impl Context {
@@ -66,11 +76,28 @@ impl Context {
 
     /// `(path, is_dir)` pairs, for tests and benchmarks.
     pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
-        Self {
-            entries: entries
+        Self::indexed(
+            entries
                 .into_iter()
                 .map(|(p, d)| Entry::new(p.to_owned(), d))
                 .collect(),
+        )
+    }
+
+    fn indexed(entries: Vec<Entry>) -> Self {
+        let mut by_parent: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_parent.entry(e.parent().to_owned()).or_default().push(i);
+            by_name.entry(e.folded.clone()).or_default().push(i);
+            by_path.entry(e.folded_path.clone()).or_default().push(i);
+        }
+        Self {
+            entries,
+            by_parent,
+            by_name,
+            by_path,
         }
     }
 
@@ -95,7 +122,7 @@ impl Context {
             names.sort();
             for (name, is_dir) in names {
                 if entries.len() >= MAX_ENTRIES {
-                    return Self { entries };
+                    return Self::indexed(entries);
                 }
                 let path = if rel.is_empty() {
                     name.clone()
@@ -132,7 +159,7 @@ impl Context {
             }
             here = parent;
         }
-        Self { entries }
+        Self::indexed(entries)
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -144,13 +171,14 @@ impl Context {
     pub fn get(&self, path: &str) -> Option<&Entry> {
         let path = path.trim_end_matches('/');
         let path = path.strip_prefix("./").unwrap_or(path);
-        if let Some(e) = self.entries.iter().find(|e| e.path == path) {
-            return Some(e);
+        let hits = self.by_path.get(&fold(path))?;
+        if let Some(&i) = hits.iter().find(|&&i| self.entries[i].path == path) {
+            return Some(&self.entries[i]);
         }
-        let folded = fold(path);
-        let mut hits = self.entries.iter().filter(|e| fold(&e.path) == folded);
-        let first = hits.next()?;
-        hits.next().is_none().then_some(first)
+        match hits.as_slice() {
+            [i] => Some(&self.entries[*i]),
+            _ => None,
+        }
     }
 
     /// Whether `dir` (relative, "" for here) is a folder we know of.
@@ -160,29 +188,28 @@ impl Context {
 
     pub fn children(&self, dir: &str) -> impl Iterator<Item = &Entry> + '_ {
         let dir = dir.trim_end_matches('/');
-        let dir = if dir == "." {
-            String::new()
-        } else {
-            dir.to_owned()
-        };
-        self.entries.iter().filter(move |e| e.parent() == dir)
+        let dir = if dir == "." { "" } else { dir };
+        self.by_parent
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.entries[i])
     }
 
     /// Whether anything at or below here is called `name` (case and accents aside).
     pub fn has_name(&self, name: &str) -> bool {
         let folded = fold(name);
-        self.entries
-            .iter()
-            .any(|e| e.folded == folded || fold(&e.path) == folded)
+        self.by_name.contains_key(&folded) || self.by_path.contains_key(&folded)
     }
 
     /// The one entry anywhere below called `name` (case and accents aside).
     pub fn unique_named(&self, name: &str) -> Option<&Entry> {
-        let folded = fold(name);
         let mut hits = self
-            .entries
+            .by_name
+            .get(&fold(name))?
             .iter()
-            .filter(|e| !e.path.starts_with("../") && e.folded == folded);
+            .map(|&i| &self.entries[i])
+            .filter(|e| !e.path.starts_with("../"));
         let first = hits.next()?;
         hits.next().is_none().then_some(first)
     }
@@ -197,16 +224,27 @@ impl Context {
         dir: &str,
         want_dir: Option<bool>,
     ) -> Option<&Entry> {
+        // Each word with its synonyms, and their searchers, built once rather than once per
+        // entry (building a substring searcher costs more than running it on a short path).
+        let alternatives: Vec<Vec<memmem::Finder<'static>>> = words
+            .iter()
+            .map(|w| {
+                std::iter::once(w.clone())
+                    .chain(synonyms(w))
+                    .map(|s| memmem::Finder::new(s.as_bytes()).into_owned())
+                    .collect()
+            })
+            .collect();
         let fits = |e: &&Entry| {
             want_dir.is_none_or(|d| d == e.dir)
                 && exts.is_none_or(|x| {
                     e.ext()
                         .is_some_and(|ext| x.iter().any(|w| w.eq_ignore_ascii_case(ext)))
                 })
-                && words.iter().all(|w| {
-                    let path = fold(&e.path);
-                    path.contains(w.as_str())
-                        || synonyms(w).iter().any(|s| path.contains(s.as_str()))
+                && alternatives.iter().all(|finders| {
+                    finders
+                        .iter()
+                        .any(|f| f.find(e.folded_path.as_bytes()).is_some())
                 })
         };
         if words.is_empty() && exts.is_none() {
@@ -229,7 +267,11 @@ impl Context {
         let mut far = self
             .entries
             .iter()
-            .filter(|e| e.path.starts_with(&prefix) && !e.path.starts_with("../"))
+            // (An empty prefix is skipped rather than compared: that call to memcmp, next to
+            // the vector code of the searchers, cost more than the search itself.)
+            .filter(|e| {
+                (prefix.is_empty() || e.path.starts_with(&prefix)) && !e.path.starts_with("../")
+            })
             .filter(fits);
         let first = far.next()?;
         far.next().is_none().then_some(first)

@@ -17,7 +17,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{CacheError, TranslationCache};
+pub use cache::{CacheError, Cached, TranslationCache};
 pub use context::Context;
 pub use engine::{
     Assistant, AssistantError, AssistantSettings, DEFAULT_ORDER, Source, model_settings,

@@ -14,6 +14,10 @@ pub struct Token {
 }
 
 pub fn fold(s: &str) -> String {
+    // Most words are plain ASCII: no accents to strip, no Unicode tables to consult.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.nfd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .flat_map(char::to_lowercase)
@@ -105,6 +109,14 @@ pub fn number(key: &str) -> Option<u32> {
 /// Optimal string alignment distance, stopping early once it exceeds `max`: typos are one
 /// slip (a letter missing, extra, wrong or two swapped), so callers only ask for 1.
 pub fn within_typo(a: &str, b: &str, max: usize) -> bool {
+    if max == 1 {
+        within_one(a, b)
+    } else {
+        osa_within(a, b, max)
+    }
+}
+
+fn osa_within(a: &str, b: &str, max: usize) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
@@ -134,6 +146,40 @@ pub fn within_typo(a: &str, b: &str, max: usize) -> bool {
         }
     }
     d[a.len() * w + b.len()] <= max
+}
+
+/// Distance at most one (a change, an insertion, a deletion or two neighbours swapped)
+/// without allocating: the lexicon asks this of every word against every form it knows.
+fn within_one(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.len().abs_diff(b.len()) > 4 {
+        // More than one character apart in length (a char is at most 4 bytes).
+        return false;
+    }
+    let (mut ia, mut ib) = (a.char_indices(), b.char_indices());
+    loop {
+        match (ia.next(), ib.next()) {
+            (Some((_, ca)), Some((_, cb))) if ca == cb => continue,
+            (Some((i, ca)), Some((j, cb))) => {
+                let (ra, rb) = (&a[i + ca.len_utf8()..], &b[j + cb.len_utf8()..]);
+                // Changed, inserted in b, deleted from b.
+                if ra == rb || &a[i..] == rb || ra == &b[j..] {
+                    return true;
+                }
+                // Two neighbours swapped.
+                let (mut na, mut nb) = (ra.chars(), rb.chars());
+                return na.next() == Some(cb)
+                    && nb.next() == Some(ca)
+                    && na.as_str() == nb.as_str();
+            }
+            // One is the other plus one final character.
+            (Some((_, c)), None) => return a.len() - c.len_utf8() == b.len(),
+            (None, Some((_, c))) => return b.len() - c.len_utf8() == a.len(),
+            (None, None) => return true,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +212,32 @@ mod tests {
         assert!(within_typo("arhcivo", "archivo", 1));
         assert!(within_typo("delte", "delete", 1));
         assert!(!within_typo("borrar", "mover", 1));
+        // The one-edit fast path agrees with the full distance on every kind of edit.
+        for (a, b) in [
+            ("carpeta", "carpeta"),
+            ("carpeta", "carpetas"),
+            ("carpetas", "carpeta"),
+            ("carpeta", "capreta"),
+            ("carpeta", "crapeta"),
+            ("carpeta", "carpeat"),
+            ("carpeta", "xarpeta"),
+            ("carpeta", "carpetx"),
+            ("carpeta", "arpeta"),
+            ("canción", "cancion"),
+            ("canción", "canciónes"),
+            ("ab", "ba"),
+            ("a", ""),
+            ("", "ab"),
+            ("abc", "cab"),
+            ("niño", "nino"),
+            ("ñu", "uñ"),
+            ("abcd", "abdc"),
+            ("abcd", "acbd"),
+            ("abcd", "bacd"),
+            ("abcd", "badc"),
+        ] {
+            assert_eq!(within_one(a, b), osa_within(a, b, 1), "{a} / {b}");
+        }
         assert_eq!(number("tres"), Some(3));
         assert_eq!(number("two"), Some(2));
         assert_eq!(number("42"), Some(42));
