@@ -38,6 +38,8 @@ pub enum Reason {
     TooManyWords(String, usize),
     #[error("{0} is too complex to expand: write the names it stands for")]
     TooComplex(String),
+    #[error("parentheses nested {0} deep are not allowed (subshells and substitutions never are)")]
+    TooNested(usize),
     #[error("{0} would be given more than {1} arguments")]
     TooManyArgs(String, usize),
     #[error("control characters in {0:?} are not allowed")]
@@ -153,6 +155,7 @@ impl Reason {
             Reason::Substitution => "la sustitución de comandos ($(…), `…` o <(…)) no está permitida: ejecuta un comando oculto".into(),
             Reason::Expansion(what) => format!("la expansión {what} no está permitida: escribe el nombre tal cual, entre comillas si hace falta"),
             Reason::TooManyWords(w, n) => format!("{w} se expande a más de {n} palabras"),
+            Reason::TooNested(n) => format!("no se permiten paréntesis anidados a {n} niveles (las subshells y las sustituciones nunca se permiten)"),
             Reason::TooManyArgs(p, n) => format!("{p} recibiría más de {n} argumentos"),
             Reason::TooComplex(w) => format!("{w} es demasiado complejo de expandir: escribe los nombres que representa"),
             Reason::ControlChars(w) => format!("no se permiten caracteres de control en {w:?}"),

@@ -354,3 +354,23 @@ fn parser_panics_become_syntax_errors() {
         Reason::Syntax(_)
     ));
 }
+
+#[test]
+fn deep_parentheses_are_refused_before_parsing() {
+    // Found by cargo-fuzz: brush-parser backtracks exponentially on runs of `(`; this
+    // input ran for minutes. Refused at once now, with a reason.
+    let t = tree();
+    let fuzzed = "se()((((((((((((((((((((((d tso.at[((((((((((((((xt";
+    assert!(matches!(
+        judge(&t, "", fuzzed).unwrap_err().reason,
+        Reason::TooNested(36)
+    ));
+    // Quoted or escaped parentheses are text; shallow ones still get their precise reason.
+    assert!(judge(&t, "", &format!("echo '{}'", "(".repeat(40))).is_ok());
+    assert!(judge(&t, "", &format!("echo \"{}\"", "(".repeat(40))).is_ok());
+    assert!(judge(&t, "", &"echo \\(".repeat(40)).is_ok());
+    assert!(matches!(
+        judge(&t, "", "ls $(whoami)").unwrap_err().reason,
+        Reason::Substitution
+    ));
+}
