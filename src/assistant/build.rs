@@ -98,6 +98,70 @@ fn glob_safe(s: &str) -> String {
         .collect()
 }
 
+/// The new name of a rename as said: every word after "a" / "como" / "to" up to a place
+/// ("en docs") or the end, so "a año viejo" and "a mis proyectos" keep all their words
+/// (the parser reads "viejo" as an age and "mis" as a filler elsewhere). Leading articles
+/// and "carpeta"/"llamada" are not part of it, nor a closing "por favor".
+fn spoken_new_name(toks: &[Token], s: &Slots, new: &Phrase) -> Option<(String, usize)> {
+    let mut begin = new.start;
+    while begin > 0
+        && lexicon::filler(&toks[begin - 1].key)
+        && lexicon::prep(&toks[begin - 1].key).is_none()
+    {
+        begin -= 1;
+    }
+    let prep_at = begin.checked_sub(1)?;
+    if !matches!(
+        lexicon::prep(&toks[prep_at].key),
+        Some(Prep::To | Prep::As | Prep::By)
+    ) && !new.named
+    {
+        return None;
+    }
+    while begin < new.start {
+        let k = toks[begin].key.as_str();
+        if matches!(
+            k,
+            "el" | "la" | "los" | "las" | "un" | "una" | "the" | "a" | "an"
+        ) {
+            begin += 1;
+        } else {
+            break;
+        }
+    }
+    let mut end = s
+        .phrases
+        .iter()
+        .filter(|p| p.start > new.start && matches!(p.prep, Some(Prep::In | Prep::From)))
+        .map(|p| p.start)
+        .min()
+        .unwrap_or(toks.len());
+    // Back over the place's own preposition ("dentro de", "en la carpeta").
+    while end > new.end
+        && (lexicon::prep(&toks[end - 1].key).is_some()
+            || lexicon::filler(&toks[end - 1].key)
+            || lexicon::noun(&toks[end - 1].key).is_some())
+    {
+        end -= 1;
+    }
+    while end > begin
+        && matches!(
+            toks[end - 1].key.as_str(),
+            "favor" | "por favor" | "please" | "pls" | "plz"
+        )
+    {
+        end -= 1;
+        if end > begin && toks[end - 1].key == "por" {
+            end -= 1;
+        }
+    }
+    if end <= new.start {
+        return None;
+    }
+    let words: Vec<&str> = toks[begin..end].iter().map(|t| t.raw.as_str()).collect();
+    (!words.is_empty()).then(|| (words.join(" "), end))
+}
+
 fn shown(name: &str) -> String {
     match name.split_once("\u{0}GLOB\u{0}") {
         Some(("", pat)) => pat.to_owned(),
@@ -229,11 +293,38 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// A folder named beside the current one ("a la carpeta docs" from `src/`).
+    /// Like `resolve`, but a bare name that is not here is looked for below: the one entry
+    /// of that name anywhere beneath ("renombra carta.txt" → `Mis Documentos/carta.txt`).
+    /// Only for things that must exist (what is renamed, where something goes), never for
+    /// what is created.
+    fn resolve_existing(&self, p: &Phrase, base: Option<&str>) -> Option<Target> {
+        let t = self.resolve(p, base)?;
+        if t.exists || t.path.contains('/') || !matches!(p.name, Name::Lit { .. }) {
+            return Some(t);
+        }
+        let want_dir = p.noun.map(|(n, _)| n == Noun::Folder);
+        match self.ctx.unique_named(&t.path) {
+            Some(e) if want_dir.is_none_or(|d| d == e.dir) => Some(Target {
+                path: e.path.clone(),
+                dir: Some(e.dir),
+                exists: true,
+            }),
+            _ => Some(t),
+        }
+    }
+
+    /// A folder named beside the current one ("a la carpeta docs" from `src/`), or the one
+    /// folder of that name below.
     fn resolve_dest(&self, p: &Phrase) -> Option<Target> {
         let t = self.resolve(p, None)?;
         if t.exists || !matches!(p.name, Name::Lit { .. }) {
             return Some(t);
+        }
+        if let Some(below) = self
+            .resolve_existing(p, None)
+            .filter(|b| b.exists && b.dir == Some(true))
+        {
+            return Some(below);
         }
         let mut up = String::from("../");
         for _ in 0..4 {
@@ -1056,7 +1147,7 @@ impl<'a> Builder<'a> {
             });
         let mut sources = Vec::new();
         for p in &objects {
-            if let Some(t) = self.resolve(p, place.as_deref()) {
+            if let Some(t) = self.resolve_existing(p, place.as_deref()) {
                 sources.push(t);
             }
         }
@@ -1277,21 +1368,31 @@ impl<'a> Builder<'a> {
                 let t = self.resolve(p, None)?;
                 (t.dir == Some(true)).then_some(t.path)
             });
+        let mut new_name = new.lit().ok_or(Stop::NotUnderstood)?.to_owned();
+        let mut name_end = new.end;
+        if !matches!(new.name, Name::Lit { quoted: true, .. })
+            && let Some((whole, end)) = spoken_new_name(toks, s, new)
+        {
+            new_name = whole;
+            name_end = end;
+        }
+        // Phrases inside the new name are not the thing renamed.
+        let in_new = |p: &Phrase| p.start >= new.start && p.start < name_end;
         let old = s
             .phrases
             .iter()
-            .filter(|p| !std::ptr::eq(*p, new_ptr))
+            .filter(|p| !std::ptr::eq(*p, new_ptr) && !in_new(p))
             .find(|p| p.prep.is_none() && !p.named)
             .or_else(|| {
                 // "cámbiale el nombre a docs por X", "cambia el nombre de notas.txt a X"
                 s.phrases
                     .iter()
-                    .filter(|p| !std::ptr::eq(*p, new_ptr))
+                    .filter(|p| !std::ptr::eq(*p, new_ptr) && !in_new(p))
                     .find(|p| matches!(p.prep, Some(Prep::To | Prep::From)) && p.lit().is_some())
             });
         let old = match old {
             Some(p) => self
-                .resolve(p, place.as_deref())
+                .resolve_existing(p, place.as_deref())
                 .ok_or(Stop::NotUnderstood)?,
             None if s.verb_pronoun => {
                 let o = self.last_obj.clone().ok_or(Stop::NotUnderstood)?;
@@ -1303,7 +1404,7 @@ impl<'a> Builder<'a> {
             }
             None => return Err(Stop::NotUnderstood),
         };
-        let new_name = new.lit().ok_or(Stop::NotUnderstood)?;
+        let new_name = new_name.as_str();
         let parent = old.path.rsplit_once('/').map_or("", |(p, _)| p);
         let new_path = if new_name.contains('/') {
             new_name.to_owned()

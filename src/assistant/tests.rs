@@ -163,3 +163,42 @@ fn explains_in_the_instruction_language_or_declines() {
     let t = translate("", Some(Lang::En), &ctx());
     assert_eq!(t.command, None);
 }
+
+#[test]
+fn renames_keep_every_word_of_the_new_name() {
+    assert_eq!(
+        cmd("renombra notas.txt a notas viejas.txt").as_deref(),
+        Some("mv notas.txt 'notas viejas.txt'")
+    );
+    // "viejo" is also an age word and "mis" a filler: inside a new name they are words.
+    assert_eq!(
+        cmd("cambia el nombre de docs a mis docs viejos").as_deref(),
+        Some("mv docs 'mis docs viejos'")
+    );
+    assert_eq!(
+        cmd("rename the docs folder to old docs please").as_deref(),
+        Some("mv docs 'old docs'")
+    );
+    assert_eq!(
+        cmd("cámbiale el nombre a src por código fuente").as_deref(),
+        Some("mv src 'código fuente'")
+    );
+}
+
+#[test]
+fn a_name_found_once_below_is_the_one_meant_unless_creating() {
+    // guia.txt only exists in docs/; error.log only in logs/.
+    assert_eq!(
+        cmd("renombra guia.txt a manual.txt").as_deref(),
+        Some("mv docs/guia.txt docs/manual.txt")
+    );
+    assert_eq!(
+        cmd("copia error.log a la carpeta rock").as_deref(),
+        Some("cp logs/error.log música/rock/")
+    );
+    // Creating never goes looking for an existing name below.
+    assert_eq!(
+        cmd("crea el archivo guia.txt").as_deref(),
+        Some("touch guia.txt")
+    );
+}
