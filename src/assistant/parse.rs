@@ -777,7 +777,38 @@ impl<'a> Scan<'a> {
             self.push_word(i, false);
             i += 1;
         }
+        self.where_it_goes();
         self.s
+    }
+
+    /// "…y mueve dentro los .txt", "…y mueve ahí todos los .txt": a move or copy whose
+    /// destination is only "dentro" / "ahí" / "there" goes into what was just named.
+    fn where_it_goes(&mut self) {
+        if !matches!(self.s.verb, Some(Verb::Move | Verb::Copy | Verb::Put)) {
+            return;
+        }
+        let has_objects = !self.s.kinds.is_empty()
+            || self
+                .s
+                .phrases
+                .iter()
+                .any(|p| p.prep.is_none() && !matches!(p.name, Name::Pronoun));
+        if !has_objects {
+            return;
+        }
+        if let Some(p) = self.prep.filter(|p| matches!(p, Prep::In | Prep::To))
+            && !self.s.phrases.iter().any(|ph| ph.prep.is_some())
+        {
+            self.prep = Some(p);
+            let end = self.t.len();
+            self.push(Name::Pronoun, end, end, true);
+            return;
+        }
+        for ph in &mut self.s.phrases {
+            if matches!(ph.name, Name::Pronoun) && ph.prep.is_none() {
+                ph.prep = Some(Prep::To);
+            }
+        }
     }
 
     fn size_sign(&self, i: usize) -> &'static str {

@@ -202,3 +202,15 @@ fn a_name_found_once_below_is_the_one_meant_unless_creating() {
         Some("touch guia.txt")
     );
 }
+
+#[test]
+fn dentro_and_ahi_after_a_new_folder_are_that_folder() {
+    assert_eq!(
+        cmd("crea la carpeta textos y mueve dentro los archivos txt").as_deref(),
+        Some("mkdir textos && mv *.txt textos/")
+    );
+    assert_eq!(
+        cmd("crea la carpeta copias y copia ahí los .log").as_deref(),
+        Some("mkdir copias && cp *.log copias/")
+    );
+}

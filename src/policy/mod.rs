@@ -216,12 +216,26 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
 /// precise reason and anything deeper is refused before parsing.
 const MAX_PAREN_DEPTH: usize = 8;
 
-/// The deepest nesting of `(` outside quotes and escapes.
-fn paren_depth(command: &str) -> usize {
+/// What the parser must not be given: the deepest nesting of `(` outside quotes and
+/// escapes, and whether a redirection's fd number has more digits than an i32 holds
+/// (brush-parser unwraps that parse and panics).
+fn pre_parse(command: &str) -> (usize, bool) {
     let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut digits, mut huge_fd) = (0usize, false);
+    let mut at_word_start = true;
     let mut chars = command.chars();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {
+        if quote.is_none() && matches!(c, '<' | '>') && digits > 9 {
+            huge_fd = true;
+        }
+        // Only digits that start a word are an fd number ("a123>x" is a word and `>x`).
+        digits = match (quote, c) {
+            (None, '0'..='9') if digits > 0 || at_word_start => digits + 1,
+            _ => 0,
+        };
+        at_word_start =
+            quote.is_none() && (c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')'));
         match (quote, c) {
             (Some('\''), '\'') => quote = None,
             (Some('\''), _) => {}
@@ -240,13 +254,18 @@ fn paren_depth(command: &str) -> usize {
             _ => {}
         }
     }
-    deepest
+    (deepest, huge_fd)
 }
 
 fn parse(command: &str, opts: &ParserOptions) -> Result<brush_parser::ast::Program, Reason> {
-    let depth = paren_depth(command);
+    let (depth, huge_fd) = pre_parse(command);
     if depth > MAX_PAREN_DEPTH {
         return Err(Reason::TooNested(depth));
+    }
+    if huge_fd {
+        return Err(Reason::Syntax(
+            "a file descriptor number before < or > is too large".into(),
+        ));
     }
     // brush-parser 0.4 panics on some inputs (an fd number that overflows, found by fuzzing):
     // a client's text must get an answer, never a dead handler.
