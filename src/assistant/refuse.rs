@@ -66,7 +66,10 @@ fn is_outside_path(raw: &str) -> bool {
         || r.starts_with("~")
         || r.starts_with("../..")
         || r.starts_with("$HOME")
-        || (r.len() >= 3 && r.as_bytes()[1] == b':' && r.as_bytes()[2] == b'\\')
+        || (r.len() >= 3
+            && r.as_bytes()[0].is_ascii_alphabetic()
+            && r.as_bytes()[1] == b':'
+            && r.as_bytes()[2] == b'\\')
 }
 
 /// Declines what is not about the files in the workspace, or `None` to go on.

@@ -214,3 +214,50 @@ fn dentro_and_ahi_after_a_new_folder_are_that_folder() {
         Some("mkdir copias && cp *.log copias/")
     );
 }
+
+mod names_stay_literal {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::policy::{self, Rules};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever a quoted name holds (`;`, `$(…)`, `*`, quotes, a leading dash), the
+        /// command that creates it gives mkdir exactly that one name: the policy's own
+        /// parse of the translation finds one literal argument equal to it.
+        #[test]
+        fn a_quoted_name_reaches_the_program_as_one_literal_word(
+            name in "[a-zA-Z0-9 ;&|$(){}*?!<>`'~#=%,.:ñáé\\[\\]\\\\-]{1,24}"
+        ) {
+            let name = name.trim().to_owned();
+            prop_assume!(!name.is_empty() && name != "." && name != "..");
+            prop_assume!(!name.starts_with(".atajo"));
+            let t = translate(&format!("crea la carpeta «{name}»"), None, &Context::empty());
+            // Declining is safe, and only a home-looking name is declined.
+            let Some(command) = t.command.clone() else {
+                let drive = name.len() >= 3 && name.as_bytes()[0].is_ascii_alphabetic() && name[1..].starts_with(":\\");
+                prop_assert!(name.starts_with('~') || drive, "declined {name:?}: {}", t.explanation);
+                return Ok(());
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().canonicalize().unwrap();
+            let checked = policy::check(
+                &command,
+                policy::Context { root: &root, cwd: Path::new(""), rules: Rules::builtin().unwrap() },
+            );
+            let checked = match checked {
+                Ok(c) => c,
+                Err(d) => return Err(TestCaseError::fail(format!("{command:?} denied: {}", d.reason))),
+            };
+            let stage = &checked.steps[0].stages[0];
+            prop_assert_eq!(&stage.program, "mkdir");
+            // The operands as mkdir itself will read them (after its options and `--`).
+            let operands: Vec<&str> = stage.meaning.operands.iter().map(|(o, _)| o.as_str()).collect();
+            prop_assert_eq!(operands, vec![name.as_str()], "{}", command);
+        }
+    }
+}
