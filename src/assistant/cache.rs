@@ -85,7 +85,9 @@ impl TranslationCache {
         Ok(cache)
     }
 
-    pub fn key(text: &str, lang: Option<Lang>, cwd: &str, ctx: &Context) -> String {
+    /// `salt` names who could have answered (sources, model, plugins): a cache shared by
+    /// servers set up differently never hands one's answer to another.
+    pub fn key(text: &str, lang: Option<Lang>, cwd: &str, ctx: &Context, salt: &str) -> String {
         // Spacing and Unicode composition only: case and accents can be part of a name.
         let normalized = text
             .nfc()
@@ -94,6 +96,8 @@ impl TranslationCache {
             .collect::<Vec<_>>()
             .join(" ");
         let mut h = Sha256::new();
+        h.update(salt.as_bytes());
+        h.update([0]);
         h.update(normalized.as_bytes());
         h.update([0, lang.map_or(0, |l| l as u8 + 1), 0]);
         h.update(cwd.as_bytes());
@@ -175,31 +179,35 @@ mod tests {
     #[test]
     fn keys_follow_meaning_not_spelling() {
         let ctx = Context::from_entries([("docs", true)]);
-        let a = TranslationCache::key(" crea  la carpeta fotos", None, "", &ctx);
-        let b = TranslationCache::key("crea la carpeta fotos\n", None, "", &ctx);
+        let a = TranslationCache::key(" crea  la carpeta fotos", None, "", &ctx, "");
+        let b = TranslationCache::key("crea la carpeta fotos\n", None, "", &ctx, "");
         assert_eq!(a, b);
+        assert_ne!(
+            a,
+            TranslationCache::key("crea la carpeta fotos", None, "", &ctx, "model")
+        );
         // A name's case and accents are part of it.
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta FOTOS", None, "", &ctx)
+            TranslationCache::key("crea la carpeta FOTOS", None, "", &ctx, "")
         );
         let nfd = "crea la carpeta cafe\u{301}";
         assert_eq!(
-            TranslationCache::key(nfd, None, "", &ctx),
-            TranslationCache::key("crea la carpeta café", None, "", &ctx)
+            TranslationCache::key(nfd, None, "", &ctx, ""),
+            TranslationCache::key("crea la carpeta café", None, "", &ctx, "")
         );
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", None, "docs", &ctx)
+            TranslationCache::key("crea la carpeta fotos", None, "docs", &ctx, "")
         );
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", Some(Lang::Es), "", &ctx)
+            TranslationCache::key("crea la carpeta fotos", Some(Lang::Es), "", &ctx, "")
         );
         let changed = Context::from_entries([("docs", true), ("fotos", true)]);
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", None, "", &changed)
+            TranslationCache::key("crea la carpeta fotos", None, "", &changed, "")
         );
     }
 

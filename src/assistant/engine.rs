@@ -69,6 +69,8 @@ pub enum AssistantError {
 }
 
 pub struct Assistant {
+    /// Who may answer, as part of every cache key.
+    salt: String,
     order: Vec<Source>,
     plugins: Plugins,
     model: Option<ModelClient>,
@@ -80,6 +82,18 @@ impl Assistant {
     /// and returned, so the caller can say so; everything else still works.
     pub async fn new(s: AssistantSettings) -> Result<(Self, Vec<PluginError>), AssistantError> {
         let (plugins, errors) = Plugins::load(&s.plugin_dirs);
+        let salt = format!(
+            "{}|{:?}|{}|{}|{}",
+            env!("CARGO_PKG_VERSION"),
+            s.order,
+            s.model.as_ref().map_or("", |m| m.url.as_str()),
+            s.model.as_ref().map_or("", |m| m.model.as_str()),
+            plugins
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
         let model = s.model.map(ModelClient::new).transpose()?;
         let cache = match &s.redis_url {
             Some(url) => TranslationCache::with_redis(s.cache_capacity, url)?,
@@ -87,6 +101,7 @@ impl Assistant {
         };
         Ok((
             Self {
+                salt,
                 order: s.order,
                 plugins,
                 model,
@@ -99,6 +114,7 @@ impl Assistant {
     /// Only the rule engine, no cache: what the pipeline uses when nothing is configured.
     pub fn rules_only() -> Self {
         Self {
+            salt: "rules".into(),
             order: vec![Source::Rules],
             plugins: Plugins::default(),
             model: None,
@@ -130,7 +146,7 @@ impl Assistant {
                 .await
                 .unwrap_or_default()
         };
-        let key = TranslationCache::key(text, lang, rel, &ctx);
+        let key = TranslationCache::key(text, lang, rel, &ctx, &self.salt);
         if let Some(hit) = self.cache.get(&key).await {
             tracing::debug!(source = %hit.source, "translation from the cache");
             return from_cache(hit);

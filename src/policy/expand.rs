@@ -17,7 +17,8 @@ use crate::workspace::{self, PathError};
 pub const MAX_WORDS: usize = 4096;
 /// Most arguments one program may be given after expansion.
 pub const MAX_ARGS: usize = 4 * MAX_WORDS;
-/// Most directory entries a glob may look at before it is refused as too broad.
+/// Most directory entries the globs of one command may look at before it is refused as
+/// too broad.
 const MAX_SCANNED: usize = 100_000;
 
 /// One character of a word and whether quoting made it literal.
@@ -27,6 +28,8 @@ pub struct Expander<'a> {
     pub opts: &'a ParserOptions,
     pub root: &'a Path,
     pub cwd: &'a Path,
+    /// Directory entries looked at by globs so far, shared by every word of the command.
+    pub scanned: &'a std::cell::Cell<usize>,
 }
 
 impl Expander<'_> {
@@ -142,7 +145,6 @@ impl Expander<'_> {
             require_literal_leading_dot: true,
         };
         let last = comps.len() - 1;
-        let mut scanned = 0usize;
         for (i, comp) in comps.iter().enumerate().skip(first_meta) {
             if comp.is_empty() {
                 // A doubled or trailing slash.
@@ -175,9 +177,9 @@ impl Expander<'_> {
                 };
                 let mut names = Vec::new();
                 for entry in entries.flatten() {
-                    scanned += 1;
-                    if scanned > MAX_SCANNED {
-                        return Err(Reason::TooManyWords(literal, MAX_WORDS));
+                    self.scanned.set(self.scanned.get() + 1);
+                    if self.scanned.get() > MAX_SCANNED {
+                        return Err(Reason::TooComplex(literal));
                     }
                     let name = entry.file_name();
                     let Some(name) = name.to_str() else {

@@ -192,6 +192,7 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
     let mut acc = Acc {
         risk: Risk::Read,
         affected: Vec::new(),
+        scanned: 0,
     };
     let mut steps = Vec::new();
     // The cwd a later step sees depends on an earlier `cd`; judge paths against it.
@@ -217,10 +218,14 @@ pub fn check(command: &str, ctx: Context<'_>) -> Result<Checked, Denial> {
 const MAX_PAREN_DEPTH: usize = 8;
 
 /// What the parser must not be given: the deepest nesting of `(` outside quotes and
-/// escapes, and whether a redirection's fd number has more digits than an i32 holds
-/// (brush-parser unwraps that parse and panics).
-fn pre_parse(command: &str) -> (usize, bool) {
+/// escapes, whether a redirection's fd number has more digits than an i32 holds
+/// (brush-parser unwraps that parse and panics), and whether there is a `${`.
+fn pre_parse(command: &str) -> (usize, bool, bool) {
     let (mut depth, mut deepest) = (0usize, 0usize);
+    // `${…}` outside single quotes: refused anyway, and brush-parser's word parser takes
+    // seconds on some of them (`${H[T[…` nested; found by fuzzing).
+    let mut braced_parameter = false;
+    let mut after_dollar = false;
     let (mut digits, mut huge_fd) = (0usize, false);
     let mut at_word_start = true;
     let mut chars = command.chars();
@@ -229,6 +234,10 @@ fn pre_parse(command: &str) -> (usize, bool) {
         if quote.is_none() && matches!(c, '<' | '>') && digits > 9 {
             huge_fd = true;
         }
+        if after_dollar && c == '{' && quote != Some('\'') {
+            braced_parameter = true;
+        }
+        after_dollar = c == '$' && quote != Some('\'');
         // Only digits that start a word are an fd number ("a123>x" is a word and `>x`).
         digits = match (quote, c) {
             (None, '0'..='9') if digits > 0 || at_word_start => digits + 1,
@@ -254,11 +263,14 @@ fn pre_parse(command: &str) -> (usize, bool) {
             _ => {}
         }
     }
-    (deepest, huge_fd)
+    (deepest, huge_fd, braced_parameter)
 }
 
 fn parse(command: &str, opts: &ParserOptions) -> Result<brush_parser::ast::Program, Reason> {
-    let (depth, huge_fd) = pre_parse(command);
+    let (depth, huge_fd, braced_parameter) = pre_parse(command);
+    if braced_parameter {
+        return Err(Reason::Expansion("${…}"));
+    }
     if depth > MAX_PAREN_DEPTH {
         return Err(Reason::TooNested(depth));
     }
@@ -280,6 +292,8 @@ fn parse(command: &str, opts: &ParserOptions) -> Result<brush_parser::ast::Progr
 struct Acc {
     risk: Risk,
     affected: Vec<String>,
+    /// Directory entries globs have looked at so far, over the whole command.
+    scanned: usize,
 }
 
 impl Acc {
@@ -374,10 +388,14 @@ fn judge_simple(
     cwd: &Path,
     acc: &mut Acc,
 ) -> Result<Stage, Denial> {
+    // Globs of every word of every program share one budget of directory entries: a
+    // thousand words with a `[` each must not list the folder a thousand times over.
+    let scanned = std::cell::Cell::new(acc.scanned);
     let ex = Expander {
         opts,
         root: ctx.root,
         cwd,
+        scanned: &scanned,
     };
     let mut redirects = Vec::new();
     let mut words = Vec::new();
@@ -432,6 +450,7 @@ fn judge_simple(
             }
         }
     }
+    acc.scanned = scanned.get();
     let parsed = args::parse(spec, &words)?;
     let operands = judge_arguments(spec, &parsed, ctx.root, cwd, acc)?;
     Ok(Stage {

@@ -383,3 +383,31 @@ fn deep_parentheses_are_refused_before_parsing() {
         Reason::Substitution
     ));
 }
+
+#[test]
+fn globs_share_one_listing_budget_per_command() {
+    // Found by cargo-fuzz: thousands of words from braces, each with a `[` (a pattern),
+    // listed the folder once per word (2 s; 70 s under the fuzzer). Now they share one
+    // budget of directory entries and the command is refused at once.
+    let t = tree();
+    let dir = t.root.join("many");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 0..100 {
+        std::fs::write(dir.join(format!("f{i}")), "").unwrap();
+    }
+    let started = std::time::Instant::now();
+    let r = judge(&t, "many", "echo {1..4000}[x]");
+    assert!(matches!(r.unwrap_err().reason, Reason::TooComplex(_)));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // `${…}` is refused before the word parser sees it (it took seconds on this one).
+    let fuzzed = "cao${H[T[Token::W{2..300}Meaao${H[T[Token::W{2..300}Meao${H[T[Token::W{20o${H[T[Token::W{200}Me}/x";
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        judge(&t, "", fuzzed).unwrap_err().reason,
+        Reason::Expansion(_)
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    assert!(judge(&t, "", "echo '${HOME}' \\${x}").is_ok());
+    // A few patterns are still expanded as bash would.
+    assert!(judge(&t, "many", "ls f1[0-9] f2*").is_ok());
+}
