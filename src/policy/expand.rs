@@ -63,7 +63,17 @@ impl Expander<'_> {
     }
 
     fn marked(&self, w: &Word) -> Result<Marked, Reason> {
-        let pieces = word::parse(&w.value, self.opts).map_err(|e| Reason::Syntax(e.to_string()))?;
+        // `~N`, `~+N`, `~-N` (the directory stack) are refused anyway, and brush-parser
+        // unwraps their number and panics when it overflows (found by fuzzing).
+        if dir_stack_tilde(&w.value) {
+            return Err(Reason::Expansion("~N"));
+        }
+        // Any other parser panic is an answer too, never a dead handler.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            word::parse(&w.value, self.opts)
+        }))
+        .map_err(|_| Reason::Syntax("the shell parser could not read a word".into()))?;
+        let pieces = parsed.map_err(|e| Reason::Syntax(e.to_string()))?;
         let mut out = Vec::new();
         self.push_pieces(&pieces, false, &mut out)?;
         Ok(out)
@@ -219,6 +229,20 @@ impl Expander<'_> {
             Ok(matches)
         }
     }
+}
+
+/// A `~` that starts the word or follows `:` or `=`, then an optional sign and a digit.
+fn dir_stack_tilde(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'~'
+            && (i == 0 || matches!(b[i - 1], b':' | b'='))
+            && match b.get(i + 1) {
+                Some(b'+' | b'-') => b.get(i + 2).is_some_and(u8::is_ascii_digit),
+                Some(d) => d.is_ascii_digit(),
+                None => false,
+            }
+    })
 }
 
 /// Unquoted `*`, `?` or `[`: the word is a pattern.

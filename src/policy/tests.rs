@@ -411,3 +411,24 @@ fn globs_share_one_listing_budget_per_command() {
     // A few patterns are still expanded as bash would.
     assert!(judge(&t, "many", "ls f1[0-9] f2*").is_ok());
 }
+
+#[test]
+fn directory_stack_tildes_are_refused_without_a_parser_panic() {
+    // Found by cargo-fuzz: brush-parser's word parser unwraps `~N` and overflows.
+    let t = tree();
+    for cmd in [
+        "ls ~99999999999999999999999999",
+        "ls ~+3",
+        "ls a=~-1",
+        "cat ~1/x",
+    ] {
+        assert!(
+            matches!(
+                judge(&t, "", cmd).unwrap_err().reason,
+                Reason::Expansion("~N")
+            ),
+            "{cmd}"
+        );
+    }
+    assert!(judge(&t, "", "ls ~ docs/~1 '~1'").is_ok());
+}
