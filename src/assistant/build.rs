@@ -817,11 +817,7 @@ impl<'a> Builder<'a> {
             self.last_dir = paths.last().cloned();
         } else {
             if parent_missing && let Some(p) = &place {
-                steps.push(Step::new(
-                    format!("mkdir -p {}", args(&[p])),
-                    format!("Crea la carpeta {}", es_list(&[p])),
-                    format!("Creates the folder {}", en_list(&[p])),
-                ));
+                steps.push(mkdir_step(p));
                 self.made.push((p.clone(), true));
             }
             match text {

@@ -111,17 +111,6 @@ impl Assistant {
         ))
     }
 
-    /// Only the rule engine, no cache: what the pipeline uses when nothing is configured.
-    pub fn rules_only() -> Self {
-        Self {
-            salt: "rules".into(),
-            order: vec![Source::Rules],
-            plugins: Plugins::default(),
-            model: None,
-            cache: TranslationCache::local(1000),
-        }
-    }
-
     pub fn plugins(&self) -> &Plugins {
         &self.plugins
     }
@@ -283,9 +272,8 @@ fn from_cache(c: Cached) -> Translation {
     }
 }
 
-/// The assistant settings from the environment alone (for `atajo translate`):
-/// ATAJO_MODEL_URL, ATAJO_MODEL, ATAJO_MODEL_KEY or ATAJO_MODEL_KEY_FILE,
-/// ATAJO_MODEL_TIMEOUT (seconds), ATAJO_ASSISTANT_ORDER.
+/// The model's key: `ATAJO_MODEL_KEY`, else the trimmed contents of `key_file`. Never a setting
+/// of its own, so it cannot end up in a settings file or a debug print of the settings.
 pub fn model_key(key_file: Option<&Path>) -> Result<Option<String>, String> {
     if let Some(k) = std::env::var("ATAJO_MODEL_KEY")
         .ok()

@@ -115,10 +115,6 @@ impl ModelClient {
         })
     }
 
-    pub fn settings(&self) -> &ModelSettings {
-        &self.settings
-    }
-
     /// Asks the model, retrying what may pass with a short backoff.
     pub async fn translate(&self, prompt: &Prompt<'_>) -> Result<ModelAnswer, ModelError> {
         let body = request_body(&self.settings.model, prompt);

@@ -319,5 +319,11 @@ mod tests {
         );
         let (en, _) = explained("echo $(", Lang::En);
         assert!(en.contains("would not run it"), "{en}");
+        let (en, v) = explained("cat ../../etc/passwd a.txt", Lang::En);
+        assert!(
+            !v.allowed && en.contains("`cat`: prints the contents"),
+            "{en}"
+        );
+        assert!(en.contains("outside the workspace"), "{en}");
     }
 }
