@@ -145,10 +145,11 @@ async fn no_network_not_even_loopback() {
 async fn a_fork_bomb_is_capped_and_ended() {
     let j = jail();
     let marker = format!("bomb{}", std::process::id());
-    // $0 carries the marker into every copy of the shell. The first copy then spins in a
-    // builtin loop: a `sleep` there could not be forked once the cap is reached, and the
-    // shell would end before its timeout (under a loaded test run it did).
-    let script = format!("exec /bin/sh -c 'b() {{ b | b & }}; b; while :; do :; done' {marker}");
+    // $0 carries the marker into every copy of the shell. The first copy starts the bomb
+    // in the background (one fork, before any cap) and then spins in a builtin loop: it
+    // must never fork again, since dash exits on a failed fork (and a `sleep` could not be
+    // forked once the cap is reached); either made the shell end before its timeout.
+    let script = format!("exec /bin/sh -c 'b() {{ b | b & }}; b & while :; do :; done' {marker}");
     let started = Instant::now();
     let o = sh(&j, &script, Duration::from_secs(2)).await;
     assert!(o.timed_out, "{o:?}");
