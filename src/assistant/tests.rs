@@ -239,8 +239,10 @@ mod names_stay_literal {
             let t = translate(&format!("crea la carpeta «{name}»"), None, &Context::empty());
             // Declining is safe, and only a home-looking name is declined.
             let Some(command) = t.command.clone() else {
-                let drive = name.len() >= 3 && name.as_bytes()[0].is_ascii_alphabetic() && name[1..].starts_with(":\\");
-                prop_assert!(name.starts_with('~') || drive, "declined {name:?}: {}", t.explanation);
+                // Users quote paths too ("'~/x'"), so the refusal looks past quote marks.
+                let bare = name.trim_matches(|c| c == '\'' || c == '"');
+                let drive = bare.len() >= 3 && bare.as_bytes()[0].is_ascii_alphabetic() && bare[1..].starts_with(":\\");
+                prop_assert!(bare.starts_with('~') || drive, "declined {name:?}: {}", t.explanation);
                 return Ok(());
             };
             let dir = tempfile::tempdir().unwrap();

@@ -233,16 +233,33 @@ impl Expander<'_> {
 
 /// A `~` that starts the word or follows `:` or `=`, then an optional sign and a digit.
 fn dir_stack_tilde(word: &str) -> bool {
+    // Only an unquoted, unescaped `~` at a word start or after `:`/`=` is a tilde prefix.
     let b = word.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'~'
-            && (i == 0 || matches!(b[i - 1], b':' | b'='))
-            && match b.get(i + 1) {
-                Some(b'+' | b'-') => b.get(i + 2).is_some_and(u8::is_ascii_digit),
-                Some(d) => d.is_ascii_digit(),
-                None => false,
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for (i, &c) in b.iter().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            b'\\' if !single => escaped = true,
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'~' if !single
+                && !double
+                && (i == 0 || matches!(b[i - 1], b':' | b'='))
+                && match b.get(i + 1) {
+                    Some(b'+' | b'-') => b.get(i + 2).is_some_and(u8::is_ascii_digit),
+                    Some(d) => d.is_ascii_digit(),
+                    None => false,
+                } =>
+            {
+                return true;
             }
-    })
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Unquoted `*`, `?` or `[`: the word is a pattern.

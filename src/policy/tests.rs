@@ -431,4 +431,6 @@ fn directory_stack_tildes_are_refused_without_a_parser_panic() {
         );
     }
     assert!(judge(&t, "", "ls ~ docs/~1 '~1'").is_ok());
+    // Quoted, it is a literal name (found by the names property test).
+    assert!(judge(&t, "", "mkdir ':~0' \"a=~1\"").is_ok());
 }
