@@ -33,7 +33,10 @@ fn run(dir: &Path, args: &[&str]) {
 }
 
 fn main() {
-    let web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web");
+    // Read when the script runs, not baked in when it is compiled: a build script compiled
+    // for another checkout (a shared target dir) must still build this one.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| ".".into());
+    let web = PathBuf::from(manifest).join("web");
     let sources = [
         "src",
         "index.html",

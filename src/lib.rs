@@ -8,6 +8,7 @@ pub mod assistant;
 pub mod cli;
 pub mod config;
 pub mod exec;
+pub mod feed;
 pub mod history;
 pub mod lang;
 pub mod policy;

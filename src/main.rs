@@ -356,7 +356,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             token: token.clone(),
             allow_origin: config.allow_origin.clone(),
         };
-        server::serve(services, changes, opts, |local| {
+        server::serve(services, (watcher, changes), opts, |local| {
             // The URL with the token goes to stdout once, never to the log.
             let host = match local.ip() {
                 std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
@@ -375,7 +375,6 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             tracing::info!(%local, "listening");
         })
         .await?;
-        drop(watcher);
         Ok(())
     })
 }

@@ -30,6 +30,10 @@ pub mod event {
     pub const EXPLANATION: &str = "explanation";
     pub const CWD: &str = "cwd";
     pub const FS_CHANGES: &str = "fs_changes";
+    pub const SUBSCRIBE: &str = "subscribe";
+    pub const UNSUBSCRIBE: &str = "unsubscribe";
+    pub const LISTING: &str = "listing";
+    pub const FS_WARNING: &str = "fs_warning";
     pub const PROTOCOL_ERROR: &str = "protocol_error";
 }
 
@@ -72,7 +76,8 @@ pub struct Hello {
     /// The root folder's own name, for the explorer's title.
     pub root_name: String,
     pub cwd: String,
-    /// The sequence number of the last `fs_changes` batch sent before this client joined.
+    /// The number the client's first `listing` or `fs_changes` follows (always 0: every
+    /// connection counts its own).
     pub seq: u32,
 }
 
@@ -206,11 +211,81 @@ pub struct CancelRequest {
     pub id: String,
 }
 
-/// `list` (with an acknowledgement): the entries of one folder beneath the root.
+/// `list` (with an acknowledgement): one page of the entries of a folder beneath the root,
+/// once (`subscribe` keeps a listing current instead).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ListRequest {
     pub path: String,
+    /// The first entry to return (0 when absent).
+    #[serde(default)]
+    #[ts(optional)]
+    pub offset: Option<u32>,
+    /// How many entries at most (all when absent).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// `subscribe` (with an acknowledgement): show this folder and keep it current. `listing`
+/// pages follow, then `fs_changes` about its entries. Subscribing again to the same folder
+/// re-lists it (a manual refresh).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscribeRequest {
+    pub path: String,
+}
+
+/// The acknowledgement of `subscribe` and `unsubscribe`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubscribeReply {
+    pub ok: bool,
+    pub path: String,
+    pub error: Option<String>,
+}
+
+/// Why a `listing` is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ListingReason {
+    /// The client subscribed.
+    Subscribe,
+    /// The client subscribed again to a folder it already had (its refresh button).
+    Refresh,
+    /// The server could not keep the folder current change by change (events lost, or more
+    /// changes at once than are worth sending one by one): this snapshot replaces the old one.
+    Resync,
+}
+
+/// `listing`: one page of a subscribed folder's snapshot, in the explorer's order. The first
+/// page (`offset` 0) starts a fresh snapshot of `path`; `done` marks the last one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ListingPage {
+    /// The same counter as `fs_changes`: a gap means something was missed.
+    pub seq: u32,
+    pub path: String,
+    pub reason: ListingReason,
+    pub offset: u32,
+    /// Entries in the whole snapshot.
+    pub total: u32,
+    pub entries: Vec<Entry>,
+    pub done: bool,
+    /// The folder cannot be listed (gone, not a folder…): the subscription ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+/// `fs_warning`: the server cannot watch part of the tree as it should (e.g. the inotify
+/// watch limit): changes there are found by polling, late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FsWarning {
+    pub path: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -233,6 +308,13 @@ pub struct Entry {
     /// Seconds since the epoch.
     pub mtime: f64,
     pub lossy: bool,
+    /// The name's real bytes in hex, only when it is not UTF-8 (`lossy`): what to send back
+    /// to act on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub raw: Option<String>,
+    /// inode-mtime-size-mode: changes whenever the entry is written, replaced or chmod-ed.
+    pub tag: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -241,6 +323,8 @@ pub struct ListReply {
     pub ok: bool,
     pub path: String,
     pub entries: Vec<Entry>,
+    /// Entries in the whole folder (more than `entries` when paged).
+    pub total: u32,
     pub error: Option<String>,
 }
 
@@ -261,12 +345,34 @@ pub struct FsChange {
     pub kind: ChangeKind,
 }
 
-/// `fs_changes`: a batch of changes on disk, numbered so a client can tell it missed one.
+impl FsChange {
+    pub fn new(path: impl Into<String>, kind: ChangeKind) -> Self {
+        Self {
+            path: path.into(),
+            kind,
+        }
+    }
+}
+
+/// One change in a subscribed folder, as sent: the entry as it is now, unless removed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FsDelta {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub kind: ChangeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub entry: Option<Entry>,
+}
+
+/// `fs_changes`: changes in the folders a client subscribed to, numbered (with `listing`
+/// pages) so a client can tell it missed one.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FsChanges {
     pub seq: u32,
-    pub changes: Vec<FsChange>,
+    pub changes: Vec<FsDelta>,
 }
 
 /// `cwd`: the session's working directory changed.

@@ -111,6 +111,9 @@ impl Context {
             let Ok(read) = std::fs::read_dir(&dir) else {
                 continue;
             };
+            // Never read more of a folder than can be kept: a folder of 100k files would
+            // otherwise cost every instruction a full listing (found by the storm benchmark).
+            let budget = MAX_ENTRIES - entries.len();
             let mut names: Vec<(String, bool)> = read
                 .filter_map(Result::ok)
                 .filter_map(|e| {
@@ -118,6 +121,7 @@ impl Context {
                     let dir = e.file_type().ok()?.is_dir();
                     Some((name, dir))
                 })
+                .take(budget)
                 .collect();
             names.sort();
             for (name, is_dir) in names {

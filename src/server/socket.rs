@@ -8,14 +8,16 @@ use serde_json::Value;
 use socketioxide::extract::{AckSender, SocketRef, State, TryData};
 use tracing::{debug, warn};
 
+use super::App;
 use super::auth::{COOKIE, cookie_value, query_value};
-use super::{App, EXPLORERS};
 use crate::assistant::Translation;
+use crate::feed::{self, FeedHandle};
 use crate::lang::Lang;
 use crate::protocol::{
-    CancelRequest, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest,
-    ExplanationMsg, Hello, InstructionRequest, ListReply, ListRequest, OutputChunk, Plan,
-    ProtocolError, RespuestaTerminal, VerdictMsg, event,
+    CancelRequest, ChangeKind, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg,
+    ExplainRequest, ExplanationMsg, FileEvent, FsChange, FsChanges, FsWarning, Hello,
+    InstructionRequest, ListReply, ListRequest, ListingPage, OutputChunk, Plan, ProtocolError,
+    RespuestaTerminal, SubscribeReply, SubscribeRequest, VerdictMsg, event,
 };
 use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
@@ -64,6 +66,57 @@ pub async fn authenticate(
     }
 }
 
+/// A connection as the destination of its feed.
+struct SocketSink(SocketRef);
+
+impl SocketSink {
+    fn emit<T: serde::Serialize + ?Sized>(
+        &self,
+        name: &str,
+        data: &T,
+    ) -> Result<(), feed::SendError> {
+        use socketioxide::{SendError, SocketError};
+        match self.0.emit(name, data) {
+            Ok(()) => Ok(()),
+            Err(SendError::Socket(SocketError::InternalChannelFull)) => Err(feed::SendError::Full),
+            Err(SendError::Socket(_)) => Err(feed::SendError::Closed),
+            Err(SendError::Serialize(e)) => {
+                // Our own types always serialize; never stall a feed on one that would not.
+                warn!(error = ?e, event = name, "cannot encode a message");
+                Ok(())
+            }
+        }
+    }
+}
+
+impl feed::Sink for SocketSink {
+    fn compat(&self, c: &FsChange) -> Result<(), feed::SendError> {
+        let name = match c.kind {
+            ChangeKind::Created => event::NUEVO_ARCHIVO,
+            ChangeKind::Modified => event::ACTUALIZAR_ARCHIVO,
+            ChangeKind::Removed => return Ok(()),
+        };
+        self.emit(
+            name,
+            &FileEvent {
+                ruta: c.path.clone(),
+            },
+        )
+    }
+
+    fn changes(&self, batch: &FsChanges) -> Result<(), feed::SendError> {
+        self.emit(event::FS_CHANGES, batch)
+    }
+
+    fn listing(&self, page: &ListingPage) -> Result<(), feed::SendError> {
+        self.emit(event::LISTING, page)
+    }
+
+    fn warning(&self, w: &FsWarning) -> Result<(), feed::SendError> {
+        self.emit(event::FS_WARNING, w)
+    }
+}
+
 pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     let session = Arc::new(Session::new(s.id.to_string()));
     s.extensions.insert(session.clone());
@@ -72,14 +125,24 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         version: env!("CARGO_PKG_VERSION").into(),
         root_name: app.services.workspace.name(),
         cwd: session.cwd().await,
-        seq: app.seq(),
+        seq: 0,
     };
     let _ = s.emit(event::HELLO, &hello);
+    // After hello, so that a change is never told before the client knows where it is.
+    s.extensions
+        .insert(Arc::new(app.hub.attach(SocketSink(s.clone()))));
+    s.on_disconnect(|s: SocketRef| async move {
+        // The feed holds the socket: let it go.
+        s.extensions.remove::<Arc<FeedHandle>>();
+        debug!(sid = %s.id, "disconnected");
+    });
 
     s.on(event::COMANDO_NATURAL, comando_natural);
     s.on(event::INSTRUCTION, instruction);
     s.on(event::COMMAND, command);
     s.on(event::LIST, list);
+    s.on(event::SUBSCRIBE, subscribe);
+    s.on(event::UNSUBSCRIBE, unsubscribe);
     s.on(event::CANCEL, cancel);
     s.on(event::CONFIRM, confirm);
     s.on(event::EXPLAIN, explain);
@@ -131,15 +194,17 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         Err(e) => {
             let msg =
                 format!("«texto» (string) es obligatorio / \"texto\" (string) is required: {e}");
-            let _ = s.emit(event::ERROR_TERMINAL, &bad(msg));
+            reply(&s, event::ERROR_TERMINAL, &bad(msg)).await;
             return;
         }
     };
     if let Some(e) = too_long(req.texto.len()) {
-        let _ = s.emit(
+        reply(
+            &s,
             event::ERROR_TERMINAL,
             &bad(format!("instrucción demasiado larga / instruction {e}")),
-        );
+        )
+        .await;
         return;
     }
     let Some(session) = session_of(&s) else {
@@ -152,7 +217,8 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
     let finished = match answer {
         Some((_, None)) => {
             let lang = session.discard_pending().unwrap_or_default();
-            let _ = s.emit(
+            reply(
+                &s,
                 event::RESPUESTA_TERMINAL,
                 &RespuestaTerminal {
                     output: lang.pick(
@@ -162,7 +228,8 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                     command: String::new(),
                     exit_code: 0,
                 },
-            );
+            )
+            .await;
             return;
         }
         Some((token, Some(approval))) => {
@@ -186,12 +253,12 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                 .await
         }
     };
-    let result = match finished {
+    let (name, value) = match finished {
         Finished::Ran {
             translation,
             outcome,
             ..
-        } => s.emit(
+        } => msg(
             event::RESPUESTA_TERMINAL,
             &RespuestaTerminal {
                 output: outcome.output,
@@ -199,7 +266,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                 exit_code: outcome.exit_code,
             },
         ),
-        Finished::NotUnderstood(t) => s.emit(
+        Finished::NotUnderstood(t) => msg(
             event::ERROR_TERMINAL,
             &ErrorTerminal {
                 output: t.explanation,
@@ -210,7 +277,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         Finished::Denied {
             translation,
             verdict,
-        } => s.emit(
+        } => msg(
             event::ERROR_TERMINAL,
             &ErrorTerminal {
                 output: verdict.reason.unwrap_or_default(),
@@ -222,7 +289,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
             translation,
             verdict,
             ..
-        } => s.emit(
+        } => msg(
             event::ERROR_TERMINAL,
             &ErrorTerminal {
                 output: confirmation_text(
@@ -234,7 +301,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                 reason: "confirmation_required".into(),
             },
         ),
-        Finished::NothingToConfirm => s.emit(
+        Finished::NothingToConfirm => msg(
             event::ERROR_TERMINAL,
             &ErrorTerminal {
                 output: "no hay nada que confirmar / nothing to confirm".into(),
@@ -243,9 +310,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
             },
         ),
     };
-    if let Err(e) = result {
-        debug!(sid = %s.id, error = %e, "reply not sent");
-    }
+    reply(&s, name, &value).await;
 }
 
 /// What a compatibility client must do to confirm a destructive command, in words.
@@ -304,10 +369,60 @@ fn confirmation_answer(text: &str) -> Option<Option<Approval>> {
 
 // ---- the project's own protocol ----
 
-/// Streams a request's plan and output to the client that made it.
+/// Streams a request's plan and output to the client that made it. What the client's full
+/// buffer refuses waits here, in order, and goes before the request's `exit`.
 struct Stream {
     s: SocketRef,
     id: String,
+    backlog: std::collections::VecDeque<(&'static str, Value)>,
+}
+
+impl Stream {
+    fn send<T: serde::Serialize>(&mut self, name: &'static str, data: &T) {
+        let value = match serde_json::to_value(data) {
+            Ok(v) => v,
+            Err(e) => return warn!(error = %e, event = name, "cannot encode a message"),
+        };
+        if self.backlog.is_empty() {
+            match self.s.emit(name, &value) {
+                Err(socketioxide::SendError::Socket(
+                    socketioxide::SocketError::InternalChannelFull,
+                )) => {}
+                _ => return,
+            }
+        }
+        self.backlog.push_back((name, value));
+    }
+
+    async fn flush(&mut self) {
+        while let Some((name, value)) = self.backlog.pop_front() {
+            reply(&self.s, name, &value).await;
+        }
+    }
+}
+
+fn msg<T: serde::Serialize>(name: &'static str, data: &T) -> (&'static str, Value) {
+    (name, serde_json::to_value(data).unwrap_or(Value::Null))
+}
+
+/// Sends a reply, waiting out a full outgoing buffer (a client slow to read a storm of file
+/// events still gets its answer, after them) for up to a minute.
+async fn reply<T: serde::Serialize + ?Sized>(s: &SocketRef, name: &str, data: &T) {
+    use socketioxide::{SendError, SocketError};
+    let mut backoff = std::time::Duration::from_millis(1);
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match s.emit(name, data) {
+            Err(SendError::Socket(SocketError::InternalChannelFull))
+                if std::time::Instant::now() < give_up =>
+            {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return debug!(sid = %s.id, error = %e, event = name, "reply not sent"),
+            Ok(()) => return,
+        }
+    }
 }
 
 impl Progress for Stream {
@@ -322,17 +437,15 @@ impl Progress for Stream {
             verdict: verdict.cloned(),
             details: t.details.clone(),
         };
-        let _ = self.s.emit(event::PLAN, &plan);
+        self.send(event::PLAN, &plan);
     }
 
     fn output(&mut self, chunk: &str) {
-        let _ = self.s.emit(
-            event::OUTPUT,
-            &OutputChunk {
-                id: self.id.clone(),
-                data: chunk.to_owned(),
-            },
-        );
+        let chunk = OutputChunk {
+            id: self.id.clone(),
+            data: chunk.to_owned(),
+        };
+        self.send(event::OUTPUT, &chunk);
     }
 }
 
@@ -350,6 +463,7 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     let mut stream = Stream {
         s: s.clone(),
         id: id.clone(),
+        backlog: Default::default(),
     };
     let cancel = session.register(&id);
     let finished = match ask {
@@ -396,9 +510,10 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
             cwd: cwd.clone(),
         },
     };
-    let _ = s.emit(event::EXIT, &exit);
+    stream.flush().await;
+    reply(&s, event::EXIT, &exit).await;
     if cwd != before {
-        let _ = s.emit(event::CWD, &CwdMsg { cwd });
+        reply(&s, event::CWD, &CwdMsg { cwd }).await;
     }
 }
 
@@ -465,13 +580,13 @@ async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         .and_then(Lang::from_tag)
         .unwrap_or_default();
     let (text, verdict) = session.explain(&app.services, &req.command, lang).await;
-    let reply = ExplanationMsg {
+    let answer = ExplanationMsg {
         id: req.id,
         command: req.command,
         text,
         verdict,
     };
-    let _ = s.emit(event::EXPLANATION, &reply);
+    reply(&s, event::EXPLANATION, &answer).await;
 }
 
 async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {
@@ -493,17 +608,16 @@ async fn list(
     ack: AckSender,
     State(app): State<Arc<App>>,
 ) {
+    let failed = |path: String, error: String| ListReply {
+        ok: false,
+        path,
+        entries: Vec::new(),
+        total: 0,
+        error: Some(error),
+    };
     let reply = match decode::<ListRequest>(data) {
-        Err(e) => ListReply {
-            ok: false,
-            path: String::new(),
-            entries: Vec::new(),
-            error: Some(e),
-        },
+        Err(e) => failed(String::new(), e),
         Ok(req) => {
-            // A client that lists is an explorer: from now on it gets the change batches that
-            // keep its listing current. Joined before reading, so no change falls in between.
-            s.join(EXPLORERS);
             let ws = app.services.workspace.clone();
             let path = req.path.clone();
             let listed = tokio::task::spawn_blocking(move || {
@@ -514,28 +628,79 @@ async fn list(
             })
             .await;
             match listed {
-                Ok(Ok(entries)) => ListReply {
-                    ok: true,
-                    path: req.path,
-                    entries,
-                    error: None,
-                },
-                Ok(Err(e)) => ListReply {
-                    ok: false,
-                    path: req.path,
-                    entries: Vec::new(),
-                    error: Some(e.to_string()),
-                },
-                Err(e) => ListReply {
-                    ok: false,
-                    path: req.path,
-                    entries: Vec::new(),
-                    error: Some(format!("listing failed: {e}")),
-                },
+                Ok(Ok(entries)) => {
+                    let total = entries.len() as u32;
+                    let offset = req.offset.unwrap_or(0) as usize;
+                    let limit = req.limit.map_or(usize::MAX, |l| l as usize);
+                    ListReply {
+                        ok: true,
+                        path: req.path,
+                        entries: entries.into_iter().skip(offset).take(limit).collect(),
+                        total,
+                        error: None,
+                    }
+                }
+                Ok(Err(e)) => failed(req.path, e),
+                Err(e) => failed(req.path, format!("listing failed: {e}")),
             }
         }
     };
     if let Err(e) = ack.send(&reply) {
         debug!(sid = %s.id, error = %e, "list reply not sent");
     }
+}
+
+fn feed_of(s: &SocketRef) -> Option<Arc<FeedHandle>> {
+    s.extensions.get::<Arc<FeedHandle>>()
+}
+
+/// Shows a folder: `listing` pages follow the acknowledgement, then its changes.
+async fn subscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
+    let reply = match decode::<SubscribeRequest>(data) {
+        Err(e) => SubscribeReply {
+            ok: false,
+            path: String::new(),
+            error: Some(e),
+        },
+        Ok(req) => match feed_of(&s).map(|f| f.subscribe(&req.path)) {
+            Some(Ok(path)) => SubscribeReply {
+                ok: true,
+                path,
+                error: None,
+            },
+            Some(Err(e)) => SubscribeReply {
+                ok: false,
+                path: req.path,
+                error: Some(e),
+            },
+            None => SubscribeReply {
+                ok: false,
+                path: req.path,
+                error: Some("the connection is closing".into()),
+            },
+        },
+    };
+    if let Err(e) = ack.send(&reply) {
+        debug!(sid = %s.id, error = %e, "subscribe reply not sent");
+    }
+}
+
+async fn unsubscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
+    let reply = match decode::<SubscribeRequest>(data) {
+        Err(e) => SubscribeReply {
+            ok: false,
+            path: String::new(),
+            error: Some(e),
+        },
+        Ok(req) => {
+            let was = feed_of(&s).is_some_and(|f| f.unsubscribe(&req.path));
+            SubscribeReply {
+                ok: was,
+                error: (!was).then(|| "not subscribed to that folder".to_owned()),
+                path: req.path,
+            }
+        }
+    };
+    // Scripts may unsubscribe without asking for an acknowledgement.
+    let _ = ack.send(&reply);
 }

@@ -1,11 +1,13 @@
 //! Folder listings: one `lstat`-class call per entry, contents never read, symlinks shown as
 //! such and never followed.
 
+use std::ffi::OsStr;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use cap_std::fs::Dir;
+use cap_std::fs::{Dir, Metadata, MetadataExt};
 
 use crate::protocol::{Entry, EntryKind};
 
@@ -15,41 +17,20 @@ pub fn list(dir: &Dir) -> io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for entry in dir.entries()? {
         let entry = entry?;
-        let raw = entry.file_name();
-        let name = raw.to_string_lossy().into_owned();
-        let lossy = raw.to_str().is_none();
         // DirEntry::metadata does not follow symlinks, like lstat.
-        let (kind, size, mtime) = match entry.metadata() {
-            Ok(meta) => {
-                let ft = meta.file_type();
-                let kind = if ft.is_symlink() {
-                    EntryKind::Symlink
-                } else if ft.is_dir() {
-                    EntryKind::Dir
-                } else if ft.is_file() {
-                    EntryKind::File
-                } else {
-                    EntryKind::Other
-                };
-                let mtime = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
-                    .map_or(0.0, |d| d.as_secs_f64());
-                (kind, meta.len() as f64, mtime)
-            }
+        match entry.metadata() {
+            Ok(meta) => entries.push(entry_of(&entry.file_name(), &meta)),
             // Vanished between readdir and lstat: leave it out, the watcher will say so.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(_) => (EntryKind::Other, 0.0, 0.0),
-        };
-        entries.push(Entry {
-            name,
-            kind,
-            size,
-            mtime,
-            lossy,
-        });
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(_) => entries.push(unreadable(&entry.file_name())),
+        }
     }
+    sort(&mut entries);
+    Ok(entries)
+}
+
+/// The explorer's order: folders first, then by name, case-insensitive, numbers in order.
+pub fn sort(entries: &mut [Entry]) {
     entries.sort_by(|a, b| {
         let rank = |e: &Entry| u8::from(e.kind != EntryKind::Dir);
         rank(a)
@@ -57,7 +38,72 @@ pub fn list(dir: &Dir) -> io::Result<Vec<Entry>> {
             .then_with(|| natord::compare_ignore_case(&a.name, &b.name))
             .then_with(|| a.name.cmp(&b.name))
     });
-    Ok(entries)
+}
+
+/// One entry from its name and `lstat` metadata.
+pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
+    let ft = meta.file_type();
+    let kind = if ft.is_symlink() {
+        EntryKind::Symlink
+    } else if ft.is_dir() {
+        EntryKind::Dir
+    } else if ft.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    Entry {
+        name: raw.to_string_lossy().into_owned(),
+        kind,
+        size: meta.len() as f64,
+        mtime: modified.as_secs_f64(),
+        lossy: raw.to_str().is_none(),
+        raw: raw.to_str().is_none().then(|| hex(raw.as_bytes())),
+        // Cockpit's idea: any write, replace or chmod changes it, so a save or rename that
+        // carries it can tell the entry changed underneath.
+        tag: format!(
+            "{:x}-{:x}-{:x}-{:o}",
+            meta.ino(),
+            modified.as_nanos(),
+            meta.len(),
+            meta.mode()
+        ),
+    }
+}
+
+fn unreadable(raw: &OsStr) -> Entry {
+    Entry {
+        name: raw.to_string_lossy().into_owned(),
+        kind: EntryKind::Other,
+        size: 0.0,
+        mtime: 0.0,
+        lossy: raw.to_str().is_none(),
+        raw: raw.to_str().is_none().then(|| hex(raw.as_bytes())),
+        tag: String::new(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The entry at a root-relative path, `None` when nothing is there (symlinks not followed).
+pub fn entry_at(root: &Dir, rel: &Path) -> io::Result<Option<Entry>> {
+    let Some(name) = rel.file_name() else {
+        return Ok(None);
+    };
+    match root.symlink_metadata(rel) {
+        Ok(meta) => Ok(Some(entry_of(name, &meta))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        // A parent that became a file, a name too long…: nothing there to show.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Parses a client-supplied folder path ("", "docs", "docs/sub") into a root-relative one,
@@ -74,7 +120,6 @@ pub fn client_rel_path(path: &str) -> Option<&Path> {
 mod tests {
     use super::*;
     use cap_std::ambient_authority;
-    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn lists_sorted_with_kinds_and_odd_names() {
@@ -108,6 +153,8 @@ mod tests {
         );
         assert_eq!(e[6].kind, EntryKind::Symlink);
         assert!(e[3].lossy);
+        assert_eq!(e[3].raw.as_deref(), Some("626164ff6e616d65"));
+        assert!(e[4].raw.is_none() && !e[4].tag.is_empty());
         assert_eq!(e[4].size, 1.0);
     }
 

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
-pub use list::{client_rel_path, list};
+pub use list::{client_rel_path, entry_at, list};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};
-pub use watch::{WatchMsg, Watcher, scan_new_dir, watch};
+pub use watch::{WatchMsg, Watcher, changed_since, scan_new_dir, watch};
 
 /// atajo's own state folder inside the root; the watcher ignores it and the policy
 /// write-protects it.

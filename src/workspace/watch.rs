@@ -3,9 +3,10 @@
 //! changes arrive faster than they can be sent.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use notify::event::{CreateKind, EventKind, ModifyKind, RenameMode};
-use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify::{Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::STATE_DIR;
@@ -24,11 +25,21 @@ pub enum WatchMsg {
     /// Changes atajo made itself, announced by the pipeline as soon as they are done; the
     /// watcher's own report of them is dropped downstream as a duplicate.
     Announced(Vec<FsChange>),
+    /// The OS refused another watch (the inotify watch limit) for this absolute folder: what
+    /// happens beneath it is not reported until it is polled.
+    LimitReached(PathBuf),
 }
+
+/// How often a folder that could not be watched is polled.
+const POLL_EVERY: Duration = Duration::from_secs(2);
 
 /// Keeps the OS watch alive; dropping it stops the events.
 pub struct Watcher {
-    _inner: RecommendedWatcher,
+    inner: RecommendedWatcher,
+    /// Folders beyond the watch limit, created on the first one.
+    poller: Option<PollWatcher>,
+    polled: Vec<PathBuf>,
+    root: PathBuf,
     tx: UnboundedSender<WatchMsg>,
 }
 
@@ -37,21 +48,103 @@ impl Watcher {
     pub fn sender(&self) -> UnboundedSender<WatchMsg> {
         self.tx.clone()
     }
+
+    /// Adds watches again over the whole tree: after an overflow, the events that would have
+    /// added watches on new folders may be among the lost ones. Existing watches are kept.
+    pub fn rewatch(&mut self) -> Result<(), PathBuf> {
+        match self.inner.watch(&self.root, RecursiveMode::Recursive) {
+            Ok(()) => Ok(()),
+            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => Err(e
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.root.clone())),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch the tree again");
+                Ok(())
+            }
+        }
+    }
+
+    /// Polls `dir` (absolute, beneath the root) and everything in it from now on. Returns
+    /// false when it already was, or cannot be.
+    pub fn poll(&mut self, dir: &Path) -> bool {
+        if self.polled.iter().any(|p| dir.starts_with(p)) {
+            return false;
+        }
+        if self.poller.is_none() {
+            let root = self.root.clone();
+            let tx = self.tx.clone();
+            let config = notify::Config::default().with_poll_interval(POLL_EVERY);
+            match PollWatcher::new(
+                move |res: notify::Result<Event>| forward(&root, &tx, res),
+                config,
+            ) {
+                Ok(p) => self.poller = Some(p),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start polling");
+                    return false;
+                }
+            }
+        }
+        let Some(poller) = self.poller.as_mut() else {
+            return false;
+        };
+        match poller.watch(dir, RecursiveMode::Recursive) {
+            Ok(()) => {
+                self.polled.push(dir.to_path_buf());
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "cannot poll");
+                false
+            }
+        }
+    }
+
+    /// The folders polled instead of watched.
+    pub fn polled(&self) -> &[PathBuf] {
+        &self.polled
+    }
 }
 
+/// Watches the whole tree beneath `root`. When the tree has more folders than the OS lets a
+/// user watch, the rest is polled (and a `LimitReached` says where).
 pub fn watch(root: &Path) -> notify::Result<(Watcher, UnboundedReceiver<WatchMsg>)> {
     let (tx, rx) = unbounded_channel();
     let root_owned = root.to_path_buf();
     let events_tx = tx.clone();
-    let mut inner = notify::recommended_watcher(move |res: notify::Result<Event>| {
+    let inner = notify::recommended_watcher(move |res: notify::Result<Event>| {
         forward(&root_owned, &events_tx, res);
     })?;
-    inner.watch(root, RecursiveMode::Recursive)?;
-    Ok((Watcher { _inner: inner, tx }, rx))
+    let mut w = Watcher {
+        inner,
+        poller: None,
+        polled: Vec::new(),
+        root: root.to_path_buf(),
+        tx,
+    };
+    match w.inner.watch(root, RecursiveMode::Recursive) {
+        Ok(()) => {}
+        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+            // Which folders got a watch before the limit is not known: poll them all.
+            let _ = w.tx.send(WatchMsg::LimitReached(root.to_path_buf()));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok((w, rx))
 }
 
 fn forward(root: &Path, tx: &UnboundedSender<WatchMsg>, res: notify::Result<Event>) {
     let msg = match res {
+        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+            let dir = e
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| root.to_path_buf());
+            WatchMsg::LimitReached(dir)
+        }
         Ok(event) if event.need_rescan() => WatchMsg::Rescan("the event queue overflowed".into()),
         Ok(event) => {
             let changes = changes_of(root, &event);
@@ -110,11 +203,16 @@ fn changes_of(root: &Path, event: &Event) -> Vec<FsChange> {
         .collect()
 }
 
-/// Everything beneath the root-relative folder `dir` (at most `limit` entries), as
-/// "created" changes: the catch-up for a folder whose watch came after its contents.
-pub fn scan_new_dir(root: &Path, dir: &Path, limit: usize) -> Vec<FsChange> {
+/// Walks the tree beneath `start` (absolute) and collects what `pick` makes of each entry, at
+/// most `limit` of them; atajo's own state folder is left out.
+fn walk(
+    root: &Path,
+    start: PathBuf,
+    limit: usize,
+    mut pick: impl FnMut(&std::fs::DirEntry, String) -> Option<FsChange>,
+) -> Vec<FsChange> {
     let mut out = Vec::new();
-    let mut stack = vec![root.join(dir)];
+    let mut stack = vec![start];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
@@ -124,18 +222,55 @@ pub fn scan_new_dir(root: &Path, dir: &Path, limit: usize) -> Vec<FsChange> {
                 return out;
             }
             let path = e.path();
+            let Some(rel) = relative(root, &path) else {
+                continue;
+            };
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path.clone());
+                stack.push(path);
             }
-            if let Some(rel) = relative(root, &path) {
-                out.push(FsChange {
-                    path: rel,
-                    kind: ChangeKind::Created,
-                });
-            }
+            out.extend(pick(&e, rel));
         }
     }
     out
+}
+
+/// Everything beneath the root-relative folder `dir` (at most `limit` entries), as
+/// "created" changes: the catch-up for a folder whose watch came after its contents.
+pub fn scan_new_dir(root: &Path, dir: &Path, limit: usize) -> Vec<FsChange> {
+    walk(root, root.join(dir), limit, |_, rel| {
+        Some(FsChange {
+            path: rel,
+            kind: ChangeKind::Created,
+        })
+    })
+}
+
+/// Everything beneath the root changed at or after `since` (at most `limit` entries): the
+/// catch-up after an overflow, when which events were lost is unknown but not when. An entry
+/// born since then (statx birth time) is "created", one only written or chmod-ed "modified".
+pub fn changed_since(root: &Path, since: SystemTime, limit: usize) -> Vec<FsChange> {
+    use std::os::unix::fs::MetadataExt;
+    let since_ns = since
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    walk(root, root.to_path_buf(), limit, |e, rel| {
+        let meta = e.metadata().ok()?;
+        let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        if ctime_ns < since_ns {
+            return None;
+        }
+        // Without a birth time (some file systems), say "created": the safe side for a
+        // client that may never have heard of it.
+        let born = meta.created().map_or(true, |b| b >= since);
+        Some(FsChange {
+            path: rel,
+            kind: if born {
+                ChangeKind::Created
+            } else {
+                ChangeKind::Modified
+            },
+        })
+    })
 }
 
 /// The root-relative form of a watched path; `None` for the root itself and for atajo's own
@@ -151,7 +286,6 @@ fn relative(root: &Path, abs: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     /// Everything reported until the watcher goes quiet, new folders scanned as the
     /// broadcaster does.
@@ -162,7 +296,7 @@ mod tests {
             match msg {
                 WatchMsg::Changes(c) | WatchMsg::Announced(c) => all.extend(c),
                 WatchMsg::NewDir(d) => all.extend(scan_new_dir(root, &d, 100)),
-                WatchMsg::Rescan(_) => {}
+                WatchMsg::Rescan(_) | WatchMsg::LimitReached(_) => {}
             }
         }
         all

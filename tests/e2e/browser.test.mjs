@@ -2,7 +2,7 @@
 // see the folder in the explorer — and in a second tab, and after a change made outside.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
@@ -11,8 +11,16 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 let srv;
 let browser;
 
+const BIG = 100_000;
+
 before(async () => {
-  srv = await startServer();
+  srv = await startServer([], {
+    prepare: (root) => {
+      mkdirSync(join(root, "grande"));
+      for (let i = 0; i < BIG; i++) writeFileSync(join(root, "grande", `n${i}.txt`), "");
+      writeFileSync(join(root, "grande", ".oculto"), "");
+    },
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
@@ -75,5 +83,38 @@ test("without the token the page offers to sign in and the socket is refused", a
   await page.fill("#login input[name=token]", srv.token);
   await page.click("#login-button");
   await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+  await context.close();
+});
+
+test("a folder of 100k entries shows at once in a virtual list; hidden files and refresh", async () => {
+  const context = await browser.newContext({ locale: "en-US" });
+  const page = await context.newPage();
+  await page.goto(srv.url);
+  await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+  await entry(page, "grande").click();
+  await entry(page, "n0.txt").waitFor({ timeout: 15000 });
+  await page.locator("#count", { hasText: `${BIG} entries` }).waitFor({ timeout: 30000 });
+  // Only the rows in sight are in the page.
+  const rows = await page.locator("#rows li").count();
+  assert.ok(rows > 5 && rows < 200, `${rows} rows in the DOM`);
+  // Numbers in numeric order; the last one is at the bottom.
+  assert.deepEqual(
+    await page.locator("#rows li").evaluateAll((els) => els.slice(0, 3).map((e) => e.dataset.name)),
+    ["n0.txt", "n1.txt", "n2.txt"],
+  );
+  await page.locator("#entries").evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await entry(page, `n${BIG - 1}.txt`).waitFor({ timeout: 5000 });
+  // Dot files only when asked for.
+  assert.equal(await entry(page, ".oculto").count(), 0);
+  await page.click("#hidden");
+  await page.locator("#count", { hasText: `${BIG + 1} entries` }).waitFor({ timeout: 5000 });
+  await page.locator("#entries").evaluate((el) => (el.scrollTop = 0));
+  await entry(page, ".oculto").waitFor({ timeout: 5000 });
+  // A file made outside lands in its place in the order, without re-listing.
+  writeFileSync(join(srv.root, "grande", "n1.5.txt"), "abc");
+  await entry(page, "n1.5.txt").waitFor({ timeout: 5000 });
+  // The refresh button says it worked.
+  await page.click("#refresh");
+  await page.locator("#explorer-note", { hasText: "Refreshed" }).waitFor({ timeout: 30000 });
   await context.close();
 });

@@ -1,6 +1,6 @@
 // Starts the real atajo binary on a free port with a fresh root, and reads the URL it prints.
 import { spawn } from "node:child_process";
-import { mkdtempSync, realpathSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { io } from "socket.io-client";
@@ -12,10 +12,15 @@ export async function startServer(extraArgs = [], { prepare = () => {}, env = {}
   prepare(root);
   const child = spawn(BIN, ["serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ATAJO_LOG: "warn", ...env },
+    env: { ...process.env, ATAJO_LOG: process.env.ATAJO_E2E_LOG ? "info,atajo=debug" : "warn", ...env },
   });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
+  // ATAJO_E2E_LOG=DIR keeps each server's log there (for a test that hangs).
+  if (process.env.ATAJO_E2E_LOG) {
+    const { createWriteStream } = await import("node:fs");
+    child.stderr.pipe(createWriteStream(join(process.env.ATAJO_E2E_LOG, `${child.pid}.log`)));
+  }
   const url = await new Promise((ok, fail) => {
     let out = "";
     const timer = setTimeout(() => fail(new Error(`atajo did not start: ${stderr}`)), 20000);
@@ -40,8 +45,13 @@ export async function startServer(extraArgs = [], { prepare = () => {}, env = {}
     alive: () => child.exitCode === null,
     stop: () =>
       new Promise((ok) => {
-        if (child.exitCode !== null) return ok();
-        child.on("exit", ok);
+        // The root goes with the server: some tests make 100k files.
+        const done = () => {
+          rmSync(root, { recursive: true, force: true });
+          ok();
+        };
+        if (child.exitCode !== null) return done();
+        child.on("exit", done);
         child.kill("SIGTERM");
       }),
   };

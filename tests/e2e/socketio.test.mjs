@@ -242,28 +242,6 @@ test("explain puts a command into words from this session's folder; nothing runs
   a.close();
 });
 
-test("fs_changes go to explorers only; every client gets the compatibility events", async () => {
-  const explorer = await connect(srv.base, { auth: { token: srv.token } });
-  const compat = await connect(srv.base, { auth: { token: srv.token } });
-  const listed = await new Promise((ok) => explorer.emit("list", { path: "" }, ok));
-  assert.equal(listed.ok, true);
-  let compatBatches = 0;
-  compat.on("fs_changes", () => compatBatches++);
-  const batch = once(explorer, "fs_changes", 5000, (b) =>
-    b.changes.some((c) => c.path === "vista" && c.kind === "created"),
-  );
-  const compatSaw = once(compat, "nuevo_archivo", 5000, (d) => d.ruta === "vista");
-  mkdirSync(join(srv.root, "vista"));
-  const b = await batch;
-  assert.ok(Number.isInteger(b.seq) && b.seq > 0);
-  await compatSaw;
-  // Give a stray batch time to arrive before concluding there is none.
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(compatBatches, 0);
-  explorer.close();
-  compat.close();
-});
-
 test("cancel stops a running command; an unknown id is answered", async () => {
   const { execFileSync } = await import("node:child_process");
   execFileSync("mkfifo", [join(srv.root, "espera")]);

@@ -4,29 +4,25 @@ import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { io } from "socket.io-client";
 import type { CwdMsg } from "./protocol/CwdMsg";
-import type { Entry } from "./protocol/Entry";
 import type { ExitMsg } from "./protocol/ExitMsg";
 import type { ExplanationMsg } from "./protocol/ExplanationMsg";
-import type { FsChanges } from "./protocol/FsChanges";
 import type { Hello } from "./protocol/Hello";
-import type { ListReply } from "./protocol/ListReply";
 import type { OutputChunk } from "./protocol/OutputChunk";
 import type { Plan } from "./protocol/Plan";
 import type { ProtocolError } from "./protocol/ProtocolError";
 import { lang, t, toggle } from "./i18n";
 import { relativeCd } from "./shell";
+import { Explorer } from "./explorer";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 // ---- state ----
 let rootName = "";
 let cwd = "";
-let seq = 0;
 let running: string | null = null;
 // A destructive command waiting for y / P / anything else: its token and the request it ended.
 let confirming: { token: string; id: string } | null = null;
 let counter = 0;
-const known = new Set<string>();
 
 // ---- terminal: a line editor over xterm.js; every line goes through the pipeline ----
 const term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, theme: { background: "#15171c" } });
@@ -211,80 +207,42 @@ function renderCrumbs() {
   });
 }
 
+function note(text: string, ms = 0) {
+  const n = $("explorer-note");
+  n.textContent = text;
+  if (ms) setTimeout(() => n.textContent === text && (n.textContent = ""), ms);
+}
+
 function openFolder(path: string) {
-  if (running || path === cwd) return;
+  if (path === cwd) return;
+  // The terminal and the explorer share one folder: while a command runs there, it stays.
+  if (running) {
+    note(t("busy"), 3000);
+    return;
+  }
   const cmd = `cd ${relativeCd(cwd, path)}`;
   term.write(`${cmd}\r\n`);
   runCommand(cmd);
 }
 
-function render(entries: Entry[]) {
-  const ul = $("entries");
-  ul.replaceChildren();
-  const fresh = new Set<string>();
-  for (const e of entries) {
-    const li = document.createElement("li");
-    li.dataset.kind = e.kind;
-    li.dataset.name = e.name;
-    li.setAttribute("role", "treeitem");
-    const icon = e.kind === "dir" ? "📁" : e.kind === "symlink" ? "🔗" : "📄";
-    li.textContent = `${icon} ${e.name}`;
-    if (e.lossy) li.title = t("lossy");
-    if (e.kind === "dir") li.ondblclick = li.onclick = () => openFolder(cwd ? `${cwd}/${e.name}` : e.name);
-    if (known.size && !known.has(e.name)) li.classList.add("fresh");
-    fresh.add(e.name);
-    ul.append(li);
-  }
-  known.clear();
-  fresh.forEach((n) => known.add(n));
-  $("explorer-note").textContent = entries.length ? "" : t("empty");
-}
-
-let listing = false;
-let again = false;
-function refresh(after?: () => void) {
-  if (listing) {
-    again = true;
-    return;
-  }
-  listing = true;
-  const path = cwd;
-  socket.emit("list", { path }, (r: ListReply) => {
-    listing = false;
-    if (r.ok && path === cwd) render(r.entries);
-    else if (!r.ok) $("explorer-note").textContent = r.error ?? "";
-    after?.();
-    if (again) {
-      again = false;
-      refresh();
-    }
-  });
-}
+const explorer = new Explorer(socket, $("entries"), $("spacer"), $("rows"), $("count"), {
+  open: openFolder,
+  note: (text) => note(text, 4000),
+});
 
 function setCwd(next: string) {
   if (next === cwd) return;
   cwd = next;
-  known.clear();
   renderCrumbs();
-  refresh();
+  explorer.show(cwd);
 }
 
 socket.on("cwd", (m: CwdMsg) => setCwd(m.cwd));
 
-socket.on("fs_changes", (b: FsChanges) => {
-  const gap = b.seq !== seq + 1;
-  seq = b.seq;
-  const here = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "") === cwd;
-  // A gap or an empty batch (events lost on the server) means: re-list, never stay stale.
-  if (gap || b.changes.length === 0 || b.changes.some((c) => here(c.path))) refresh();
+$("refresh").addEventListener("click", () => explorer.refresh());
+$("hidden").addEventListener("click", () => {
+  $("hidden").setAttribute("aria-pressed", String(explorer.toggleHidden()));
 });
-
-$("refresh").addEventListener("click", () =>
-  refresh(() => {
-    $("explorer-note").textContent = t("refreshed");
-    setTimeout(() => ($("explorer-note").textContent = ""), 1500);
-  }),
-);
 
 // ---- connection ----
 const status = (state: string, text: string) => {
@@ -295,11 +253,11 @@ const status = (state: string, text: string) => {
 
 socket.on("hello", (h: Hello) => {
   rootName = h.root_name;
-  seq = h.seq;
   cwd = h.cwd;
   $("root-name").textContent = h.root_name;
   renderCrumbs();
-  refresh();
+  // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
+  explorer.reset(cwd);
   if (!running) prompt();
 });
 
@@ -321,6 +279,7 @@ function applyLang() {
   document.documentElement.lang = lang();
   $("explorer-title").textContent = t("explorer");
   $("refresh").textContent = t("refresh");
+  $("hidden").textContent = t("hidden");
   $("send").textContent = t("send");
   $<HTMLInputElement>("instruction").placeholder = t("placeholder");
   $("lang").textContent = t("other");

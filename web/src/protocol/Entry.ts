@@ -9,4 +9,13 @@ name: string, kind: EntryKind, size: number,
 /**
  * Seconds since the epoch.
  */
-mtime: number, lossy: boolean, };
+mtime: number, lossy: boolean, 
+/**
+ * The name's real bytes in hex, only when it is not UTF-8 (`lossy`): what to send back
+ * to act on it.
+ */
+raw?: string, 
+/**
+ * inode-mtime-size-mode: changes whenever the entry is written, replaced or chmod-ed.
+ */
+tag: string, };

@@ -9,6 +9,7 @@ export type Hello = { version: string,
  */
 root_name: string, cwd: string, 
 /**
- * The sequence number of the last `fs_changes` batch sent before this client joined.
+ * The number the client's first `listing` or `fs_changes` follows (always 0: every
+ * connection counts its own).
  */
 seq: number, };

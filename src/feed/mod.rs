@@ -1,0 +1,361 @@
+//! Who is told what about changes on disk, and how fast. Every client has its own feed: a
+//! task that sends, in order, the listings it asked for and the changes in the folders it
+//! shows (or, for a client of the original design that never subscribes, the compatibility
+//! events). A feed sends a change the moment it is routed; only when a client takes changes
+//! slower than they come do they coalesce (see `pending`). Nothing is dropped: a full outgoing
+//! buffer makes the feed wait, never lose.
+
+mod pending;
+mod route;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+pub use pending::{MAX_BATCH, MAX_SUBS};
+use pending::{Pending, Work};
+pub use route::route;
+
+use crate::protocol::{
+    ChangeKind, Entry, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
+};
+use crate::workspace::{self, Workspace, client_rel_path};
+
+/// The first page of a snapshot is small, so a huge folder shows at once; the rest go in
+/// larger pages.
+const FIRST_PAGE: usize = 200;
+const PAGE: usize = 5000;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// The client's outgoing buffer is full: try again later.
+    Full,
+    /// The client is gone.
+    Closed,
+}
+
+/// Where a feed's messages go (a Socket.IO connection in the server).
+pub trait Sink: Send + Sync + 'static {
+    fn compat(&self, change: &FsChange) -> Result<(), SendError>;
+    fn changes(&self, batch: &FsChanges) -> Result<(), SendError>;
+    fn listing(&self, page: &ListingPage) -> Result<(), SendError>;
+    fn warning(&self, warning: &FsWarning) -> Result<(), SendError>;
+}
+
+struct Feed {
+    pending: Mutex<Pending>,
+    wake: Notify,
+    closed: AtomicBool,
+}
+
+impl Feed {
+    fn state(&self) -> MutexGuard<'_, Pending> {
+        // A panic while holding it cannot leave Pending half-updated in a way that matters
+        // more than losing the client's updates: go on with what is there.
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Every client's feed.
+pub struct Hub {
+    ws: Arc<Workspace>,
+    feeds: Mutex<HashMap<u64, Arc<Feed>>>,
+    next: AtomicU64,
+    /// Folders polled instead of watched, told to every new subscriber too.
+    warnings: Mutex<Vec<FsWarning>>,
+}
+
+impl Hub {
+    pub fn new(ws: Arc<Workspace>) -> Arc<Self> {
+        Arc::new(Self {
+            ws,
+            feeds: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(1),
+            warnings: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn feeds(&self) -> Vec<Arc<Feed>> {
+        self.feeds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// A feed for a new client; it lives until the handle is dropped or the client is gone.
+    pub fn attach(self: &Arc<Self>, sink: impl Sink) -> FeedHandle {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let feed = Arc::new(Feed {
+            pending: Mutex::new(Pending::default()),
+            wake: Notify::new(),
+            closed: AtomicBool::new(false),
+        });
+        self.feeds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, feed.clone());
+        tokio::spawn(run(feed.clone(), sink, self.ws.clone()));
+        FeedHandle {
+            id,
+            feed,
+            hub: self.clone(),
+        }
+    }
+
+    /// Routes changes to every feed and wakes them.
+    pub fn publish(&self, changes: &[FsChange]) {
+        if changes.is_empty() {
+            return;
+        }
+        for feed in self.feeds() {
+            {
+                let mut p = feed.state();
+                for c in changes {
+                    p.push(c);
+                }
+            }
+            feed.wake.notify_one();
+        }
+    }
+
+    /// Events were lost: every shown folder is listed again.
+    pub fn resync_all(&self) {
+        for feed in self.feeds() {
+            feed.state().resync_all();
+            feed.wake.notify_one();
+        }
+    }
+
+    /// Tells every explorer (now and later) that part of the tree is only polled.
+    pub fn warn(&self, warning: FsWarning) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(warning.clone());
+        for feed in self.feeds() {
+            let mut p = feed.state();
+            if p.is_subscriber() {
+                p.warn(warning.clone());
+                drop(p);
+                feed.wake.notify_one();
+            }
+        }
+    }
+}
+
+/// A client's hold on its feed.
+pub struct FeedHandle {
+    id: u64,
+    feed: Arc<Feed>,
+    hub: Arc<Hub>,
+}
+
+impl FeedHandle {
+    /// Shows a folder (root-relative, `/`-separated): a snapshot, then its changes.
+    pub fn subscribe(&self, path: &str) -> Result<String, String> {
+        let rel = client_rel_path(path)
+            .ok_or_else(|| "the path must be a folder inside the workspace".to_owned())?;
+        let path = workspace::rel_to_string(rel);
+        let first = {
+            let mut p = self.feed.state();
+            let first = !p.is_subscriber();
+            p.subscribe(&path)?;
+            first
+        };
+        if first {
+            let warnings = self
+                .hub
+                .warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let mut p = self.feed.state();
+            for w in warnings {
+                p.warn(w);
+            }
+        }
+        self.feed.wake.notify_one();
+        Ok(path)
+    }
+
+    pub fn unsubscribe(&self, path: &str) -> bool {
+        let path = client_rel_path(path).map(workspace::rel_to_string);
+        path.is_some_and(|p| self.feed.state().unsubscribe(&p))
+    }
+}
+
+impl Drop for FeedHandle {
+    fn drop(&mut self) {
+        self.hub
+            .feeds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+        self.feed.closed.store(true, Ordering::Relaxed);
+        self.feed.wake.notify_one();
+    }
+}
+
+/// Sends with patience: a full buffer is waited out (the client is reading slower than
+/// changes come; meanwhile they coalesce), a closed one ends the feed.
+async fn patiently(mut send: impl FnMut() -> Result<(), SendError>) -> Result<(), SendError> {
+    let mut backoff = Duration::from_millis(1);
+    loop {
+        match send() {
+            Err(SendError::Full) => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_millis(50));
+            }
+            done => return done,
+        }
+    }
+}
+
+async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
+    let mut seq: u32 = 0;
+    loop {
+        if feed.closed.load(Ordering::Relaxed) {
+            return;
+        }
+        let work = feed.state().take(Instant::now());
+        let sent = match work {
+            Work::Idle => {
+                feed.wake.notified().await;
+                Ok(())
+            }
+            Work::Wait(d) => {
+                let _ = tokio::time::timeout(d, feed.wake.notified()).await;
+                Ok(())
+            }
+            Work::Warning(w) => patiently(|| sink.warning(&w)).await,
+            Work::Compat(changes) => {
+                let mut r = Ok(());
+                for c in &changes {
+                    r = patiently(|| sink.compat(c)).await;
+                    if r.is_err() {
+                        break;
+                    }
+                }
+                r
+            }
+            Work::Deltas(changes) => {
+                let deltas = deltas(&ws, changes).await;
+                seq = seq.wrapping_add(1);
+                let batch = FsChanges {
+                    seq,
+                    changes: deltas,
+                };
+                patiently(|| sink.changes(&batch)).await
+            }
+            Work::Listing(path, reason) => {
+                let r = send_listing(&sink, &ws, &path, reason, &mut seq).await;
+                if r.as_ref().is_ok_and(|listed| !listed) {
+                    feed.state().drop_sub(&path);
+                }
+                r.map(|_| ())
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+        // A feed with a backlog never blocks on a send that succeeds: let the requests and
+        // the socket writers on this worker thread run between chunks.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Lists `path` and sends it page by page; `Ok(false)` when it could not be listed (the
+/// client was told why).
+async fn send_listing(
+    sink: &impl Sink,
+    ws: &Arc<Workspace>,
+    path: &str,
+    reason: ListingReason,
+    seq: &mut u32,
+) -> Result<bool, SendError> {
+    let ws2 = ws.clone();
+    let p = path.to_owned();
+    let listed = tokio::task::spawn_blocking(move || -> Result<Vec<Entry>, String> {
+        let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
+        let dir = ws2.open_dir(rel).map_err(|e| e.to_string())?;
+        workspace::list(&dir).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("listing failed: {e}")));
+    let entries = match listed {
+        Ok(e) => e,
+        Err(error) => {
+            *seq = seq.wrapping_add(1);
+            let page = ListingPage {
+                seq: *seq,
+                path: path.to_owned(),
+                reason,
+                offset: 0,
+                total: 0,
+                entries: Vec::new(),
+                done: true,
+                error: Some(error),
+            };
+            patiently(|| sink.listing(&page)).await?;
+            return Ok(false);
+        }
+    };
+    let total = entries.len();
+    let mut offset = 0;
+    let mut rest = entries;
+    loop {
+        let take = if offset == 0 { FIRST_PAGE } else { PAGE }.min(rest.len());
+        let tail = rest.split_off(take);
+        *seq = seq.wrapping_add(1);
+        let page = ListingPage {
+            seq: *seq,
+            path: path.to_owned(),
+            reason,
+            offset: offset as u32,
+            total: total as u32,
+            entries: rest,
+            done: tail.is_empty(),
+            error: None,
+        };
+        patiently(|| sink.listing(&page)).await?;
+        offset += take;
+        if tail.is_empty() {
+            return Ok(true);
+        }
+        rest = tail;
+    }
+}
+
+/// The entries as they are now, for the changed paths: a path that is gone is a removal,
+/// whatever its events said; one that is there again is no removal.
+async fn deltas(ws: &Arc<Workspace>, changes: Vec<(String, ChangeKind)>) -> Vec<FsDelta> {
+    let resolve = move |ws: &Workspace, changes: Vec<(String, ChangeKind)>| -> Vec<FsDelta> {
+        changes
+            .into_iter()
+            .map(|(path, kind)| {
+                let entry = workspace::entry_at(ws.dir(), std::path::Path::new(&path))
+                    .ok()
+                    .flatten();
+                let kind = match (&entry, kind) {
+                    (None, _) => ChangeKind::Removed,
+                    (Some(_), ChangeKind::Removed) => ChangeKind::Created,
+                    (Some(_), k) => k,
+                };
+                FsDelta { path, kind, entry }
+            })
+            .collect()
+    };
+    // A few lstat calls are cheaper than a hop to the blocking pool.
+    if changes.len() <= 32 {
+        return resolve(ws, changes);
+    }
+    let ws = ws.clone();
+    tokio::task::spawn_blocking(move || resolve(&ws, changes))
+        .await
+        .unwrap_or_default()
+}
