@@ -130,7 +130,7 @@ def main():
         procs.append(atajo)
         jupyter = subprocess.Popen(
             [args.jupyter, "server", "--no-browser", f"--port={jp_port}", "--ip=127.0.0.1",
-             f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}"],
+             f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}", "--allow-root"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         procs.append(jupyter)

@@ -20,9 +20,10 @@ use pending::{Pending, Work};
 pub use route::route;
 
 use crate::protocol::{
-    ChangeKind, Entry, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
+    ChangeKind, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
 };
-use crate::workspace::{self, Workspace, client_rel_path};
+use crate::workspace::{self, Name, Workspace, client_rel_path};
+use cap_std::fs::Dir;
 
 /// The first page of a snapshot is small, so a huge folder shows at once; the rest go in
 /// larger pages.
@@ -270,7 +271,9 @@ async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
 }
 
 /// Lists `path` and sends it page by page; `Ok(false)` when it could not be listed (the
-/// client was told why).
+/// client was told why). The names are read and ordered first (no `lstat`), then each page's
+/// entries are looked at just before it goes: the first page of a huge folder does not wait
+/// for the rest.
 async fn send_listing(
     sink: &impl Sink,
     ws: &Arc<Workspace>,
@@ -280,15 +283,16 @@ async fn send_listing(
 ) -> Result<bool, SendError> {
     let ws2 = ws.clone();
     let p = path.to_owned();
-    let listed = tokio::task::spawn_blocking(move || -> Result<Vec<Entry>, String> {
+    let read = tokio::task::spawn_blocking(move || -> Result<(Arc<Dir>, Vec<Name>), String> {
         let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
         let dir = ws2.open_dir(rel).map_err(|e| e.to_string())?;
-        workspace::list(&dir).map_err(|e| e.to_string())
+        let names = workspace::names(&dir).map_err(|e| e.to_string())?;
+        Ok((Arc::new(dir), names))
     })
     .await
     .unwrap_or_else(|e| Err(format!("listing failed: {e}")));
-    let entries = match listed {
-        Ok(e) => e,
+    let (dir, mut names) = match read {
+        Ok(r) => r,
         Err(error) => {
             *seq = seq.wrapping_add(1);
             let page = ListingPage {
@@ -305,29 +309,33 @@ async fn send_listing(
             return Ok(false);
         }
     };
-    let total = entries.len();
-    let mut offset = 0;
-    let mut rest = entries;
+    let total = names.len() as u32;
+    let mut offset = 0u32;
     loop {
-        let take = if offset == 0 { FIRST_PAGE } else { PAGE }.min(rest.len());
-        let tail = rest.split_off(take);
+        let take = if offset == 0 { FIRST_PAGE } else { PAGE }.min(names.len());
+        let rest = names.split_off(take);
+        let d = dir.clone();
+        let entries = tokio::task::spawn_blocking(move || workspace::entries(&d, &names))
+            .await
+            .unwrap_or_default();
+        let done = rest.is_empty();
         *seq = seq.wrapping_add(1);
         let page = ListingPage {
             seq: *seq,
             path: path.to_owned(),
             reason,
-            offset: offset as u32,
-            total: total as u32,
-            entries: rest,
-            done: tail.is_empty(),
+            offset,
+            total,
+            done,
+            entries,
             error: None,
         };
         patiently(|| sink.listing(&page)).await?;
-        offset += take;
-        if tail.is_empty() {
+        if done {
             return Ok(true);
         }
-        rest = tail;
+        offset += page.entries.len() as u32;
+        names = rest;
     }
 }
 
@@ -359,3 +367,6 @@ async fn deltas(ws: &Arc<Workspace>, changes: Vec<(String, ChangeKind)>) -> Vec<
         .await
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

@@ -57,7 +57,13 @@ pub async fn route(hub: Arc<Hub>, mut watcher: Watcher, mut rx: UnboundedReceive
         dedup(&mut changes);
         hub.publish(&changes);
 
-        for dir in unwatched {
+        for refused in unwatched {
+            // The watcher gives up on the rest of a batch after the first refusal, so the
+            // refused folder's siblings may be unwatched too: poll from its parent.
+            let dir = match refused.parent() {
+                Some(p) if refused != root && p.starts_with(&root) => p.to_path_buf(),
+                _ => root.clone(),
+            };
             if watcher.poll(&dir) {
                 let rel = dir
                     .strip_prefix(&root)

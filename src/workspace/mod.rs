@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
-pub use list::{client_rel_path, entry_at, list};
+pub use list::{Name, client_rel_path, entries, entry_at, list, names};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};
 pub use watch::{WatchMsg, Watcher, changed_since, scan_new_dir, watch};
 

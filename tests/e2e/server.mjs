@@ -7,10 +7,12 @@ import { io } from "socket.io-client";
 
 export const BIN = process.env.ATAJO_BIN || resolve(import.meta.dirname, "../../target/debug/atajo");
 
-export async function startServer(extraArgs = [], { prepare = () => {}, env = {} } = {}) {
+export async function startServer(extraArgs = [], { prepare = () => {}, env = {}, wrap = [] } = {}) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
   prepare(root);
-  const child = spawn(BIN, ["serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs], {
+  // `wrap` runs the server under another command (e.g. in a user namespace).
+  const argv = [...wrap, BIN, "serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs];
+  const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ATAJO_LOG: process.env.ATAJO_E2E_LOG ? "info,atajo=debug" : "warn", ...env },
   });

@@ -1,0 +1,150 @@
+//! The feeds and the router with a real watcher and a recording sink.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+use crate::workspace::{WatchMsg, watch};
+
+#[derive(Clone, Default)]
+struct Recorder {
+    log: Arc<Mutex<Vec<String>>>,
+    /// Refuse this many sends with `Full` first (a slow client).
+    full: Arc<Mutex<usize>>,
+}
+
+impl Recorder {
+    fn push(&self, line: String) -> Result<(), SendError> {
+        let mut full = self.full.lock().unwrap();
+        if *full > 0 {
+            *full -= 1;
+            return Err(SendError::Full);
+        }
+        self.log.lock().unwrap().push(line);
+        Ok(())
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, what: &str) -> Vec<String> {
+        for _ in 0..100 {
+            let lines = self.lines();
+            if lines.iter().any(|l| l.contains(what)) {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never saw {what:?} in {:?}", self.lines());
+    }
+}
+
+impl Sink for Recorder {
+    fn compat(&self, c: &FsChange) -> Result<(), SendError> {
+        self.push(format!("compat {:?} {}", c.kind, c.path))
+    }
+    fn changes(&self, b: &FsChanges) -> Result<(), SendError> {
+        let paths: Vec<_> = b
+            .changes
+            .iter()
+            .map(|c| format!("{:?} {}", c.kind, c.path))
+            .collect();
+        self.push(format!("changes #{} {}", b.seq, paths.join(", ")))
+    }
+    fn listing(&self, p: &ListingPage) -> Result<(), SendError> {
+        let names: Vec<_> = p.entries.iter().map(|e| e.name.as_str()).collect();
+        self.push(format!(
+            "listing #{} {:?} {} [{}]",
+            p.seq,
+            p.reason,
+            p.path,
+            names.join(",")
+        ))
+    }
+    fn warning(&self, w: &FsWarning) -> Result<(), SendError> {
+        self.push(format!("warning {}", w.path))
+    }
+}
+
+fn workspace() -> (tempfile::TempDir, Arc<Workspace>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = Arc::new(Workspace::open(tmp.path()).unwrap());
+    (tmp, ws)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
+    let (_tmp, ws) = workspace();
+    std::fs::create_dir(ws.root().join("docs")).unwrap();
+    // The watcher looks elsewhere: whatever happens in the root is "lost", as in an overflow.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (watcher, rx) = watch(elsewhere.path()).unwrap();
+    let tx = watcher.sender();
+    let hub = Hub::new(ws.clone());
+    tokio::spawn(route(hub.clone(), watcher, rx));
+    let compat = Recorder::default();
+    let explorer = Recorder::default();
+    let _c = hub.attach(compat.clone());
+    let e = hub.attach(explorer.clone());
+    e.subscribe("docs").unwrap();
+    explorer.wait_for("listing #1 Subscribe docs []").await;
+    // Older than the burst by more than the timestamps' slack.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    // A change seen starts the burst; then a file no event will ever tell of.
+    tx.send(WatchMsg::Changes(vec![FsChange::new(
+        "seen.txt",
+        ChangeKind::Created,
+    )]))
+    .unwrap();
+    std::fs::write(ws.root().join("docs/lost.txt"), b"x").unwrap();
+    tx.send(WatchMsg::Rescan("test".into())).unwrap();
+
+    let lines = compat.wait_for("compat Created docs/lost.txt").await;
+    assert!(
+        lines.contains(&"compat Created seen.txt".to_owned()),
+        "{lines:?}"
+    );
+    // "docs" was made before the burst: what changed is what it holds.
+    assert!(
+        lines.contains(&"compat Modified docs".to_owned()),
+        "{lines:?}"
+    );
+    explorer.wait_for("Resync docs [lost.txt]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_gets_everything_coalesced_and_in_order() {
+    let (_tmp, ws) = workspace();
+    let hub = Hub::new(ws);
+    let slow = Recorder::default();
+    *slow.full.lock().unwrap() = 5;
+    let _h = hub.attach(slow.clone());
+    let mut changes = Vec::new();
+    for i in 0..1000 {
+        changes.push(FsChange::new(format!("f{i}"), ChangeKind::Created));
+        changes.push(FsChange::new(format!("f{i}"), ChangeKind::Modified));
+    }
+    changes.push(FsChange::new("f3", ChangeKind::Removed));
+    hub.publish(&changes);
+    let lines = slow.wait_for("compat Created f999").await;
+    // One event per file, its net effect; the removed one not at all (the original design
+    // has no removal event); nothing lost to the full buffer.
+    assert_eq!(lines.len(), 999, "{:?}", &lines[..5]);
+    assert_eq!(lines[0], "compat Created f0");
+    assert!(!lines.iter().any(|l| l.ends_with(" f3")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_handle_ends_its_feed() {
+    let (_tmp, ws) = workspace();
+    let hub = Hub::new(ws);
+    let gone = Recorder::default();
+    let h = hub.attach(gone.clone());
+    drop(h);
+    hub.publish(&[FsChange::new("x", ChangeKind::Created)]);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(gone.lines().is_empty());
+    assert!(hub.feeds().is_empty());
+}
