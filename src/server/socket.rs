@@ -120,23 +120,15 @@ impl feed::Sink for SocketSink {
 pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     let session = Arc::new(Session::new(s.id.to_string()));
     s.extensions.insert(session.clone());
-    debug!(sid = %s.id, "connected");
-    let hello = Hello {
-        version: env!("CARGO_PKG_VERSION").into(),
-        root_name: app.services.workspace.name(),
-        cwd: session.cwd().await,
-        seq: 0,
-    };
-    let _ = s.emit(event::HELLO, &hello);
-    // After hello, so that a change is never told before the client knows where it is.
     s.extensions
         .insert(Arc::new(app.hub.attach(SocketSink(s.clone()))));
+    // Handlers before the first await: the client may send its first event the moment it is
+    // connected, and an event with no handler yet would be lost (with its acknowledgement).
     s.on_disconnect(|s: SocketRef| async move {
         // The feed holds the socket: let it go.
         s.extensions.remove::<Arc<FeedHandle>>();
         debug!(sid = %s.id, "disconnected");
     });
-
     s.on(event::COMANDO_NATURAL, comando_natural);
     s.on(event::INSTRUCTION, instruction);
     s.on(event::COMMAND, command);
@@ -149,6 +141,14 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
+    debug!(sid = %s.id, "connected");
+    let hello = Hello {
+        version: env!("CARGO_PKG_VERSION").into(),
+        root_name: app.services.workspace.name(),
+        cwd: session.cwd().await,
+        seq: 0,
+    };
+    let _ = s.emit(event::HELLO, &hello);
 }
 
 fn session_of(s: &SocketRef) -> Option<Arc<Session>> {
@@ -184,6 +184,7 @@ struct ComandoNatural {
 }
 
 async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
+    let started = std::time::Instant::now();
     let bad = |output: String| ErrorTerminal {
         output,
         command: None,
@@ -310,7 +311,14 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
             },
         ),
     };
+    let handled = started.elapsed();
     reply(&s, name, &value).await;
+    // What the server itself adds to an answer (the storm benchmark's tail is elsewhere).
+    debug!(
+        handled_ms = handled.as_secs_f64() * 1000.0,
+        total_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "comando_natural answered"
+    );
 }
 
 /// What a compatibility client must do to confirm a destructive command, in words.
