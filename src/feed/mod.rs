@@ -204,7 +204,7 @@ impl Drop for FeedHandle {
 
 /// Sends with patience: a full buffer is waited out (the client is reading slower than
 /// changes come; meanwhile they coalesce), a closed one ends the feed.
-async fn patiently(mut send: impl FnMut() -> Result<(), SendError>) -> Result<(), SendError> {
+pub async fn patiently(mut send: impl FnMut() -> Result<(), SendError>) -> Result<(), SendError> {
     let mut backoff = Duration::from_millis(1);
     loop {
         match send() {

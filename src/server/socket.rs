@@ -69,23 +69,32 @@ pub async fn authenticate(
 /// A connection as the destination of its feed.
 struct SocketSink(SocketRef);
 
+/// Emits, telling a full outgoing buffer (wait and retry) from a closed connection.
+fn try_emit<T: serde::Serialize + ?Sized>(
+    s: &SocketRef,
+    name: &str,
+    data: &T,
+) -> Result<(), feed::SendError> {
+    use socketioxide::{SendError, SocketError};
+    match s.emit(name, data) {
+        Ok(()) => Ok(()),
+        Err(SendError::Socket(SocketError::InternalChannelFull)) => Err(feed::SendError::Full),
+        Err(SendError::Socket(_)) => Err(feed::SendError::Closed),
+        Err(SendError::Serialize(e)) => {
+            // Our own types always serialize; never stall on one that would not.
+            warn!(error = ?e, event = name, "cannot encode a message");
+            Ok(())
+        }
+    }
+}
+
 impl SocketSink {
     fn emit<T: serde::Serialize + ?Sized>(
         &self,
         name: &str,
         data: &T,
     ) -> Result<(), feed::SendError> {
-        use socketioxide::{SendError, SocketError};
-        match self.0.emit(name, data) {
-            Ok(()) => Ok(()),
-            Err(SendError::Socket(SocketError::InternalChannelFull)) => Err(feed::SendError::Full),
-            Err(SendError::Socket(_)) => Err(feed::SendError::Closed),
-            Err(SendError::Serialize(e)) => {
-                // Our own types always serialize; never stall a feed on one that would not.
-                warn!(error = ?e, event = name, "cannot encode a message");
-                Ok(())
-            }
-        }
+        try_emit(&self.0, name, data)
     }
 }
 
@@ -391,13 +400,9 @@ impl Stream {
             Ok(v) => v,
             Err(e) => return warn!(error = %e, event = name, "cannot encode a message"),
         };
-        if self.backlog.is_empty() {
-            match self.s.emit(name, &value) {
-                Err(socketioxide::SendError::Socket(
-                    socketioxide::SocketError::InternalChannelFull,
-                )) => {}
-                _ => return,
-            }
+        if self.backlog.is_empty() && try_emit(&self.s, name, &value) != Err(feed::SendError::Full)
+        {
+            return;
         }
         self.backlog.push_back((name, value));
     }
@@ -416,20 +421,13 @@ fn msg<T: serde::Serialize>(name: &'static str, data: &T) -> (&'static str, Valu
 /// Sends a reply, waiting out a full outgoing buffer (a client slow to read a storm of file
 /// events still gets its answer, after them) for up to a minute.
 async fn reply<T: serde::Serialize + ?Sized>(s: &SocketRef, name: &str, data: &T) {
-    use socketioxide::{SendError, SocketError};
-    let mut backoff = std::time::Duration::from_millis(1);
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        match s.emit(name, data) {
-            Err(SendError::Socket(SocketError::InternalChannelFull))
-                if std::time::Instant::now() < give_up =>
-            {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(std::time::Duration::from_millis(20));
-            }
-            Err(e) => return debug!(sid = %s.id, error = %e, event = name, "reply not sent"),
-            Ok(()) => return,
-        }
+    let sent = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        feed::patiently(|| try_emit(s, name, data)),
+    )
+    .await;
+    if !matches!(sent, Ok(Ok(()))) {
+        debug!(sid = %s.id, event = name, "reply not sent: the connection is closed or stalled");
     }
 }
 
@@ -628,26 +626,31 @@ async fn list(
         Ok(req) => {
             let ws = app.services.workspace.clone();
             let path = req.path.clone();
+            let offset = req.offset.unwrap_or(0) as usize;
+            let limit = req.limit.map_or(usize::MAX, |l| l as usize);
+            // Only the asked-for page is looked at entry by entry.
             let listed = tokio::task::spawn_blocking(move || {
                 let rel = client_rel_path(&path)
                     .ok_or_else(|| "the path must stay inside the workspace".to_owned())?;
                 let dir = ws.open_dir(rel).map_err(|e| e.to_string())?;
-                workspace::list(&dir).map_err(|e| e.to_string())
+                let names = workspace::names(&dir).map_err(|e| e.to_string())?;
+                let page = names
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .cloned()
+                    .collect::<Vec<_>>();
+                Ok::<_, String>((names.len() as u32, workspace::entries(&dir, &page)))
             })
             .await;
             match listed {
-                Ok(Ok(entries)) => {
-                    let total = entries.len() as u32;
-                    let offset = req.offset.unwrap_or(0) as usize;
-                    let limit = req.limit.map_or(usize::MAX, |l| l as usize);
-                    ListReply {
-                        ok: true,
-                        path: req.path,
-                        entries: entries.into_iter().skip(offset).take(limit).collect(),
-                        total,
-                        error: None,
-                    }
-                }
+                Ok(Ok((total, entries))) => ListReply {
+                    ok: true,
+                    path: req.path,
+                    entries,
+                    total,
+                    error: None,
+                },
                 Ok(Err(e)) => failed(req.path, e),
                 Err(e) => failed(req.path, format!("listing failed: {e}")),
             }

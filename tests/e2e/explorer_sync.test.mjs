@@ -226,6 +226,11 @@ test("a shown folder that goes away is said so; refresh and bad requests are ans
   assert.ok(refused !== null, "there is a limit on folders shown at once");
   const un = await new Promise((ok) => a.emit("unsubscribe", { path: "nope0" }, ok));
   assert.equal(un.ok, true);
+  for (const payload of [{ path: "nope0" }, { path: "../x" }, { path: 7 }, "x"]) {
+    const r = await new Promise((ok) => a.emit("unsubscribe", payload, ok));
+    assert.equal(r.ok, false, JSON.stringify(payload));
+    assert.ok(r.error);
+  }
   a.close();
 });
 
@@ -238,5 +243,13 @@ test("list answers one page of a folder, once", async () => {
     r.entries.map((e) => e.name),
     ["f0", "f1", "f2"],
   );
+  const past = await new Promise((ok) => a.emit("list", { path: "big", offset: 99999 }, ok));
+  assert.equal(past.ok, true);
+  assert.deepEqual(past.entries, []);
+  for (const payload of [{ path: "big", offset: -1 }, { path: "big", limit: "3" }, { path: "../.." }]) {
+    const bad = await new Promise((ok) => a.emit("list", payload, ok));
+    assert.equal(bad.ok, false, JSON.stringify(payload));
+    assert.ok(bad.error);
+  }
   a.close();
 });

@@ -38,6 +38,8 @@ export class Explorer {
   private fresh = new Set<string>();
   private refreshing = false;
   private frame = 0;
+  // During a resync snapshot: the names shown before it, to mark what is new.
+  private pending: Set<string> | null = null;
 
   constructor(
     private socket: Socket,
@@ -136,8 +138,6 @@ export class Explorer {
     }
     this.recompute();
   }
-
-  private pending: Set<string> | null = null;
 
   private onChanges(b: FsChanges) {
     this.checkSeq(b.seq);
