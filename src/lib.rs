@@ -4,6 +4,7 @@
 //! The pipeline: `assistant` (natural language → command) → `policy` (judge) → `exec` (run
 //! confined) → `history` (record); `workspace` watches the root and `server` broadcasts.
 
+pub mod action;
 pub mod assistant;
 pub mod cli;
 pub mod config;

@@ -35,6 +35,8 @@ pub mod event {
     pub const LISTING: &str = "listing";
     pub const FS_WARNING: &str = "fs_warning";
     pub const PROTOCOL_ERROR: &str = "protocol_error";
+    pub const ACTION: &str = "action";
+    pub const ACTION_REFUSED: &str = "action_refused";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -387,5 +389,87 @@ pub struct CwdMsg {
 #[ts(export)]
 pub struct ProtocolError {
     pub event: String,
+    pub message: String,
+}
+
+// ---- explorer actions ----
+
+/// An entry the explorer acts on, as the client last saw it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemRef {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// The entry's `tag` when the client saw it: if the entry on disk has another one now, the
+    /// action is refused as a conflict instead of acting on something the user has not seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tag: Option<String>,
+}
+
+/// What the user did in the explorer. Each becomes the shell command it stands for and runs
+/// through the same pipeline as a typed one (plan, policy, sandbox, history).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Action {
+    /// `mkdir NAME` in the folder `dir` (root-relative).
+    NewFolder { dir: String, name: String },
+    /// `touch NAME` in `dir`, refused if the name is taken.
+    NewFile { dir: String, name: String },
+    /// `mv ITEM NAME` within its folder.
+    Rename { item: ItemRef, name: String },
+    /// `mv ITEMS… TO/` (drag and drop, cut and paste).
+    Move { items: Vec<ItemRef>, to: String },
+    /// `cp -r ITEMS… TO/`; a name taken in `to` gets a free one ("a (copy).txt").
+    Copy { items: Vec<ItemRef>, to: String },
+    /// `rm -r ITEMS…`: destructive, so the `plan` asks for confirmation first.
+    Delete { items: Vec<ItemRef> },
+    /// `cd PATH`: the terminal moves where the explorer opens; refused while a command runs.
+    Open { path: String },
+    /// `undo [ID]`: puts back what a deletion moved to the trash (the newest when absent).
+    Undo {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        trash: Option<String>,
+    },
+}
+
+/// `action`: an explorer action; answered like `command` (`plan`, `output`, `exit`), or with
+/// `action_refused` alone when it did not become a command.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionRequest {
+    pub id: String,
+    pub action: Action,
+    /// `es` or `en`: the language of the explanation and of names atajo makes up.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// Why an action did not become a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum RefusalKind {
+    /// The entry changed on disk since the client saw it (its tag differs).
+    Conflict,
+    /// The name is taken.
+    Exists,
+    /// The entry is gone.
+    Missing,
+    /// A command is running in this session (the shared folder cannot move under it).
+    Busy,
+    /// The request itself is wrong (an empty name, a `/` in a name, a path outside the root…).
+    Invalid,
+}
+
+/// `action_refused`: the action did not become a command (nothing ran; nothing else follows).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionRefused {
+    pub id: String,
+    pub kind: RefusalKind,
     pub message: String,
 }

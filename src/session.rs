@@ -135,6 +135,12 @@ pub enum Input<'a> {
     Instruction { text: &'a str, lang: Option<Lang> },
     /// A shell command, as typed.
     Command(&'a str),
+    /// The command an explorer action stands for (`crate::action`).
+    Explorer {
+        command: &'a str,
+        explanation: &'a str,
+        lang: Lang,
+    },
 }
 
 impl Session {
@@ -174,6 +180,16 @@ impl Session {
 
     pub async fn cwd(&self) -> String {
         rel_to_string(&self.cwd.lock().await)
+    }
+
+    /// The session's folder, root-relative (waits for a running command to end).
+    pub async fn cwd_path(&self) -> PathBuf {
+        self.cwd.lock().await.clone()
+    }
+
+    /// Whether a command of this session is running now (it holds the folder).
+    pub fn busy(&self) -> bool {
+        self.cwd.try_lock().is_err()
     }
 
     /// Makes request `id` cancellable until `forget` is called.
@@ -231,11 +247,28 @@ impl Session {
                 },
                 Lang::En,
             ),
+            Input::Explorer {
+                command,
+                explanation,
+                lang,
+            } => (
+                command,
+                Translation {
+                    command: Some(command.to_owned()),
+                    explanation: explanation.to_owned(),
+                    source: "explorer".into(),
+                    confidence: 1.0,
+                    lang,
+                    understood: true,
+                    details: None,
+                },
+                lang,
+            ),
         };
         // Reasons are given in the language the instruction was written in.
         let lang = match input {
             Input::Instruction { .. } => translation.lang,
-            Input::Command(_) => lang,
+            Input::Command(_) | Input::Explorer { .. } => lang,
         };
         if translation.command.is_none() {
             progress.planned(&translation, None, None);

@@ -14,10 +14,11 @@ use crate::assistant::Translation;
 use crate::feed::{self, FeedHandle};
 use crate::lang::Lang;
 use crate::protocol::{
-    CancelRequest, ChangeKind, CommandRequest, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg,
-    ExplainRequest, ExplanationMsg, FileEvent, FsChange, FsChanges, FsWarning, Hello,
-    InstructionRequest, ListReply, ListRequest, ListingPage, OutputChunk, Plan, ProtocolError,
-    RespuestaTerminal, SubscribeReply, SubscribeRequest, VerdictMsg, event,
+    Action, ActionRefused, ActionRequest, CancelRequest, ChangeKind, CommandRequest,
+    ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest, ExplanationMsg, FileEvent,
+    FsChange, FsChanges, FsWarning, Hello, InstructionRequest, ListReply, ListRequest, ListingPage,
+    OutputChunk, Plan, ProtocolError, RefusalKind, RespuestaTerminal, SubscribeReply,
+    SubscribeRequest, VerdictMsg, event,
 };
 use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
@@ -147,6 +148,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on(event::CANCEL, cancel);
     s.on(event::CONFIRM, confirm);
     s.on(event::EXPLAIN, explain);
+    s.on(event::ACTION, action);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
@@ -178,6 +180,11 @@ fn protocol_error(s: &SocketRef, event_name: &str, message: &str) {
 fn decode<T: DeserializeOwned>(data: Result<Value, impl std::fmt::Display>) -> Result<T, String> {
     let value = data.map_err(|e| format!("the payload is not valid JSON: {e}"))?;
     serde_json::from_value(value).map_err(|e| format!("malformed payload: {e}"))
+}
+
+/// A request's `lang` tag; English when absent or unknown.
+fn lang_of(tag: Option<&str>) -> Lang {
+    tag.and_then(Lang::from_tag).unwrap_or_default()
 }
 
 fn too_long(len: usize) -> Option<String> {
@@ -556,6 +563,59 @@ async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
     .await;
 }
 
+/// An explorer action: made into the command it stands for, then run like a typed one.
+async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
+    let req: ActionRequest = match decode(data) {
+        Ok(r) => r,
+        Err(e) => return protocol_error(&s, event::ACTION, &e),
+    };
+    let Some(session) = session_of(&s) else {
+        return;
+    };
+    let lang = lang_of(req.lang.as_deref());
+    // The terminal and the explorer share one folder: it does not move under a running command.
+    let built = if matches!(req.action, Action::Open { .. }) && session.busy() {
+        Err(crate::action::Refused {
+            kind: RefusalKind::Busy,
+            message: lang.pick(
+                "hay una orden en marcha en esta carpeta: espera a que acabe (o detenla con Ctrl-C) para cambiar de carpeta",
+                "a command is running in this folder: wait for it to end (or stop it with Ctrl-C) to change folders",
+            ),
+        })
+    } else {
+        let cwd = session.cwd_path().await;
+        let ws = app.services.workspace.clone();
+        let act = req.action.clone();
+        tokio::task::spawn_blocking(move || crate::action::build(&ws, &cwd, &act, lang))
+            .await
+            .unwrap_or_else(|e| {
+                Err(crate::action::Refused {
+                    kind: RefusalKind::Invalid,
+                    message: format!("the action failed: {e}"),
+                })
+            })
+    };
+    match built {
+        Ok(b) => {
+            let input = Input::Explorer {
+                command: &b.command,
+                explanation: &b.explanation,
+                lang,
+            };
+            run_streamed(s, app, req.id.clone(), Ask::Run(input, event::ACTION)).await;
+        }
+        Err(r) => {
+            debug!(sid = %s.id, kind = ?r.kind, "action refused");
+            let refusal = ActionRefused {
+                id: req.id.clone(),
+                kind: r.kind,
+                message: r.message,
+            };
+            reply(&s, event::ACTION_REFUSED, &refusal).await;
+        }
+    }
+}
+
 async fn confirm(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
     let req: ConfirmRequest = match decode(data) {
         Ok(r) => r,
@@ -580,11 +640,7 @@ async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
     let Some(session) = session_of(&s) else {
         return;
     };
-    let lang = req
-        .lang
-        .as_deref()
-        .and_then(Lang::from_tag)
-        .unwrap_or_default();
+    let lang = lang_of(req.lang.as_deref());
     let (text, verdict) = session.explain(&app.services, &req.command, lang).await;
     let answer = ExplanationMsg {
         id: req.id,

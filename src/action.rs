@@ -1,0 +1,437 @@
+//! Explorer actions as the shell commands they stand for. A click never does anything itself:
+//! it becomes `mkdir 'nueva carpeta'` or `mv a docs/`, which the session then judges and runs
+//! like a typed command, so the terminal shows it, the policy decides and history records it.
+//!
+//! What a command cannot say — "the entry I saw", "a name that is still free" — is checked here
+//! just before the command is made: a tag that no longer matches refuses the action as a
+//! conflict, a taken name as such.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::lang::Lang;
+use crate::protocol::{Action, EntryKind, ItemRef, RefusalKind};
+use crate::workspace::{Workspace, client_rel_path, entry_at, rel_to_string};
+
+/// The command an action stands for, and the line that explains it in the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    pub command: String,
+    pub explanation: String,
+    /// `Open`: moves the shared folder, so it must not wait behind a running command.
+    pub moves_cwd: bool,
+}
+
+/// Why an action did not become a command, in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refused {
+    pub kind: RefusalKind,
+    pub message: String,
+}
+
+fn refused(kind: RefusalKind, message: String) -> Refused {
+    Refused { kind, message }
+}
+
+/// Makes the command for `action`, with paths relative to the session's folder `cwd`.
+pub fn build(ws: &Workspace, cwd: &Path, action: &Action, lang: Lang) -> Result<Built, Refused> {
+    let b = Builder { ws, cwd, lang };
+    let (command, explanation) = match action {
+        Action::NewFolder { dir, name } => b.create(dir, name, "mkdir", true)?,
+        Action::NewFile { dir, name } => b.create(dir, name, "touch", false)?,
+        Action::Rename { item, name } => b.rename(item, name)?,
+        Action::Move { items, to } => b.relocate(items, to, false)?,
+        Action::Copy { items, to } => b.relocate(items, to, true)?,
+        Action::Delete { items } => b.delete(items)?,
+        Action::Open { path } => {
+            let rel = b.folder(path)?;
+            let command = format!("cd -- {}", word(&relative(cwd, &rel)));
+            return Ok(Built {
+                command,
+                explanation: lang.pick("Explorador: abrir la carpeta", "Explorer: open the folder"),
+                moves_cwd: true,
+            });
+        }
+        Action::Undo { trash } => {
+            let command = match trash {
+                Some(id)
+                    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit() || c == '-') =>
+                {
+                    format!("undo {id}")
+                }
+                Some(id) => {
+                    return Err(refused(
+                        RefusalKind::Invalid,
+                        lang.pick(
+                            &format!("«{id}» no es una entrada de la papelera"),
+                            &format!("“{id}” is not a trash entry"),
+                        ),
+                    ));
+                }
+                None => "undo".to_owned(),
+            };
+            (
+                command,
+                lang.pick(
+                    "Explorador: deshacer el borrado (recuperar de la papelera)",
+                    "Explorer: undo the deletion (bring it back from the trash)",
+                ),
+            )
+        }
+    };
+    Ok(Built {
+        command,
+        explanation,
+        moves_cwd: false,
+    })
+}
+
+struct Builder<'a> {
+    ws: &'a Workspace,
+    cwd: &'a Path,
+    lang: Lang,
+}
+
+impl Builder<'_> {
+    fn invalid(&self, es: &str, en: &str) -> Refused {
+        refused(RefusalKind::Invalid, self.lang.pick(es, en))
+    }
+
+    /// A root-relative path the client sent, refused unless it goes only downwards.
+    fn rel(&self, path: &str) -> Result<PathBuf, Refused> {
+        if path.contains('\u{FFFD}') {
+            return Err(self.invalid(
+                &format!(
+                    "«{path}» no es UTF-8 válido: las órdenes de atajo aún no pueden nombrarlo"
+                ),
+                &format!("“{path}” is not valid UTF-8: atajo's commands cannot name it yet"),
+            ));
+        }
+        client_rel_path(path).map(Path::to_path_buf).ok_or_else(|| {
+            self.invalid(
+                &format!("«{path}» está fuera del espacio de trabajo"),
+                &format!("“{path}” is outside the workspace"),
+            )
+        })
+    }
+
+    /// An existing folder (the root included).
+    fn folder(&self, path: &str) -> Result<PathBuf, Refused> {
+        let rel = self.rel(path)?;
+        let is_dir = rel.as_os_str().is_empty()
+            || self
+                .ws
+                .dir()
+                .metadata(&rel)
+                .is_ok_and(|m| m.is_dir() && !is_symlink(self.ws, &rel));
+        if is_dir {
+            Ok(rel)
+        } else {
+            Err(refused(
+                RefusalKind::Missing,
+                self.lang.pick(
+                    &format!("la carpeta «{path}» ya no existe"),
+                    &format!("the folder “{path}” is not there any more"),
+                ),
+            ))
+        }
+    }
+
+    /// An entry the client saw: still there, and unchanged if the client said how it was.
+    fn item(&self, item: &ItemRef) -> Result<(PathBuf, EntryKind), Refused> {
+        let rel = self.rel(&item.path)?;
+        if rel.as_os_str().is_empty() {
+            return Err(self.invalid(
+                "la raíz del espacio de trabajo no se puede mover ni borrar",
+                "the workspace's root cannot be moved or deleted",
+            ));
+        }
+        let entry = entry_at(self.ws.dir(), &rel)
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                refused(
+                    RefusalKind::Missing,
+                    self.lang.pick(
+                        &format!("«{}» ya no existe", item.path),
+                        &format!("“{}” is not there any more", item.path),
+                    ),
+                )
+            })?;
+        if item.tag.as_ref().is_some_and(|t| *t != entry.tag) {
+            return Err(refused(
+                RefusalKind::Conflict,
+                self.lang.pick(
+                    &format!(
+                        "«{}» ha cambiado en el disco desde que lo viste: mira cómo está ahora y vuelve a intentarlo",
+                        item.path
+                    ),
+                    &format!(
+                        "“{}” changed on disk since you saw it: look at it as it is now and try again",
+                        item.path
+                    ),
+                ),
+            ));
+        }
+        Ok((rel, entry.kind))
+    }
+
+    fn name<'n>(&self, name: &'n str) -> Result<&'n str, Refused> {
+        let bad = name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains('/')
+            || name.contains('\0')
+            || name.len() > 255
+            || name.trim().is_empty();
+        if bad {
+            return Err(self.invalid(
+                &format!(
+                    "«{name}» no sirve como nombre (ni vacío, ni «.» o «..», ni con «/», como mucho 255 bytes)"
+                ),
+                &format!(
+                    "“{name}” cannot be a name (not empty, not “.” or “..”, no “/”, at most 255 bytes)"
+                ),
+            ));
+        }
+        Ok(name)
+    }
+
+    fn taken(&self, rel: &Path) -> bool {
+        self.ws.dir().symlink_metadata(rel).is_ok()
+    }
+
+    fn exists(&self, rel: &Path) -> Refused {
+        let shown = rel_to_string(rel);
+        refused(
+            RefusalKind::Exists,
+            self.lang.pick(
+                &format!("ya existe «{shown}»"),
+                &format!("“{shown}” already exists"),
+            ),
+        )
+    }
+
+    fn arg(&self, rel: &Path) -> String {
+        word(&relative(self.cwd, rel))
+    }
+
+    fn create(
+        &self,
+        dir: &str,
+        name: &str,
+        program: &str,
+        folder: bool,
+    ) -> Result<(String, String), Refused> {
+        let parent = self.folder(dir)?;
+        let target = parent.join(self.name(name)?);
+        if self.taken(&target) {
+            return Err(self.exists(&target));
+        }
+        Ok((
+            format!("{program} -- {}", self.arg(&target)),
+            if folder {
+                self.lang
+                    .pick("Explorador: nueva carpeta", "Explorer: new folder")
+            } else {
+                self.lang
+                    .pick("Explorador: nuevo archivo", "Explorer: new file")
+            },
+        ))
+    }
+
+    fn rename(&self, item: &ItemRef, name: &str) -> Result<(String, String), Refused> {
+        let (from, _) = self.item(item)?;
+        let to = from.with_file_name(self.name(name)?);
+        if to == from {
+            return Err(self.invalid("es el mismo nombre", "it is the same name"));
+        }
+        if self.taken(&to) {
+            return Err(self.exists(&to));
+        }
+        // -T: should a folder of that name appear meanwhile, fail instead of moving into it.
+        Ok((
+            format!("mv -T -- {} {}", self.arg(&from), self.arg(&to)),
+            self.lang
+                .pick("Explorador: cambiar el nombre", "Explorer: rename"),
+        ))
+    }
+
+    fn items(&self, items: &[ItemRef]) -> Result<Vec<(PathBuf, EntryKind)>, Refused> {
+        if items.is_empty() {
+            return Err(self.invalid("no hay nada seleccionado", "nothing is selected"));
+        }
+        if items.len() > 10_000 {
+            return Err(self.invalid(
+                "demasiados elementos a la vez (como mucho 10 000)",
+                "too many items at once (10,000 at most)",
+            ));
+        }
+        let mut out: Vec<(PathBuf, EntryKind)> = Vec::with_capacity(items.len());
+        for i in items {
+            let found = self.item(i)?;
+            if !out.iter().any(|(p, _)| *p == found.0) {
+                out.push(found);
+            }
+        }
+        Ok(out)
+    }
+
+    fn relocate(
+        &self,
+        items: &[ItemRef],
+        to: &str,
+        copy: bool,
+    ) -> Result<(String, String), Refused> {
+        let dest = self.folder(to)?;
+        let items = self.items(items)?;
+        for (p, _) in &items {
+            if dest.starts_with(p) {
+                return Err(self.invalid(
+                    &format!("«{}» no puede ir dentro de sí mismo", rel_to_string(p)),
+                    &format!("“{}” cannot go inside itself", rel_to_string(p)),
+                ));
+            }
+        }
+        let explanation = if copy {
+            self.lang.pick("Explorador: copiar", "Explorer: copy")
+        } else {
+            self.lang.pick("Explorador: mover", "Explorer: move")
+        };
+        if !copy {
+            let moving: Vec<_> = items
+                .iter()
+                .filter(|(p, _)| p.parent() != Some(dest.as_path()))
+                .collect();
+            if moving.is_empty() {
+                return Err(self.invalid("ya está en esa carpeta", "it is already in that folder"));
+            }
+            let args: Vec<String> = moving.iter().map(|(p, _)| self.arg(p)).collect();
+            return Ok((
+                format!("mv -- {} {}", args.join(" "), self.dest_arg(&dest)),
+                explanation,
+            ));
+        }
+        // A copy never replaces: a taken name gets the first free "name (copy N)".
+        let mut plain = Vec::new();
+        let mut renamed = Vec::new();
+        let mut claimed: Vec<PathBuf> = Vec::new();
+        for (p, kind) in &items {
+            let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let mut target = dest.join(name);
+            if self.taken(&target) || claimed.contains(&target) {
+                target = self.free_copy_name(&dest, name, *kind == EntryKind::Dir, &claimed);
+                renamed.push(format!("{} {}", self.arg(p), self.arg(&target)));
+            } else {
+                plain.push(self.arg(p));
+            }
+            claimed.push(target);
+        }
+        let recursive = if items.iter().any(|(_, k)| *k == EntryKind::Dir) {
+            "-r "
+        } else {
+            ""
+        };
+        let mut commands = Vec::new();
+        if !plain.is_empty() {
+            commands.push(format!(
+                "cp {recursive}-- {} {}",
+                plain.join(" "),
+                self.dest_arg(&dest)
+            ));
+        }
+        for pair in renamed {
+            commands.push(format!("cp {recursive}-T -- {pair}"));
+        }
+        Ok((commands.join(" && "), explanation))
+    }
+
+    /// The folder as a destination: `docs/` (the slash says "into"), `.` for here.
+    fn dest_arg(&self, dest: &Path) -> String {
+        let rel = relative(self.cwd, dest);
+        if rel == "." || rel.ends_with("..") {
+            word(&rel)
+        } else {
+            word(&format!("{rel}/"))
+        }
+    }
+
+    fn free_copy_name(&self, dest: &Path, name: &str, dir: bool, claimed: &[PathBuf]) -> PathBuf {
+        // "notes.txt" → "notes (copy).txt"; a folder or ".bashrc" keeps its whole name.
+        let (stem, ext) = match name.rfind('.') {
+            Some(i) if i > 0 && !dir => name.split_at(i),
+            _ => (name, ""),
+        };
+        let word = self.lang.pick("copia", "copy");
+        (1..)
+            .map(|n| {
+                let label = if n == 1 {
+                    word.clone()
+                } else {
+                    format!("{word} {n}")
+                };
+                dest.join(format!("{stem} ({label}){ext}"))
+            })
+            .find(|p| !self.taken(p) && !claimed.contains(p))
+            .unwrap_or_else(|| dest.join(name))
+    }
+
+    fn delete(&self, items: &[ItemRef]) -> Result<(String, String), Refused> {
+        let items = self.items(items)?;
+        let recursive = if items.iter().any(|(_, k)| *k == EntryKind::Dir) {
+            "-r "
+        } else {
+            ""
+        };
+        let args: Vec<String> = items.iter().map(|(p, _)| self.arg(p)).collect();
+        Ok((
+            format!("rm {recursive}-- {}", args.join(" ")),
+            self.lang.pick(
+                "Explorador: borrar (a la papelera, se puede deshacer)",
+                "Explorer: delete (to the trash, can be undone)",
+            ),
+        ))
+    }
+}
+
+fn is_symlink(ws: &Workspace, rel: &Path) -> bool {
+    ws.dir()
+        .symlink_metadata(rel)
+        .is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// `target` as seen from `from` (both root-relative): `..` up to what they share, then down.
+pub fn relative(from: &Path, target: &Path) -> String {
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = target.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// One shell word for `s`: bare when nothing in it means anything to the shell, else in single
+/// quotes (a `'` inside becomes `'\''`).
+pub fn word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-+,:@%".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests;
