@@ -109,7 +109,8 @@ pub async fn guard(State(g): State<Arc<Guard>>, req: Request<Body>, next: Next) 
         // Not no-referrer: with it, browsers send `Origin: null` on same-origin form posts.
         (header::REFERRER_POLICY, "same-origin"),
     ] {
-        h.insert(name, HeaderValue::from_static(value));
+        // A handler that set its own (a file's preview) knows better.
+        h.entry(name).or_insert(HeaderValue::from_static(value));
     }
     res
 }

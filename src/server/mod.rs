@@ -4,6 +4,7 @@
 
 mod assets;
 mod auth;
+mod files;
 mod guard;
 mod socket;
 
@@ -81,6 +82,11 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/login", post(login))
         .route("/", get(index))
+        .route("/api/files", get(files::get_root))
+        .route(
+            "/api/files/{*path}",
+            get(files::get_path).put(files::put_path),
+        )
         .fallback(get(static_file))
         .with_state(app)
         .layer(layer)

@@ -2,6 +2,8 @@
 //! beneath the root goes through a capability handle (`cap_std::fs::Dir`), so a symlink or a
 //! `..` can never lead outside, whatever string a client sent.
 
+mod archive;
+mod content;
 mod list;
 mod path;
 mod watch;
@@ -12,6 +14,10 @@ use std::path::{Path, PathBuf};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
+pub use archive::{Zipped, folder_name, zip_folder};
+pub use content::{
+    ContentError, PartFile, WriteRules, begin_write, open_read, rel_from_bytes, stat,
+};
 pub use list::{Name, client_rel_path, entries, entry_at, list, names};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};
 pub use watch::{WatchMsg, Watcher, changed_since, scan_new_dir, watch};
