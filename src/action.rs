@@ -45,7 +45,7 @@ pub fn build(ws: &Workspace, cwd: &Path, action: &Action, lang: Lang) -> Result<
         Action::Delete { items } => b.delete(items)?,
         Action::Open { path } => {
             let rel = b.folder(path)?;
-            let command = format!("cd -- {}", word(&relative(cwd, &rel)));
+            let command = format!("cd {}", operands(&[word(&relative(cwd, &rel))]));
             return Ok(Built {
                 command,
                 explanation: lang.pick("Explorador: abrir la carpeta", "Explorer: open the folder"),
@@ -229,7 +229,7 @@ impl Builder<'_> {
             return Err(self.exists(&target));
         }
         Ok((
-            format!("{program} -- {}", self.arg(&target)),
+            format!("{program} {}", operands(&[self.arg(&target)])),
             if folder {
                 self.lang
                     .pick("Explorador: nueva carpeta", "Explorer: new folder")
@@ -251,7 +251,7 @@ impl Builder<'_> {
         }
         // -T: should a folder of that name appear meanwhile, fail instead of moving into it.
         Ok((
-            format!("mv -T -- {} {}", self.arg(&from), self.arg(&to)),
+            format!("mv -T {}", operands(&[self.arg(&from), self.arg(&to)])),
             self.lang
                 .pick("Explorador: cambiar el nombre", "Explorer: rename"),
         ))
@@ -306,11 +306,9 @@ impl Builder<'_> {
             if moving.is_empty() {
                 return Err(self.invalid("ya está en esa carpeta", "it is already in that folder"));
             }
-            let args: Vec<String> = moving.iter().map(|(p, _)| self.arg(p)).collect();
-            return Ok((
-                format!("mv -- {} {}", args.join(" "), self.dest_arg(&dest)),
-                explanation,
-            ));
+            let mut args: Vec<String> = moving.iter().map(|(p, _)| self.arg(p)).collect();
+            args.push(self.dest_arg(&dest));
+            return Ok((format!("mv {}", operands(&args)), explanation));
         }
         // A copy never replaces: a taken name gets the first free "name (copy N)".
         let mut plain = Vec::new();
@@ -323,7 +321,7 @@ impl Builder<'_> {
             let mut target = dest.join(name);
             if self.taken(&target) || claimed.contains(&target) {
                 target = self.free_copy_name(&dest, name, *kind == EntryKind::Dir, &claimed);
-                renamed.push(format!("{} {}", self.arg(p), self.arg(&target)));
+                renamed.push(operands(&[self.arg(p), self.arg(&target)]));
             } else {
                 plain.push(self.arg(p));
             }
@@ -336,14 +334,11 @@ impl Builder<'_> {
         };
         let mut commands = Vec::new();
         if !plain.is_empty() {
-            commands.push(format!(
-                "cp {recursive}-- {} {}",
-                plain.join(" "),
-                self.dest_arg(&dest)
-            ));
+            plain.push(self.dest_arg(&dest));
+            commands.push(format!("cp {recursive}{}", operands(&plain)));
         }
         for pair in renamed {
-            commands.push(format!("cp {recursive}-T -- {pair}"));
+            commands.push(format!("cp {recursive}-T {pair}"));
         }
         Ok((commands.join(" && "), explanation))
     }
@@ -387,7 +382,7 @@ impl Builder<'_> {
         };
         let args: Vec<String> = items.iter().map(|(p, _)| self.arg(p)).collect();
         Ok((
-            format!("rm {recursive}-- {}", args.join(" ")),
+            format!("rm {recursive}{}", operands(&args)),
             self.lang.pick(
                 "Explorador: borrar (a la papelera, se puede deshacer)",
                 "Explorer: delete (to the trash, can be undone)",
@@ -400,6 +395,16 @@ fn is_symlink(ws: &Workspace, rel: &Path) -> bool {
     ws.dir()
         .symlink_metadata(rel)
         .is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Operands joined as shell words, after `--` only when one of them would read as an option.
+fn operands(words: &[String]) -> String {
+    let joined = words.join(" ");
+    if words.iter().any(|w| w.starts_with('-')) {
+        format!("-- {joined}")
+    } else {
+        joined
+    }
 }
 
 /// `target` as seen from `from` (both root-relative): `..` up to what they share, then down.

@@ -72,15 +72,15 @@ fn creation_quotes_names_and_refuses_taken_ones() {
     };
     assert_eq!(
         f.command("", new_folder("", "nueva carpeta"), Risk::Write),
-        "mkdir -- 'nueva carpeta'"
+        "mkdir 'nueva carpeta'"
     );
     assert_eq!(
         f.command("docs", new_folder("docs", "a'b $(x)"), Risk::Write),
-        r"mkdir -- 'a'\''b $(x)'"
+        r"mkdir 'a'\''b $(x)'"
     );
     assert_eq!(
         f.command("docs/sub", new_folder("src", "x"), Risk::Write),
-        "mkdir -- ../../src/x"
+        "mkdir ../../src/x"
     );
     let new_file = Action::NewFile {
         dir: "".into(),
@@ -127,11 +127,11 @@ fn rename_checks_the_tag_the_client_saw() {
     };
     assert_eq!(
         f.command("", rename(Some(seen.clone()), "notas.txt"), Risk::Write),
-        "mv -T -- notes.txt notas.txt"
+        "mv -T notes.txt notas.txt"
     );
     assert_eq!(
         f.command("docs", rename(None, "notas.txt"), Risk::Write),
-        "mv -T -- ../notes.txt ../notas.txt"
+        "mv -T ../notes.txt ../notas.txt"
     );
     fs::write(f.ws.root().join("notes.txt"), "changed meanwhile").unwrap();
     assert_eq!(
@@ -174,10 +174,7 @@ fn move_copy_and_delete() {
         to: "".into(),
     };
     // Onto an existing file: the policy asks before replacing it.
-    assert_eq!(
-        f.command("docs", up, Risk::Destructive),
-        "mv -- notes.txt .."
-    );
+    assert_eq!(f.command("docs", up, Risk::Destructive), "mv notes.txt ..");
     let into_itself = Action::Move {
         items: vec![item("docs")],
         to: "docs/sub".into(),
@@ -195,7 +192,7 @@ fn move_copy_and_delete() {
     };
     assert_eq!(
         f.command("", cp, Risk::Write),
-        "cp -r -- src docs/ && cp -r -T -- notes.txt 'docs/notes (copy 2).txt'"
+        "cp -r src docs/ && cp -r -T notes.txt 'docs/notes (copy 2).txt'"
     );
     let here = Action::Copy {
         items: vec![item("docs")],
@@ -203,7 +200,7 @@ fn move_copy_and_delete() {
     };
     assert_eq!(
         f.command("", here, Risk::Write),
-        "cp -r -T -- docs 'docs (copy)'"
+        "cp -r -T docs 'docs (copy)'"
     );
 
     let rm = Action::Delete {
@@ -211,7 +208,7 @@ fn move_copy_and_delete() {
     };
     assert_eq!(
         f.command("docs", rm, Risk::Destructive),
-        "rm -r -- ../notes.txt sub"
+        "rm -r ../notes.txt sub"
     );
     let none = Action::Delete { items: vec![] };
     assert_eq!(f.refusal("", none), RefusalKind::Invalid);
@@ -223,8 +220,8 @@ fn open_and_undo() {
     let open = |p: &str| Action::Open { path: p.into() };
     let built = f.build("docs/sub", open("src")).unwrap();
     assert!(built.moves_cwd);
-    assert_eq!(built.command, "cd -- ../../src");
-    assert_eq!(f.command("docs", open(""), Risk::Read), "cd -- ..");
+    assert_eq!(built.command, "cd ../../src");
+    assert_eq!(f.command("docs", open(""), Risk::Read), "cd ..");
     assert_eq!(f.refusal("", open("notes.txt")), RefusalKind::Missing);
     let undo = |t: Option<&str>| Action::Undo {
         trash: t.map(str::to_owned),

@@ -66,7 +66,7 @@ test("new folder, new file, rename, move and copy run as the commands they stand
   const created = once(watcher, "fs_changes", 5000, (b) => b.changes.some((c) => c.path === "nueva carpeta" && c.kind === "created"));
 
   let r = await act(a, { op: "new_folder", dir: "", name: "nueva carpeta" }, "es");
-  assert.equal(r.plan.command, "mkdir -- 'nueva carpeta'");
+  assert.equal(r.plan.command, "mkdir 'nueva carpeta'");
   assert.equal(r.plan.source, "explorer");
   assert.match(r.plan.explanation, /nueva carpeta/i);
   assert.equal(r.plan.verdict.risk, "write");
@@ -75,7 +75,7 @@ test("new folder, new file, rename, move and copy run as the commands they stand
   assert.ok(existsSync(join(srv.root, "nueva carpeta")));
 
   r = await act(a, { op: "new_file", dir: "nueva carpeta", name: "it's.txt" });
-  assert.equal(r.plan.command, `touch -- 'nueva carpeta/it'\\''s.txt'`);
+  assert.equal(r.plan.command, `touch 'nueva carpeta/it'\\''s.txt'`);
   assert.equal(r.exit.code, 0);
   assert.ok(existsSync(join(srv.root, "nueva carpeta", "it's.txt")));
 
@@ -90,7 +90,7 @@ test("new folder, new file, rename, move and copy run as the commands they stand
   // Rename carries the tag the client saw.
   const seen = await entryOf(a, "", "notes.txt");
   r = await act(a, { op: "rename", item: { path: "notes.txt", tag: seen.tag }, name: "notas.txt" });
-  assert.equal(r.plan.command, "mv -T -- notes.txt notas.txt");
+  assert.equal(r.plan.command, "mv -T notes.txt notas.txt");
   assert.equal(r.exit.code, 0);
   assert.equal(readFileSync(join(srv.root, "notas.txt"), "utf8"), "hola\n");
   const stale = await entryOf(a, "", "notas.txt");
@@ -102,7 +102,7 @@ test("new folder, new file, rename, move and copy run as the commands they stand
 
   // Drag and drop: a move into a folder.
   r = await act(a, { op: "move", items: [{ path: "notas.txt" }], to: "docs" });
-  assert.equal(r.plan.command, "mv -- notas.txt docs/");
+  assert.equal(r.plan.command, "mv notas.txt docs/");
   assert.equal(r.exit.code, 0);
   assert.ok(existsSync(join(srv.root, "docs", "notas.txt")));
   r = await act(a, { op: "move", items: [{ path: "docs" }], to: "docs" });
@@ -110,10 +110,10 @@ test("new folder, new file, rename, move and copy run as the commands they stand
 
   // Copy and paste into the same folder: a free name, never a replacement.
   r = await act(a, { op: "copy", items: [{ path: "docs/a.md" }, { path: "docs/notas.txt" }], to: "docs" });
-  assert.equal(r.plan.command, "cp -T -- docs/a.md 'docs/a (copy).md' && cp -T -- docs/notas.txt 'docs/notas (copy).txt'");
+  assert.equal(r.plan.command, "cp -T docs/a.md 'docs/a (copy).md' && cp -T docs/notas.txt 'docs/notas (copy).txt'");
   assert.equal(r.exit.code, 0);
   r = await act(a, { op: "copy", items: [{ path: "docs" }], to: "" }, "es");
-  assert.equal(r.plan.command, "cp -r -T -- docs 'docs (copia)'");
+  assert.equal(r.plan.command, "cp -r -T docs 'docs (copia)'");
   assert.equal(r.exit.code, 0);
   assert.deepEqual(readdirSync(join(srv.root, "docs (copia)")).sort(), ["a (copy).md", "a.md", "notas (copy).txt", "notas.txt"]);
   a.close();
@@ -126,7 +126,7 @@ test("delete asks first, goes to the trash and undo brings it back", async () =>
   writeFileSync(join(srv.root, "old", "x.txt"), "x");
   writeFileSync(join(srv.root, "tmp.log"), "y");
   let r = await act(a, { op: "delete", items: [{ path: "old" }, { path: "tmp.log" }] });
-  assert.equal(r.plan.command, "rm -r -- old tmp.log");
+  assert.equal(r.plan.command, "rm -r old tmp.log");
   assert.ok(r.plan.confirm, "a deletion waits for confirmation");
   assert.deepEqual([...r.plan.verdict.affected].sort(), ["old", "tmp.log"]);
   assert.equal(r.exit.code, -1);
@@ -154,10 +154,10 @@ test("delete asks first, goes to the trash and undo brings it back", async () =>
 test("opening a folder moves the terminal, and is refused while a command runs", async () => {
   const a = await connect(srv.base, { auth: { token: srv.token } });
   let r = await act(a, { op: "open", path: "docs" });
-  assert.equal(r.plan.command, "cd -- docs");
+  assert.equal(r.plan.command, "cd docs");
   assert.equal(r.exit.cwd, "docs");
   r = await act(a, { op: "new_folder", dir: "", name: "from-docs" });
-  assert.equal(r.plan.command, "mkdir -- ../from-docs", "paths are relative to the shared folder");
+  assert.equal(r.plan.command, "mkdir ../from-docs", "paths are relative to the shared folder");
 
   // A command that waits on a FIFO holds the folder.
   const held = once(a, "exit", 15000, (x) => x.id === "held");
