@@ -4,10 +4,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 let srv;
 let browser;
 
@@ -21,10 +20,7 @@ before(async () => {
       writeFileSync(join(root, "grande", ".oculto"), "");
     },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
-  });
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
@@ -59,7 +55,7 @@ test("an instruction typed in the browser creates a folder every open explorer s
   await entry(second, "other").waitFor({ timeout: 5000 });
 
   // Opening a folder in the explorer moves the terminal there (a `cd` through the pipeline).
-  await entry(page, "PROYECTO").click();
+  await entry(page, "PROYECTO").dblclick();
   await page.locator("#crumbs", { hasText: "PROYECTO" }).waitFor({ timeout: 5000 });
   await page.locator(".xterm-rows", { hasText: "cd PROYECTO" }).waitFor({ timeout: 5000 });
 
@@ -91,7 +87,7 @@ test("a folder of 100k entries shows at once in a virtual list; hidden files and
   const page = await context.newPage();
   await page.goto(srv.url);
   await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
-  await entry(page, "grande").click();
+  await entry(page, "grande").dblclick();
   await entry(page, "n0.txt").waitFor({ timeout: 15000 });
   await page.locator("#count", { hasText: `${BIG} entries` }).waitFor({ timeout: 30000 });
   // Only the rows in sight are in the page.

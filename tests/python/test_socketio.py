@@ -114,3 +114,51 @@ def test_foreign_origin_is_refused(server):
             wait_timeout=5,
         )
     assert server["proc"].poll() is None
+
+
+def test_explorer_action_and_http_upload_from_python(server):
+    """A script drives the explorer's protocol: an action becomes a command, an upload is a
+    streamed PUT, and both reach the subscriber's feed."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    c = socketio.Client(reconnection=False)
+    w = Waiter(c, ["plan", "exit", "action_refused", "fs_changes"])
+    c.connect(server["base"], transports=["websocket"], wait_timeout=5, auth={"token": server["token"]})
+    assert c.call("subscribe", {"path": ""}, timeout=5)["ok"]
+    c.emit("action", {"id": "py1", "action": {"op": "new_folder", "dir": "", "name": "desde python"}, "lang": "es"})
+    _, plan = w.wait(lambda n, d: n == "plan" and d["id"] == "py1")
+    assert plan["command"] == "mkdir 'desde python'"
+    assert plan["source"] == "explorer"
+    _, done = w.wait(lambda n, d: n == "exit" and d["id"] == "py1")
+    assert done["code"] == 0
+    w.wait(lambda n, d: n == "fs_changes" and any(ch["path"] == "desde python" for ch in d["changes"]))
+
+    c.emit("action", {"id": "py2", "action": {"op": "rename", "item": {"path": "desde python", "tag": "0-0-0-0"}, "name": "x"}})
+    _, refused = w.wait(lambda n, d: n == "action_refused" and d["id"] == "py2")
+    assert refused["kind"] == "conflict"
+
+    def put(path, body, query=""):
+        req = urllib.request.Request(
+            f"{server['base']}/api/files/{urllib.request.quote(path)}{query}",
+            data=body,
+            method="PUT",
+            headers={"Authorization": f"Bearer {server['token']}"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    status, body = put("desde python/datos.bin", bytes(range(256)) * 4096)
+    assert status == 200, body
+    assert body["entry"]["size"] == 1024 * 1024
+    assert (server["root"] / "desde python" / "datos.bin").read_bytes() == bytes(range(256)) * 4096
+    status, body = put("desde python/datos.bin", b"again")
+    assert (status, body["kind"]) == (409, "exists")
+    status, body = put("../fuera.txt", b"x")
+    assert status in (400, 404)
+    assert not (server["root"].parent / "fuera.txt").exists()
+    c.disconnect()

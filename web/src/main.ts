@@ -10,9 +10,14 @@ import type { Hello } from "./protocol/Hello";
 import type { OutputChunk } from "./protocol/OutputChunk";
 import type { Plan } from "./protocol/Plan";
 import type { ProtocolError } from "./protocol/ProtocolError";
+import type { Action } from "./protocol/Action";
+import type { ActionRefused } from "./protocol/ActionRefused";
 import { lang, t, toggle } from "./i18n";
-import { relativeCd } from "./shell";
-import { Explorer } from "./explorer";
+import { Explorer, type Dropped } from "./explorer";
+import { Subscriptions } from "./subscriptions";
+import { Transfers } from "./transfer";
+import { Viewer } from "./viewer";
+import { ask, list } from "./dialog";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -23,6 +28,8 @@ let running: string | null = null;
 // A destructive command waiting for y / P / anything else: its token and the request it ended.
 let confirming: { token: string; id: string } | null = null;
 let counter = 0;
+// The output of the request running now (a deletion's names its trash entry, for Undo).
+let output = "";
 
 // ---- terminal: a line editor over xterm.js; every line goes through the pipeline ----
 const term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, theme: { background: "#15171c" } });
@@ -160,21 +167,77 @@ socket.on("plan", (p: Plan) => {
   if (p.details) term.write(`\x1b[2m${p.details.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
   if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
   else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
-  else if (p.confirm) {
+  else if (p.confirm && p.source === "explorer") {
+    const what = (p.verdict?.affected ?? []).join(", ");
+    term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n`);
+    void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "");
+  } else if (p.confirm) {
     const what = (p.verdict?.affected ?? []).join(", ");
     term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n${t("confirmQuestion")} `);
     confirming = { token: p.confirm, id: p.id };
   }
 });
 
+/** An explorer deletion (or a move that replaces) asks in a dialog that lists what goes. */
+async function confirmInDialog(token: string, affected: string[], command: string) {
+  const deleting = command.startsWith("rm ");
+  const choice = await ask(
+    deleting ? t("deleteTitle") : t("replaceTitle"),
+    [deleting ? t("deleteQuestion") : t("replaceQuestion"), list(affected)],
+    deleting
+      ? [
+          { label: t("toTrash"), value: "trash" as const, kind: "primary" },
+          { label: t("permanently"), value: "permanent" as const, kind: "danger" },
+          { label: t("cancel"), value: null },
+        ]
+      : [
+          { label: t("replace"), value: "trash" as const, kind: "danger" },
+          { label: t("cancel"), value: null, kind: "primary" },
+        ],
+  );
+  if (choice === null) {
+    term.write(`\x1b[2m${t("notConfirmed")}\x1b[0m\r\n`);
+    if (!running) prompt();
+    return;
+  }
+  if (running) return note(t("busy"), 3000);
+  running = nextId();
+  output = "";
+  afterExit = deleting ? offerUndo : null;
+  socket.emit("confirm", { id: running, token, permanent: choice === "permanent" });
+}
+
+/** What to do once the running request ends, with its output. */
+let afterExit: ((output: string) => void) | null = null;
+
+function offerUndo(out: string) {
+  const id = out.match(/\.atajo\/trash\/([0-9]+-[0-9]+)/)?.[1];
+  if (!id) return;
+  const n = $("explorer-note");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = t("undo");
+  b.onclick = () => {
+    n.replaceChildren();
+    act({ op: "undo", trash: id });
+  };
+  n.replaceChildren(`${t("movedToTrash")} `, b);
+  setTimeout(() => n.contains(b) && n.replaceChildren(), 15000);
+}
+
 socket.on("output", (o: OutputChunk) => {
-  if (o.id === running) term.write(o.data);
+  if (o.id !== running) return;
+  term.write(o.data);
+  if (output.length < 65536) output += o.data;
 });
 
 socket.on("exit", (x: ExitMsg) => {
   if (x.id !== running) return;
   running = null;
   setCwd(x.cwd);
+  const then = afterExit;
+  afterExit = null;
+  if (then && x.code === 0) then(output);
   // Waiting for the answer to a confirmation: the prompt comes after it.
   if (confirming && confirming.id === x.id) return;
   if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
@@ -203,6 +266,7 @@ function renderCrumbs() {
     const a = document.createElement("a");
     a.textContent = c.name;
     a.onclick = () => openFolder(c.path);
+    crumbDrop(a, c.path);
     nav.append(a);
   });
 }
@@ -213,22 +277,66 @@ function note(text: string, ms = 0) {
   if (ms) setTimeout(() => n.textContent === text && (n.textContent = ""), ms);
 }
 
-function openFolder(path: string) {
-  if (path === cwd) return;
-  // The terminal and the explorer share one folder: while a command runs there, it stays.
+/** Prints a line in the terminal (an upload, a save…) without spoiling what is being typed. */
+function announce(text: string) {
   if (running) {
+    term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`);
+    return;
+  }
+  term.write(`\r\x1b[2K\x1b[2m${text}\x1b[0m\r\n`);
+  prompt();
+  term.write(line);
+}
+
+/** Runs an explorer action as the command it stands for: the terminal shows it. */
+function act(action: Action) {
+  // One thing at a time in the terminal, as typed commands are.
+  if (running || confirming) {
     note(t("busy"), 3000);
     return;
   }
-  const cmd = `cd ${relativeCd(cwd, path)}`;
-  term.write(`${cmd}\r\n`);
-  runCommand(cmd);
+  if (line) {
+    term.write("\b \b".repeat(line.length));
+    line = "";
+  }
+  running = nextId();
+  output = "";
+  afterExit = null;
+  socket.emit("action", { id: running, action, lang: lang() });
 }
 
-const explorer = new Explorer(socket, $("entries"), $("spacer"), $("rows"), $("count"), {
+socket.on("action_refused", (r: ActionRefused) => {
+  if (r.id !== running) return;
+  running = null;
+  term.write(`\r\n\x1b[33m${t("refusedAction")}: ${r.message}\x1b[0m\r\n`);
+  note(r.message, 6000);
+  prompt();
+});
+
+function openFolder(path: string) {
+  if (path === cwd) return;
+  act({ op: "open", path });
+}
+
+const subs = new Subscriptions(socket, (e) => note(e, 4000));
+const transfers = new Transfers($("transfers"), announce);
+const viewer = new Viewer($("viewer"), socket, subs, {
+  announce,
+  download: (path, entry) => transfers.download(path, entry),
+});
+
+const explorer = new Explorer(socket, subs, $("entries"), $("spacer"), $("rows"), $("count"), {
   open: openFolder,
+  preview: (path, entry) => void viewer.show(path, entry),
+  act,
+  upload: (dir, files) => transfers.upload(dir, files),
+  download: (path, entry) => transfers.download(path, entry),
   note: (text) => note(text, 4000),
 });
+// The breadcrumbs take drops too: drag a row onto a parent folder to move it there.
+function crumbDrop(a: HTMLElement, path: string) {
+  explorer.dropTarget(a, () => path);
+}
 
 function setCwd(next: string) {
   if (next === cwd) return;
@@ -236,6 +344,44 @@ function setCwd(next: string) {
   renderCrumbs();
   explorer.show(cwd);
 }
+
+// ---- new folder / new file: a name typed in place ----
+let creating: "new_folder" | "new_file" | null = null;
+function startCreate(op: "new_folder" | "new_file") {
+  creating = op;
+  const form = $<HTMLFormElement>("newname");
+  const input = $<HTMLInputElement>("newname-input");
+  form.hidden = false;
+  $("newname-icon").textContent = op === "new_folder" ? "📁" : "📄";
+  input.value = op === "new_folder" ? t("newFolderName") : t("newFileName");
+  input.focus();
+  const dot = op === "new_file" ? input.value.lastIndexOf(".") : -1;
+  input.setSelectionRange(0, dot > 0 ? dot : input.value.length);
+}
+function endCreate() {
+  creating = null;
+  $("newname").hidden = true;
+}
+$("newname").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const name = $<HTMLInputElement>("newname-input").value.trim();
+  const op = creating;
+  endCreate();
+  if (op && name && explorer.folder !== null) act({ op, dir: explorer.folder, name });
+});
+$("newname-input").addEventListener("keydown", (e) => {
+  if (e.key === "Escape") endCreate();
+});
+$("newname-input").addEventListener("blur", () => setTimeout(endCreate, 150));
+$("new-folder").addEventListener("click", () => startCreate("new_folder"));
+$("new-file").addEventListener("click", () => startCreate("new_file"));
+$("upload").addEventListener("click", () => $<HTMLInputElement>("upload-input").click());
+$<HTMLInputElement>("upload-input").addEventListener("change", (e) => {
+  const input = e.target as HTMLInputElement;
+  const files: Dropped[] = [...(input.files ?? [])].map((file) => ({ file, rel: file.name }));
+  if (files.length && explorer.folder !== null) transfers.upload(explorer.folder, files);
+  input.value = "";
+});
 
 socket.on("cwd", (m: CwdMsg) => setCwd(m.cwd));
 
@@ -257,6 +403,7 @@ socket.on("hello", (h: Hello) => {
   $("root-name").textContent = h.root_name;
   renderCrumbs();
   // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
+  subs.reconnected();
   explorer.reset(cwd);
   if (!running) prompt();
 });
@@ -280,6 +427,10 @@ function applyLang() {
   $("explorer-title").textContent = t("explorer");
   $("refresh").textContent = t("refresh");
   $("hidden").textContent = t("hidden");
+  $("new-folder").title = t("newFolder");
+  $("new-file").title = t("newFile");
+  $("upload").title = t("uploadButton");
+  $("transfers-title").textContent = t("transfersTitle");
   $("send").textContent = t("send");
   $<HTMLInputElement>("instruction").placeholder = t("placeholder");
   $("lang").textContent = t("other");
