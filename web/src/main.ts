@@ -37,7 +37,8 @@ const fit = new FitAddon();
 term.loadAddon(fit);
 term.open($("terminal"));
 fit.fit();
-window.addEventListener("resize", () => fit.fit());
+// The terminal shares its pane with an open preview: fit it whenever its box changes.
+new ResizeObserver(() => fit.fit()).observe($("terminal"));
 
 let line = "";
 const past: string[] = [];
@@ -170,6 +171,7 @@ socket.on("plan", (p: Plan) => {
   else if (p.confirm && p.source === "explorer") {
     const what = (p.verdict?.affected ?? []).join(", ");
     term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n`);
+    inDialog = p.id;
     void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "");
   } else if (p.confirm) {
     const what = (p.verdict?.affected ?? []).join(", ");
@@ -195,6 +197,7 @@ async function confirmInDialog(token: string, affected: string[], command: strin
           { label: t("cancel"), value: null, kind: "primary" },
         ],
   );
+  inDialog = null;
   if (choice === null) {
     term.write(`\x1b[2m${t("notConfirmed")}\x1b[0m\r\n`);
     if (!running) prompt();
@@ -206,6 +209,9 @@ async function confirmInDialog(token: string, affected: string[], command: strin
   afterExit = deleting ? offerUndo : null;
   socket.emit("confirm", { id: running, token, permanent: choice === "permanent" });
 }
+
+/** The request whose confirmation a dialog is asking for: its prompt comes after the answer. */
+let inDialog: string | null = null;
 
 /** What to do once the running request ends, with its output. */
 let afterExit: ((output: string) => void) | null = null;
@@ -239,7 +245,7 @@ socket.on("exit", (x: ExitMsg) => {
   afterExit = null;
   if (then && x.code === 0) then(output);
   // Waiting for the answer to a confirmation: the prompt comes after it.
-  if (confirming && confirming.id === x.id) return;
+  if ((confirming && confirming.id === x.id) || inDialog === x.id) return;
   if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
   if (x.timed_out) term.write(`\x1b[33m[${t("timedOut")}]\x1b[0m\r\n`);
   if (x.cancelled) term.write(`\x1b[33m[${t("cancelled")}]\x1b[0m\r\n`);
@@ -427,8 +433,11 @@ function applyLang() {
   $("explorer-title").textContent = t("explorer");
   $("refresh").textContent = t("refresh");
   $("hidden").textContent = t("hidden");
+  $("new-folder").textContent = `+ ${t("folderShort")}`;
   $("new-folder").title = t("newFolder");
+  $("new-file").textContent = `+ ${t("fileShort")}`;
   $("new-file").title = t("newFile");
+  $("upload").textContent = t("uploadShort");
   $("upload").title = t("uploadButton");
   $("transfers-title").textContent = t("transfersTitle");
   $("send").textContent = t("send");
