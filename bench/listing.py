@@ -13,39 +13,16 @@ Figures, measured by a client on the same machine:
 - complete: request sent -> every entry is in the client's hands, parsed.
 """
 
-import argparse
-import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 import requests
 import socketio
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
+from sidebyside import SideBySide, arguments, peak_rss_mib, print_table
 
 
 def atajo_round(base, token, folder):
@@ -89,58 +66,25 @@ def jupyter_round(base, token, folder):
     return ms, ms, len(model["content"])
 
 
-def rss_mib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--atajo", required=True, help="the atajo binary (a release build)")
-    ap.add_argument("--jupyter", default=os.path.join(os.path.dirname(sys.executable), "jupyter"))
-    ap.add_argument("--entries", type=int, default=100_000)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
-    args = ap.parse_args()
+    args = arguments(__doc__, entries=(int, 100_000))
 
-    work = tempfile.mkdtemp(prefix="atajo-listing-")
-    root = os.path.join(work, "root")
     folder = "big"
-    os.makedirs(os.path.join(root, folder))
-    t = time.perf_counter()
-    for i in range(args.entries):
-        with open(os.path.join(root, folder, f"file{i}.txt"), "w"):
-            pass
-    print(f"made {args.entries} files in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
-    token = secrets.token_hex(16)
-    procs = []
-    try:
-        ap_port, jp_port = free_port(), free_port()
-        atajo = subprocess.Popen(
-            [args.atajo, "serve", "--root", root, "--bind", f"127.0.0.1:{ap_port}", "--token", token],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        procs.append(atajo)
-        jupyter = subprocess.Popen(
-            [args.jupyter, "server", "--no-browser", f"--port={jp_port}", "--ip=127.0.0.1",
-             f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}", "--allow-root"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        procs.append(jupyter)
-        wait_http(f"http://127.0.0.1:{ap_port}/healthz")
-        wait_http(f"http://127.0.0.1:{jp_port}/api/status?token={token}")
+    def prepare(root):
+        os.makedirs(os.path.join(root, folder))
+        t = time.perf_counter()
+        for i in range(args.entries):
+            with open(os.path.join(root, folder, f"file{i}.txt"), "w"):
+                pass
+        print(f"made {args.entries} files in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
+    with SideBySide(args.atajo, args.jupyter, prepare) as s:
+        token = s.token
         rows = {"atajo": [], "jupyter": []}
         for r in range(args.rounds):
-            rows["atajo"].append(atajo_round(f"http://127.0.0.1:{ap_port}", token, folder))
-            rows["jupyter"].append(jupyter_round(f"http://127.0.0.1:{jp_port}", token, folder))
+            rows["atajo"].append(atajo_round(s.atajo, token, folder))
+            rows["jupyter"].append(jupyter_round(s.jupyter, token, folder))
             print(f"round {r + 1}: atajo {rows['atajo'][-1]}, jupyter {rows['jupyter'][-1]}", file=sys.stderr)
         for side, rws in rows.items():
             if any(n != args.entries for *_, n in rws):
@@ -150,21 +94,8 @@ def main():
             a = statistics.median(x[i] for x in rows["atajo"])
             j = statistics.median(x[i] for x in rows["jupyter"])
             fig[name] = (a, j)
-        fig["peak RSS (MiB)"] = (rss_mib(atajo.pid), rss_mib(jupyter.pid))
-        print(f"\nlisting {args.entries} entries, {args.rounds} rounds alternating, medians")
-        print(f"{'figure':<20}{'atajo':>12}{'jupyter':>12}{'jupyter/atajo':>16}")
-        for name, (a, j) in fig.items():
-            print(f"{name:<20}{a:>12.1f}{j:>12.1f}{j / a:>15.1f}×")
-        if args.json:
-            print(json.dumps({k: {"atajo": a, "jupyter": j} for k, (a, j) in fig.items()}))
-    finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-                p.wait(10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(p.pid, signal.SIGKILL)
-        shutil.rmtree(work, ignore_errors=True)
+        fig["peak RSS (MiB)"] = (peak_rss_mib(s.atajo_proc.pid), peak_rss_mib(s.jupyter_proc.pid))
+        print_table(f"listing {args.entries} entries, {args.rounds} rounds alternating, medians", fig, args.json)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ pub struct FileQuery {
     overwrite: Option<String>,
     /// PUT: create missing parent folders.
     parents: Option<String>,
+    /// PUT: make PATH a folder (an empty one in a dropped tree); the body is ignored.
+    folder: Option<String>,
     token: Option<String>,
 }
 
@@ -374,6 +376,19 @@ pub async fn put_path(
         Ok(_) => return fail(StatusCode::BAD_REQUEST, "invalid", "the root is not a file"),
         Err(e) => return content_failure(e),
     };
+    if flag(&q.folder) {
+        let ws = app.services.workspace.clone();
+        let shown = rel_to_string(&rel);
+        let made = tokio::task::spawn_blocking(move || workspace::make_folder(&ws, &rel)).await;
+        return match made {
+            Ok(Ok(entry)) => {
+                record(&app, "upload", format!("{shown}/"), 0, Instant::now());
+                (StatusCode::OK, axum::Json(Written { path: shown, entry })).into_response()
+            }
+            Ok(Err(e)) => content_failure(e),
+            Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+        };
+    }
     let if_match = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())

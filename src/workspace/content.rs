@@ -104,6 +104,35 @@ fn check_target(ws: &Workspace, target: &Path, rules: &WriteRules) -> Result<(),
     }
 }
 
+/// Makes a folder and any missing parents (an empty folder in a dropped tree); one that is
+/// already there is fine.
+pub fn make_folder(ws: &Workspace, target: &Path) -> Result<Entry, ContentError> {
+    if target.as_os_str().is_empty() {
+        return Err(ContentError::BadPath);
+    }
+    if target
+        .components()
+        .next()
+        .is_some_and(|c| c.as_os_str() == STATE_DIR)
+    {
+        return Err(ContentError::Protected);
+    }
+    match ws.dir().create_dir_all(target) {
+        // Something else by that name: said below, with what it is.
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
+    }
+    let entry = entry_at(ws.dir(), target)?.ok_or(ContentError::NotFound)?;
+    if entry.kind == crate::protocol::EntryKind::Dir {
+        Ok(entry)
+    } else {
+        Err(ContentError::Exists {
+            current: Some(entry),
+        })
+    }
+}
+
 /// Starts writing `target`: checks it may be written as `rules` say, then opens a hidden part
 /// file beside it.
 pub fn begin_write(
@@ -260,6 +289,20 @@ mod tests {
         };
         write(&ws, "deep/er/x", "x", parents).unwrap();
         assert_eq!(read(&ws, "deep/er/x"), "x");
+        assert!(make_folder(&ws, Path::new("empty/inside")).is_ok());
+        assert!(ws.root().join("empty/inside").is_dir());
+        assert!(
+            make_folder(&ws, Path::new("empty/inside")).is_ok(),
+            "already there is fine"
+        );
+        assert!(matches!(
+            make_folder(&ws, Path::new("docs/a.txt")),
+            Err(ContentError::Exists { .. })
+        ));
+        assert!(matches!(
+            make_folder(&ws, Path::new(".atajo/x")),
+            Err(ContentError::Protected)
+        ));
         // No part file is left behind.
         let left: Vec<_> = std::fs::read_dir(ws.root().join("docs"))
             .unwrap()

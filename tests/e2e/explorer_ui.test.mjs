@@ -22,6 +22,7 @@ before(async () => {
       writeFileSync(join(root, "docs", "guia.md"), "# guía\n");
       writeFileSync(join(root, "app.js"), "function hola() {\n  return 42;\n}\n");
       writeFileSync(join(root, "foto.png"), PNG);
+      writeFileSync(join(root, "doc.pdf"), "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
       writeFileSync(join(root, "borrar.txt"), "adiós\n");
       writeFileSync(join(root, "renombrar.txt"), "x\n");
       writeFileSync(join(root, "mover.txt"), "m\n");
@@ -207,5 +208,15 @@ test("preview with highlighting, images, edit and save, changed on disk, and a s
   const img = viewer.locator("img");
   await img.waitFor();
   await page.waitForFunction(() => document.querySelector("#viewer img")?.naturalWidth === 4, null, { timeout: 5000 });
+
+  // A PDF goes to the browser's own viewer, in a frame atajo's headers allow.
+  await entry(page, "doc.pdf").dblclick();
+  const frame = viewer.locator("iframe");
+  await frame.waitFor();
+  const src = await frame.getAttribute("src");
+  const res = await page.request.get(new URL(src, srv.base).href);
+  assert.equal(res.headers()["content-type"], "application/pdf");
+  assert.equal(res.headers()["x-frame-options"], "SAMEORIGIN");
+  assert.doesNotMatch(res.headers()["content-security-policy"], /frame-ancestors 'none'/);
   await context.close();
 });

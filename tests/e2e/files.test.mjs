@@ -123,6 +123,14 @@ test("upload: streamed, never replacing unless told, folders created, .atajo pro
   assert.equal(r.status, 200);
   assert.equal(readFileSync(join(srv.root, "up", "tree", "deep", "c.txt"), "utf8"), "c");
 
+  // An empty folder of a dropped tree.
+  r = await put("up/tree/empty/inner", "", { q: "?folder=1" });
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).entry.kind, "dir");
+  assert.ok(statSync(join(srv.root, "up", "tree", "empty", "inner")).isDirectory());
+  r = await put("up/big.bin", "", { q: "?folder=1" });
+  assert.equal(r.status, 409, "a file of that name stays a file");
+
   r = await put(".atajo/history.sqlite3", "x", { q: "?overwrite=1" });
   assert.equal(r.status, 403);
   r = await put("up", "x", { q: "?overwrite=1" });

@@ -27,9 +27,10 @@ export const parentOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndex
 export const nameOf = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 export const join = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
 
-/** A file dropped from the desktop, with where it goes relative to the drop folder. */
+/** A file dropped from the desktop, with where it goes relative to the drop folder; `file`
+ * is null for an empty folder, which is made as such. */
 export interface Dropped {
-  file: File;
+  file: File | null;
   rel: string;
 }
 
@@ -565,12 +566,15 @@ async function droppedFiles(dt: DataTransfer): Promise<Dropped[]> {
       out.push({ file, rel: prefix + entry.name });
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
+      let empty = true;
       // readEntries hands out a folder in batches until an empty one.
       for (;;) {
         const batch = await new Promise<FileSystemEntry[]>((ok, fail) => reader.readEntries(ok, fail));
         if (!batch.length) break;
+        empty = false;
         for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
       }
+      if (empty) out.push({ file: null, rel: prefix + entry.name });
     }
   };
   for (const e of entries) await walk(e, "");

@@ -90,6 +90,8 @@ export class Transfers {
   private async send(job: Job, overwrite: boolean): Promise<void> {
     const path = join(job.dir, job.item.rel);
     const started = performance.now();
+    const file = job.item.file;
+    if (file === null) return this.folder(job, path);
     const res = await new Promise<{ status: number; body: string } | null>((ok) => {
       const xhr = new XMLHttpRequest();
       job.xhr = xhr;
@@ -103,7 +105,7 @@ export class Transfers {
       xhr.onload = () => ok({ status: xhr.status, body: xhr.responseText });
       xhr.onerror = () => ok({ status: 0, body: "" });
       xhr.onabort = () => ok(null);
-      xhr.send(job.item.file);
+      xhr.send(file);
     });
     job.xhr = null;
     if (res === null) return;
@@ -124,20 +126,38 @@ export class Transfers {
     }
     if (res.status === 200) {
       const secs = (performance.now() - started) / 1000;
-      const speed = human(job.item.file.size / Math.max(secs, 0.001));
-      job.bar.value = 1;
-      job.info.textContent = `✓ ${human(job.item.file.size)} · ${speed}/s`;
-      job.row.classList.add("done");
-      this.announce(`⇧ ${t("uploadLine")} ${path} (${human(job.item.file.size)}, ${speed}/s)`);
-      setTimeout(() => {
-        job.row.remove();
-        if (!this.panel.querySelector("li")) this.panel.hidden = true;
-      }, 4000);
+      const speed = human(file.size / Math.max(secs, 0.001));
+      this.done(job, `✓ ${human(file.size)} · ${speed}/s`);
+      this.announce(`⇧ ${t("uploadLine")} ${path} (${human(file.size)}, ${speed}/s)`);
       return;
     }
-    let message = `HTTP ${res.status}`;
+    this.failed(job, path, res.status, res.body);
+  }
+
+  /** An empty folder of a dropped tree. */
+  private async folder(job: Job, path: string) {
+    const res = await fetch(fileUrl(path, "?folder=1"), { method: "PUT" });
+    const body = await res.text();
+    if (res.ok) {
+      this.done(job, "✓");
+      this.announce(`⇧ ${t("uploadLine")} ${path}/`);
+    } else this.failed(job, path, res.status, body);
+  }
+
+  private done(job: Job, info: string) {
+    job.bar.value = 1;
+    job.info.textContent = info;
+    job.row.classList.add("done");
+    setTimeout(() => {
+      job.row.remove();
+      if (!this.panel.querySelector("li")) this.panel.hidden = true;
+    }, 4000);
+  }
+
+  private failed(job: Job, path: string, status: number, body: string) {
+    let message = `HTTP ${status}`;
     try {
-      message = JSON.parse(res.body).error ?? message;
+      message = JSON.parse(body).error ?? message;
     } catch {
       /* keep the status */
     }
