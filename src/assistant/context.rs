@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 
 use memchr::memmem;
 
+use super::folders::Folders;
 use super::words::fold;
 
 /// How deep and how wide the walk goes: enough for "the jazz folder inside música", never a
 /// crawl of a huge tree on every instruction.
 const MAX_DEPTH: usize = 4;
 const MAX_ENTRIES: usize = 4000;
+/// The most names taken from any one folder other than the current one.
+const PER_FOLDER: usize = 500;
 /// Folders whose insides are never worth naming.
 const SKIP: &[&str] = &[
     ".git",
@@ -103,28 +106,16 @@ impl Context {
 
     /// Walks `cwd` breadth-first, then lists what sits beside it in each folder up to `root`
     /// (one level when no root is known).
-    pub fn scan(cwd: &Path, root: Option<&Path>) -> Self {
+    pub fn scan(cwd: &Path, root: Option<&Path>, folders: &Folders) -> Self {
         let mut entries = Vec::new();
         let mut queue: VecDeque<(PathBuf, String, usize)> = VecDeque::new();
         queue.push_back((cwd.to_path_buf(), String::new(), 0));
         while let Some((dir, rel, depth)) = queue.pop_front() {
-            let Ok(read) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            // Never read more of a folder than can be kept: a folder of 100k files would
-            // otherwise cost every instruction a full listing (found by the storm benchmark).
-            let budget = MAX_ENTRIES - entries.len();
-            let mut names: Vec<(String, bool)> = read
-                .filter_map(Result::ok)
-                .filter_map(|e| {
-                    let name = e.file_name().into_string().ok()?;
-                    let dir = e.file_type().ok()?.is_dir();
-                    Some((name, dir))
-                })
-                .take(budget)
-                .collect();
-            names.sort();
-            for (name, is_dir) in names {
+            // The current folder may fill the whole budget; a folder below it only its share,
+            // so that one huge folder neither costs every instruction a long read nor hides
+            // the names beside it.
+            let limit = if depth == 0 { MAX_ENTRIES } else { PER_FOLDER };
+            for (name, is_dir) in folders.read(&dir, limit).iter() {
                 if entries.len() >= MAX_ENTRIES {
                     return Self::indexed(entries);
                 }
@@ -133,10 +124,10 @@ impl Context {
                 } else {
                     format!("{rel}/{name}")
                 };
-                if is_dir && depth + 1 < MAX_DEPTH && !SKIP.contains(&name.as_str()) {
-                    queue.push_back((dir.join(&name), path.clone(), depth + 1));
+                if *is_dir && depth + 1 < MAX_DEPTH && !SKIP.contains(&name.as_str()) {
+                    queue.push_back((dir.join(name), path.clone(), depth + 1));
                 }
-                entries.push(Entry::new(path, is_dir));
+                entries.push(Entry::new(path, *is_dir));
             }
         }
         let mut up = String::new();
@@ -149,16 +140,9 @@ impl Context {
                 break;
             };
             up.push_str("../");
-            if let Ok(read) = std::fs::read_dir(&parent) {
-                for e in read.filter_map(Result::ok).take(MAX_ENTRIES) {
-                    let Ok(name) = e.file_name().into_string() else {
-                        continue;
-                    };
-                    if parent.join(&name) == here {
-                        continue;
-                    }
-                    let dir = e.file_type().is_ok_and(|t| t.is_dir());
-                    entries.push(Entry::new(format!("{up}{name}"), dir));
+            for (name, is_dir) in folders.read(&parent, PER_FOLDER).iter() {
+                if parent.join(name) != here {
+                    entries.push(Entry::new(format!("{up}{name}"), *is_dir));
                 }
             }
             here = parent;
@@ -294,16 +278,37 @@ mod tests {
         std::fs::create_dir_all(root.join("docs")).expect("mkdir");
         std::fs::create_dir_all(root.join("música")).expect("mkdir");
         std::fs::write(root.join("src/main.py"), "").expect("write");
-        let ctx = Context::scan(&root.join("src"), Some(root));
+        let ctx = Context::scan(&root.join("src"), Some(root), &Folders::default());
         assert!(ctx.get("main.py").is_some_and(|e| !e.dir));
         assert!(ctx.get("../docs").is_some_and(|e| e.dir));
         assert!(
             ctx.get("../src").is_none(),
             "the current folder is not its own neighbour"
         );
-        let ctx = Context::scan(root, Some(root));
+        let ctx = Context::scan(root, Some(root), &Folders::default());
         assert_eq!(ctx.get("musica").map(|e| e.path.as_str()), Some("música"));
         assert!(ctx.get("../anything").is_none());
+    }
+
+    #[test]
+    fn a_huge_folder_takes_its_share_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("big")).expect("mkdir");
+        for i in 0..MAX_ENTRIES + 10 {
+            std::fs::write(root.join(format!("big/f{i:05}")), "").expect("write");
+        }
+        std::fs::create_dir_all(root.join("zeta/deep")).expect("mkdir");
+        std::fs::write(root.join("zeta/deep/notas.txt"), "").expect("write");
+        let ctx = Context::scan(root, Some(root), &Folders::default());
+        assert!(ctx.get("zeta/deep/notas.txt").is_some());
+        let from_big = ctx.entries().iter().filter(|e| e.path.starts_with("big/"));
+        assert_eq!(from_big.count(), PER_FOLDER);
+        // Inside the huge folder, it is the current one: it may fill the budget.
+        let ctx = Context::scan(&root.join("big"), Some(root), &Folders::default());
+        let below = ctx.entries().iter().filter(|e| !e.path.starts_with("../"));
+        assert_eq!(below.count(), MAX_ENTRIES);
+        assert!(ctx.get("../zeta").is_some());
     }
 
     #[test]

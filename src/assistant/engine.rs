@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::cache::{Cached, TranslationCache};
 use super::context::Context;
+use super::folders::Folders;
 use super::model::{LISTING_NAMES, ModelClient, ModelError, ModelSettings, Prompt};
 use super::plugins::{PluginError, Plugins};
 use super::{Translation, detect, translate, words};
@@ -75,6 +76,8 @@ pub struct Assistant {
     plugins: Plugins,
     model: Option<ModelClient>,
     cache: TranslationCache,
+    /// The big folders' names, kept while they stay unchanged.
+    folders: Folders,
 }
 
 impl Assistant {
@@ -106,6 +109,7 @@ impl Assistant {
                 plugins,
                 model,
                 cache,
+                folders: Folders::default(),
             },
             errors,
         ))
@@ -131,7 +135,8 @@ impl Assistant {
     ) -> Translation {
         let ctx = {
             let (cwd, root) = (cwd.to_path_buf(), root.map(Path::to_path_buf));
-            tokio::task::spawn_blocking(move || Context::scan(&cwd, root.as_deref()))
+            let folders = self.folders.clone();
+            tokio::task::spawn_blocking(move || Context::scan(&cwd, root.as_deref(), &folders))
                 .await
                 .unwrap_or_default()
         };

@@ -7,6 +7,7 @@ mod cache;
 mod context;
 mod detect;
 mod engine;
+mod folders;
 mod lexicon;
 mod model;
 mod parse;
@@ -23,6 +24,7 @@ pub use engine::{
     Assistant, AssistantError, AssistantSettings, DEFAULT_ORDER, Source, model_settings,
     parse_order,
 };
+pub use folders::Folders;
 pub use model::{ModelAnswer, ModelClient, ModelError, ModelSettings, Prompt};
 pub use plugins::{PluginError, Plugins};
 pub use words::fold;

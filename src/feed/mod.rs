@@ -210,7 +210,8 @@ pub async fn patiently(mut send: impl FnMut() -> Result<(), SendError>) -> Resul
         match send() {
             Err(SendError::Full) => {
                 tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_millis(50));
+                // Short enough to keep a short outgoing queue from running dry.
+                backoff = (backoff * 2).min(Duration::from_millis(8));
             }
             done => return done,
         }
