@@ -10,7 +10,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::lang::Lang;
 use crate::protocol::{Action, EntryKind, ItemRef, RefusalKind};
-use crate::workspace::{Workspace, client_rel_path, entry_at, rel_to_string};
+use crate::workspace::{
+    Workspace, client_rel_path, entry_at, rawname, rel_from_hex, rel_to_string,
+};
 
 /// The command an action stands for, and the line that explains it in the terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +141,16 @@ impl Builder<'_> {
 
     /// An entry the client saw: still there, and unchanged if the client said how it was.
     fn item(&self, item: &ItemRef) -> Result<(PathBuf, EntryKind), Refused> {
-        let rel = self.rel(&item.path)?;
+        let rel = match &item.raw {
+            // A name that is not UTF-8: its real bytes, as the listing gave them.
+            Some(hex) => rel_from_hex(hex).map_err(|_| {
+                self.invalid(
+                    &format!("«{}»: los bytes del nombre no valen", item.path),
+                    &format!("“{}”: the name's bytes are not valid", item.path),
+                )
+            })?,
+            None => self.rel(&item.path)?,
+        };
         if rel.as_os_str().is_empty() {
             return Err(self.invalid(
                 "la raíz del espacio de trabajo no se puede mover ni borrar",
@@ -213,7 +224,8 @@ impl Builder<'_> {
     }
 
     fn arg(&self, rel: &Path) -> String {
-        word(&relative(self.cwd, rel))
+        let text = relative(self.cwd, rel);
+        rawname::ansi_c_word(&text).unwrap_or_else(|| word(&text))
     }
 
     fn create(
@@ -315,12 +327,12 @@ impl Builder<'_> {
         let mut renamed = Vec::new();
         let mut claimed: Vec<PathBuf> = Vec::new();
         for (p, kind) in &items {
-            let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+            let Some(name) = p.file_name().map(rawname::text) else {
                 continue;
             };
-            let mut target = dest.join(name);
+            let mut target = dest.join(&*rawname::path(&name));
             if self.taken(&target) || claimed.contains(&target) {
-                target = self.free_copy_name(&dest, name, *kind == EntryKind::Dir, &claimed);
+                target = self.free_copy_name(&dest, &name, *kind == EntryKind::Dir, &claimed);
                 renamed.push(operands(&[self.arg(p), self.arg(&target)]));
             } else {
                 plain.push(self.arg(p));
@@ -367,10 +379,10 @@ impl Builder<'_> {
                 } else {
                     format!("{word} {n}")
                 };
-                dest.join(format!("{stem} ({label}){ext}"))
+                dest.join(&*rawname::path(&format!("{stem} ({label}){ext}")))
             })
             .find(|p| !self.taken(p) && !claimed.contains(p))
-            .unwrap_or_else(|| dest.join(name))
+            .unwrap_or_else(|| dest.join(&*rawname::path(name)))
     }
 
     fn delete(&self, items: &[ItemRef]) -> Result<(String, String), Refused> {
@@ -416,7 +428,7 @@ pub fn relative(from: &Path, target: &Path) -> String {
     parts.extend(
         b[common..]
             .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+            .map(|c| rawname::text(c.as_os_str()).into_owned()),
     );
     if parts.is_empty() {
         ".".to_owned()

@@ -405,6 +405,12 @@ pub struct ItemRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tag: Option<String>,
+    /// The path's real bytes in hex (`/`-separated), for an entry whose name is not UTF-8 (the
+    /// listing marks it `lossy` and gives its name's bytes as `raw`): `path` is then only
+    /// what is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub raw: Option<String>,
 }
 
 /// What the user did in the explorer. Each becomes the shell command it stands for and runs

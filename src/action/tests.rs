@@ -31,6 +31,7 @@ fn item(path: &str) -> ItemRef {
     ItemRef {
         path: path.into(),
         tag: None,
+        raw: None,
     }
 }
 
@@ -122,6 +123,7 @@ fn rename_checks_the_tag_the_client_saw() {
         item: ItemRef {
             path: "notes.txt".into(),
             tag,
+            raw: None,
         },
         name: name.into(),
     };
@@ -249,4 +251,46 @@ fn relative_paths_and_words() {
     assert_eq!(word("~x"), "'~x'");
     assert_eq!(word("*"), "'*'");
     assert_eq!(word(""), "''");
+}
+
+#[test]
+fn a_name_that_is_not_utf8_is_named_by_its_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = fixture();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 'x'.txt");
+    fs::write(f.ws.root().join("docs").join(name), "x").unwrap();
+    let lossy = format!("docs/{}", name.to_string_lossy());
+    let raw = |hex: &str| ItemRef {
+        path: lossy.clone(),
+        tag: None,
+        raw: Some(hex.into()),
+    };
+    let hex: String = b"docs/caf\xe9 'x'.txt"
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let rename = Action::Rename {
+        item: raw(&hex),
+        name: "cafe.txt".into(),
+    };
+    assert_eq!(
+        f.command("docs", rename, Risk::Write),
+        r"mv -T $'caf\xe9 \'x\'.txt' cafe.txt"
+    );
+    let delete = Action::Delete {
+        items: vec![raw(&hex)],
+    };
+    assert_eq!(
+        f.command("", delete, Risk::Destructive),
+        r"rm $'docs/caf\xe9 \'x\'.txt'"
+    );
+    // Without its bytes the shown name cannot be acted on; bad bytes are refused.
+    let shown = Action::Delete {
+        items: vec![item(&lossy)],
+    };
+    assert_eq!(f.refusal("", shown), RefusalKind::Invalid);
+    let bad = Action::Delete {
+        items: vec![raw("2e2e2f6574632f706173737764")],
+    };
+    assert_eq!(f.refusal("", bad), RefusalKind::Invalid);
 }

@@ -3,7 +3,6 @@
 //! behaves like its GNU coreutils namesake (same effects, messages and exit codes), which the
 //! tests check side by side with the real tools.
 
-use std::ffi::OsStr;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -13,7 +12,7 @@ use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 use super::quote;
 use super::trash;
 use crate::policy::{self, Stage};
-use crate::workspace::{self, Workspace};
+use crate::workspace::{self, Workspace, rawname};
 
 /// What a builtin printed and how it ended.
 pub struct Done {
@@ -77,7 +76,7 @@ fn parse(stage: &Stage) -> (String, Vec<&str>) {
 /// handle on the cwd: `..` out of the cwd is fine as long as it stays beneath the root (the
 /// policy already confined every operand; this refuses anything else as a permission error).
 pub(super) fn locate(ws: &Workspace, cwd: &Path, operand: &str) -> io::Result<PathBuf> {
-    workspace::normalize_within(ws.root(), cwd, Path::new(operand))
+    workspace::normalize_within(ws.root(), cwd, &rawname::path(operand))
         .map_err(|_| io::Error::from_raw_os_error(libc::EACCES))
 }
 
@@ -117,7 +116,7 @@ fn mkdir(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path) -> Done {
         if let Err((shown, e)) = result {
             out.push_str(&format!(
                 "mkdir: cannot create directory {}: {}\n",
-                quote::locale(OsStr::new(&shown)),
+                quote::locale(&rawname::os(&shown)),
                 strerror(&e)
             ));
             code = 1;
@@ -133,7 +132,7 @@ fn mkdir(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path) -> Done {
 fn created(out: &mut String, shown: &str) {
     out.push_str(&format!(
         "mkdir: created directory {}\n",
-        quote::shell_always(OsStr::new(shown))
+        quote::shell_always(&rawname::os(shown))
     ));
 }
 
@@ -159,7 +158,7 @@ fn mkdir_parents(
             continue;
         }
         // Prefixes at or above the root (of an absolute operand) exist already.
-        let Ok(prefix) = workspace::normalize_within(ws.root(), cwd, Path::new(&shown)) else {
+        let Ok(prefix) = workspace::normalize_within(ws.root(), cwd, &rawname::path(&shown)) else {
             continue;
         };
         if prefix.as_os_str().is_empty() {
@@ -202,7 +201,7 @@ fn touch(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path) -> Done {
             }
             out.push_str(&format!(
                 "touch: cannot touch {}: {}\n",
-                quote::shell_always(OsStr::new(operand)),
+                quote::shell_always(&rawname::os(operand)),
                 strerror(&e)
             ));
             code = 1;

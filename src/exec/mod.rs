@@ -16,7 +16,7 @@ pub use output::truncation_marker;
 pub use sandbox::{Protection, ResourceLimits, Sandbox, SandboxError, SandboxSettings};
 
 use crate::policy::{Checked, Connector};
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, rawname};
 use output::Output;
 
 #[derive(Debug, Clone, Copy)]
@@ -154,11 +154,8 @@ pub async fn run_confined(
     let mut sink = |_: &str| {};
     let mut out = Output::new(limits.output_limit, &mut sink);
     let stage = crate::policy::Stage {
-        program: program.to_string_lossy().into_owned(),
-        args: args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        program: rawname::text(program).into_owned(),
+        args: args.iter().map(|a| rawname::text(a).into_owned()).collect(),
         redirects: Vec::new(),
         meaning: Default::default(),
     };

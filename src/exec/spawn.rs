@@ -18,6 +18,7 @@ use super::output::Output;
 use super::sandbox::Sandbox;
 use super::{CANCELLED_EXIT, TIMEOUT_EXIT};
 use crate::policy::{OpenMode, Stage, Target};
+use crate::workspace::rawname;
 
 pub struct Ended {
     pub code: i32,
@@ -181,8 +182,8 @@ fn start(
             fds[usize::from(r.fd)] = fd;
         }
         let [fd0, fd1, fd2] = fds;
-        let mut cmd = Command::new(&stage.program);
-        cmd.args(&stage.args)
+        let mut cmd = Command::new(&*rawname::os(&stage.program));
+        cmd.args(stage.args.iter().map(|a| rawname::os(a)))
             .current_dir(dir)
             .env_clear()
             .env("PATH", PATH)

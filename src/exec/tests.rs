@@ -489,3 +489,27 @@ async fn undo_refuses_unknown_ids_an_empty_trash_and_tampered_manifests() {
     assert_eq!(std::fs::read_to_string(root.join("gone.txt")).unwrap(), "g");
     assert!(!entry.exists());
 }
+
+#[tokio::test]
+async fn names_that_are_not_utf8_are_operable_by_their_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let raw = |b: &[u8]| root.join(std::ffi::OsStr::from_bytes(b));
+    std::fs::write(raw(b"caf\xe9.txt"), "x").unwrap();
+    std::fs::write(raw(b"\xff.bin"), "y").unwrap();
+    // A program gets the real bytes as its argument, and so does a builtin.
+    let out = run_command(root, "", r"cat $'caf\xe9.txt'", limits()).await;
+    assert_eq!((out.exit_code, out.output.as_str()), (0, "x"));
+    let out = run_command(root, "", r"mv -T $'caf\351.txt' cafe.txt", limits()).await;
+    assert_eq!(out.exit_code, 0, "{}", out.output);
+    assert!(root.join("cafe.txt").exists() && !raw(b"caf\xe9.txt").exists());
+    // A glob matches it; rm puts it in the trash and undo brings back the same bytes.
+    let out = run_command(root, "", "rm -v *.bin", limits()).await;
+    assert_eq!(out.exit_code, 0, "{}", out.output);
+    assert!(out.output.contains(r"$'\377'"), "{}", out.output);
+    assert!(!raw(b"\xff.bin").exists());
+    let out = run_command(root, "", "undo", limits()).await;
+    assert_eq!(out.exit_code, 0, "{}", out.output);
+    assert_eq!(std::fs::read(raw(b"\xff.bin")).unwrap(), b"y");
+}

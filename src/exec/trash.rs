@@ -3,7 +3,6 @@
 //! back. A permanent deletion (the user's explicit choice when confirming) really deletes.
 //! Messages and exit codes follow GNU rm.
 
-use std::ffi::OsStr;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::builtin::{Done, locate, strerror};
 use super::quote;
-use crate::workspace::{STATE_DIR, Workspace, rel_to_string};
+use crate::workspace::{STATE_DIR, Workspace, rawname, rel_to_string};
 
 const MANIFEST: &str = "manifest.json";
 
@@ -69,7 +68,7 @@ fn new_id() -> (String, u64) {
 }
 
 fn quoted(s: &str) -> String {
-    quote::shell_always(OsStr::new(s))
+    quote::shell_always(&rawname::os(s))
 }
 
 pub fn rm(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path, permanent: bool) -> Done {
@@ -148,7 +147,7 @@ pub fn rm(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path, permanent:
                 .and_then(|()| dir.rename(&rel, dir, entry.join(&stored)))
                 .map(|()| {
                     manifest.items.push(Item {
-                        from: rel_to_string(&rel),
+                        from: rawname::text(rel.as_os_str()).into_owned(),
                         stored,
                     });
                 })
@@ -245,7 +244,7 @@ pub fn undo(id: Option<&str>, ws: &Workspace) -> Done {
     let mut code = 0;
     let mut left = Vec::new();
     for item in manifest.items {
-        let to = PathBuf::from(&item.from);
+        let to = rawname::path(&item.from).into_owned();
         let restored = if dir.symlink_metadata(&to).is_ok() {
             Err(io::Error::from_raw_os_error(libc::EEXIST))
         } else {

@@ -11,7 +11,7 @@ use brush_parser::word::{WordPiece, WordPieceWithSource};
 use brush_parser::{ParserOptions, word};
 
 use super::reason::Reason;
-use crate::workspace::{self, PathError};
+use crate::workspace::{self, PathError, rawname};
 
 /// Most words one word may expand to (braces and globs together).
 pub const MAX_WORDS: usize = 4096;
@@ -94,7 +94,12 @@ impl Expander<'_> {
                 WordPiece::GettextDoubleQuotedSequence(_) => {
                     return Err(Reason::Expansion("$\"…\""));
                 }
-                WordPiece::AnsiCQuotedText(_) => return Err(Reason::Expansion("$'…'")),
+                // `$'…'` is how a name that is not UTF-8 is written (what atajo itself
+                // writes for one): its bytes travel as text (see `rawname`).
+                WordPiece::AnsiCQuotedText(body) => {
+                    let text = rawname::text_of_bytes(&rawname::ansi_c_bytes(body));
+                    out.extend(text.chars().map(|c| (c, true)));
+                }
                 WordPiece::TildeExpansion(tilde) => {
                     // HOME is the workspace root for every command atajo runs.
                     let dir = match tilde {
@@ -135,7 +140,7 @@ impl Expander<'_> {
         let start = if prefix.is_empty() {
             self.cwd.to_path_buf()
         } else {
-            workspace::normalize_within(self.root, self.cwd, Path::new(&prefix))
+            workspace::normalize_within(self.root, self.cwd, &rawname::path(&prefix))
                 .map_err(|_| Reason::Outside(literal.clone()))?
         };
         // (what the program will be given, root-relative path)
@@ -167,7 +172,7 @@ impl Expander<'_> {
             if !has_pattern(comp) {
                 let mut next = Vec::with_capacity(found.len());
                 for (shown, rel) in found {
-                    let rel = workspace::normalize_within(self.root, &rel, Path::new(&text))
+                    let rel = workspace::normalize_within(self.root, &rel, &rawname::path(&text))
                         .map_err(|_| Reason::Outside(literal.clone()))?;
                     next.push((join(&shown, &text), rel));
                 }
@@ -192,21 +197,19 @@ impl Expander<'_> {
                         return Err(Reason::TooComplex(literal));
                     }
                     let name = entry.file_name();
-                    let Some(name) = name.to_str() else {
-                        continue;
-                    };
-                    if !matcher.matches_with(name, opts) {
+                    let name = rawname::text(&name);
+                    if !matcher.matches_with(&name, opts) {
                         continue;
                     }
                     // Only folders can hold the rest of the pattern.
                     if i < last && !std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()) {
                         continue;
                     }
-                    names.push(name.to_owned());
+                    names.push(name.into_owned());
                 }
                 names.sort();
                 for name in names {
-                    next.push((join(shown, &name), rel.join(&name)));
+                    next.push((join(shown, &name), rel.join(&*rawname::path(&name))));
                 }
                 if next.len() > MAX_WORDS {
                     return Err(Reason::TooManyWords(literal, MAX_WORDS));

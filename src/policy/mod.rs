@@ -26,7 +26,7 @@ pub use rules::{Rules, RulesError};
 
 use crate::lang::Lang;
 use crate::protocol::{Risk, VerdictMsg};
-use crate::workspace::{self, PathError, STATE_DIR};
+use crate::workspace::{self, PathError, STATE_DIR, rawname};
 use args::Parsed;
 use expand::Expander;
 use rules::{Kind, Repeat, Slot, Spec, Style};
@@ -551,8 +551,8 @@ fn judge_arguments(
             acc.destroys(cwd);
         }
         for start in &parsed.operands {
-            let rel =
-                workspace::normalize_within(root, cwd, Path::new(start)).map_err(path_reason)?;
+            let rel = workspace::normalize_within(root, cwd, &rawname::path(start))
+                .map_err(path_reason)?;
             acc.destroys(&rel);
         }
     }
@@ -655,7 +655,8 @@ fn judge_value(
             match std::fs::metadata(&real) {
                 Ok(m) if m.is_dir() => {
                     for source in sources {
-                        let Some(base) = Path::new(source).file_name() else {
+                        let source = rawname::path(source);
+                        let Some(base) = source.file_name() else {
                             continue;
                         };
                         if real.join(base).symlink_metadata().is_ok() {
@@ -807,11 +808,12 @@ fn confine(
     root: &Path,
     cwd: &Path,
 ) -> Result<(PathBuf, PathBuf), Denial> {
-    let rel = workspace::normalize_within(root, cwd, Path::new(operand)).map_err(path_reason)?;
+    let rel =
+        workspace::normalize_within(root, cwd, &rawname::path(operand)).map_err(path_reason)?;
     if access == Access::Write && is_protected(&rel) {
         return Err(Reason::Protected(operand.into()).into());
     }
-    let real = match workspace::resolve_physical(root, cwd, Path::new(operand), operand) {
+    let real = match workspace::resolve_physical(root, cwd, &rawname::path(operand), operand) {
         Ok(real) => real,
         // Reading through a link to nothing reads nothing (ls shows the link itself).
         Err(PathError::Dangling(_)) if access == Access::Read => root.join(&rel),
@@ -849,7 +851,9 @@ fn path_reason(e: PathError) -> Denial {
 pub fn cd_target(stage: &Stage, root: &Path, cwd: &Path) -> Result<PathBuf, Denial> {
     match stage.args.iter().find(|a| a.as_str() != "--") {
         None => Ok(PathBuf::new()),
-        Some(dir) => workspace::normalize_within(root, cwd, Path::new(dir)).map_err(path_reason),
+        Some(dir) => {
+            workspace::normalize_within(root, cwd, &rawname::path(dir)).map_err(path_reason)
+        }
     }
 }
 

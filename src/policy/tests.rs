@@ -235,7 +235,17 @@ fn denies_with_the_reason() {
         ("", "cat <(ls)", |r| matches!(r, Reason::Substitution)),
         ("", "mkdir $HOME", |r| matches!(r, Reason::Expansion(_))),
         ("", "mkdir ~root/x", |r| matches!(r, Reason::Expansion(_))),
-        ("", "echo $'\\x41'", |r| matches!(r, Reason::Expansion(_))),
+        // `$'…'` (how a name that is not UTF-8 is written) is read, then judged like any
+        // word: it cannot smuggle a climb, a control character or an invisible one.
+        ("", "cat $'\\x2e\\x2e/x'", |r| {
+            matches!(r, Reason::Outside(_))
+        }),
+        ("", "touch $'a\\nb'", |r| {
+            matches!(r, Reason::ControlChars(_))
+        }),
+        ("", "touch $'a\\u202eb'", |r| {
+            matches!(r, Reason::Invisible(_))
+        }),
         ("", "echo {1..100000}", |r| {
             matches!(r, Reason::TooManyWords(..))
         }),

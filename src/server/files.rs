@@ -124,21 +124,10 @@ fn unauthorized() -> Response {
 
 /// The root-relative path a request names.
 fn target(path: Option<&str>, q: &FileQuery) -> Result<PathBuf, ContentError> {
-    let bytes = match &q.raw {
-        Some(hex) => decode_hex(hex).ok_or(ContentError::BadPath)?,
-        None => path.unwrap_or("").trim_matches('/').as_bytes().to_vec(),
-    };
-    workspace::rel_from_bytes(&bytes)
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
+    match &q.raw {
+        Some(hex) => workspace::rel_from_hex(hex),
+        None => workspace::rel_from_bytes(path.unwrap_or("").trim_matches('/').as_bytes()),
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// `Content-Disposition` with the name as UTF-8 (RFC 6266) and a plain fallback.

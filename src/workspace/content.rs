@@ -47,6 +47,19 @@ pub fn rel_from_bytes(bytes: &[u8]) -> Result<PathBuf, ContentError> {
     }
 }
 
+/// A root-relative path from its raw bytes in hex (two digits per byte), as clients send a path
+/// whose names are not UTF-8.
+pub fn rel_from_hex(hex: &str) -> Result<PathBuf, ContentError> {
+    if !hex.len().is_multiple_of(2) {
+        return Err(ContentError::BadPath);
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    rel_from_bytes(&bytes.ok_or(ContentError::BadPath)?)
+}
+
 /// What a path is, without following a final symlink.
 pub fn stat(ws: &Workspace, rel: &Path) -> Result<Metadata, ContentError> {
     if rel.as_os_str().is_empty() {

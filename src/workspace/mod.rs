@@ -6,6 +6,7 @@ mod archive;
 mod content;
 mod list;
 mod path;
+pub mod rawname;
 mod watch;
 
 use std::io;
@@ -16,7 +17,8 @@ use cap_std::fs::Dir;
 
 pub use archive::{Zipped, folder_name, zip_folder};
 pub use content::{
-    ContentError, PartFile, WriteRules, begin_write, make_folder, open_read, rel_from_bytes, stat,
+    ContentError, PartFile, WriteRules, begin_write, make_folder, open_read, rel_from_bytes,
+    rel_from_hex, stat,
 };
 pub use list::{Name, client_rel_path, entries, entry_at, list, names};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};

@@ -151,6 +151,33 @@ test("delete asks first, goes to the trash and undo brings it back", async () =>
   a.close();
 });
 
+test("a name that is not UTF-8 is listed as such and acted on by its real bytes", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  mkdirSync(join(srv.root, "raw"));
+  // "café.txt" in Latin-1: the é is the lone byte 0xE9.
+  const bytes = Buffer.concat([Buffer.from(join(srv.root, "raw") + "/"), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from(".txt")]);
+  writeFileSync(bytes, "latin1");
+  const listed = await new Promise((ok) => a.emit("list", { path: "raw" }, ok));
+  const e = listed.entries.find((x) => x.lossy);
+  assert.ok(e, JSON.stringify(listed));
+  assert.equal(e.raw, "636166e92e747874");
+  const item = { path: `raw/${e.name}`, tag: e.tag, raw: Buffer.from("raw/").toString("hex") + e.raw };
+
+  let r = await act(a, { op: "copy", items: [item], to: "raw" });
+  assert.equal(r.plan.command, "cp -T $'raw/caf\\xe9.txt' $'raw/caf\\xe9 (copy).txt'");
+  assert.equal(r.exit.code, 0, r.output);
+  r = await act(a, { op: "rename", item, name: "café.txt" });
+  assert.equal(r.plan.command, "mv -T $'raw/caf\\xe9.txt' 'raw/café.txt'");
+  assert.equal(r.exit.code, 0, r.output);
+  assert.equal(readFileSync(join(srv.root, "raw", "café.txt"), "utf8"), "latin1");
+  const left = readdirSync(Buffer.from(join(srv.root, "raw")), { encoding: "buffer" }).map((b) => b.toString("hex"));
+  assert.deepEqual(left.sort(), [Buffer.from("café.txt").toString("hex"), Buffer.from("caf\xe9 (copy).txt", "latin1").toString("hex")].sort());
+  // The shown (lossy) name alone names nothing.
+  r = await act(a, { op: "delete", items: [{ path: item.path }] });
+  assert.equal(r.refused.kind, "invalid");
+  a.close();
+});
+
 test("opening a folder moves the terminal, and is refused while a command runs", async () => {
   const a = await connect(srv.base, { auth: { token: srv.token } });
   let r = await act(a, { op: "open", path: "docs" });

@@ -12,6 +12,7 @@ import type { ItemRef } from "./protocol/ItemRef";
 import type { ListingPage } from "./protocol/ListingPage";
 import type { Subscriptions } from "./subscriptions";
 import { t } from "./i18n";
+import { rawPath } from "./transfer";
 
 const ROW = 24;
 const OVERSCAN = 10;
@@ -274,7 +275,8 @@ export class Explorer {
 
   private itemRef(name: string): ItemRef {
     const e = this.byName.get(name);
-    return { path: join(this.path ?? "", name), tag: e?.tag };
+    const path = join(this.path ?? "", name);
+    return { path, tag: e?.tag, raw: rawPath(path, e) };
   }
 
   /** The selection as the server's items; the named entry alone when it is not selected. */
@@ -334,7 +336,7 @@ export class Explorer {
       this.showMenu(ev.clientX, ev.clientY, e.name);
     };
     // Dragging carries the selection (or this row) to a folder: a move, or a copy with Ctrl.
-    li.draggable = !e.lossy;
+    li.draggable = true;
     li.ondragstart = (ev) => {
       if (!ev.dataTransfer) return;
       ev.dataTransfer.setData(DRAG_TYPE, JSON.stringify(this.itemsFor(e.name)));
@@ -507,7 +509,7 @@ export class Explorer {
     const items: [string, () => void][] = [];
     if (e && name !== null && !many) {
       items.push([e.kind === "dir" ? t("open") : t("preview"), () => this.activate(name)]);
-      if (!e.lossy) items.push([t("rename") + " (F2)", () => this.startRename(name)]);
+      items.push([t("rename") + " (F2)", () => this.startRename(name)]);
     }
     if (e && name !== null) {
       items.push([t("download"), () => {

@@ -6,8 +6,22 @@ import { ask } from "./dialog";
 import { human, join, type Dropped } from "./explorer";
 import { t } from "./i18n";
 
-export const fileUrl = (path: string, query = "") =>
-  `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${query}`;
+/** The bytes of `path` in hex, when its entry's name is not UTF-8 (shown lossy): the only way to
+ * name it exactly. */
+export function rawPath(path: string, entry: Entry | null | undefined): string | undefined {
+  if (!entry?.lossy || !entry.raw) return undefined;
+  const cut = path.lastIndexOf("/");
+  const dir = cut < 0 ? "" : path.slice(0, cut + 1);
+  const hex = [...new TextEncoder().encode(dir)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex + entry.raw;
+}
+
+/** The URL of a file (query starts with "?"); by its bytes when its name is not UTF-8. */
+export function fileUrl(path: string, query = "", entry?: Entry | null): string {
+  const raw = rawPath(path, entry);
+  if (raw) return `/api/files?raw=${raw}${query.replace(/^\?/, "&")}`;
+  return `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${query}`;
+}
 
 interface Job {
   dir: string;
@@ -41,7 +55,7 @@ export class Transfers {
 
   download(path: string, entry: Entry) {
     const a = document.createElement("a");
-    a.href = fileUrl(path, "?download=1");
+    a.href = fileUrl(path, "?download=1", entry);
     a.download = entry.kind === "dir" ? `${entry.name}.zip` : entry.name;
     document.body.append(a);
     a.click();

@@ -97,7 +97,7 @@ export class Viewer {
     const body = document.createElement("div");
     body.className = "viewer-body";
     const ext = nameOf(path).split(".").pop()?.toLowerCase() ?? "";
-    const url = fileUrl(path, `?v=${encodeURIComponent(entry.tag)}`);
+    const url = fileUrl(path, `?v=${encodeURIComponent(entry.tag)}`, entry);
     if (IMAGES.has(ext)) {
       const img = document.createElement("img");
       img.src = url;
@@ -197,7 +197,7 @@ export class Viewer {
     const area = this.editor;
     if (path === null || !area || !this.entry) return;
     const text = area.value;
-    const res = await fetch(fileUrl(path), {
+    const res = await fetch(fileUrl(path, "", this.entry), {
       method: "PUT",
       body: text,
       headers: { "if-match": `"${force && tag ? tag : this.entry.tag}"` },
@@ -237,7 +237,7 @@ export class Viewer {
   }
 
   private async saveAsNew(path: string, text: string) {
-    const res = await fetch(fileUrl(path), { method: "PUT", body: text });
+    const res = await fetch(fileUrl(path, "", this.entry), { method: "PUT", body: text });
     if (res.ok) {
       this.entry = (await res.json()).entry;
       this.setDirty(false);

@@ -12,4 +12,10 @@ path: string,
  * The entry's `tag` when the client saw it: if the entry on disk has another one now, the
  * action is refused as a conflict instead of acting on something the user has not seen.
  */
-tag?: string, };
+tag?: string, 
+/**
+ * The path's real bytes in hex (`/`-separated), for an entry whose name is not UTF-8 (the
+ * listing marks it `lossy` and gives its name's bytes as `raw`): `path` is then only
+ * what is shown.
+ */
+raw?: string, };
