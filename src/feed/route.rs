@@ -17,12 +17,16 @@ const TAKE: usize = 10_000;
 const SCAN_LIMIT: usize = 1_000_000;
 /// A pause this long in the events means the watcher had read everything the OS queued.
 const QUIET: Duration = Duration::from_millis(50);
-/// Within a run of events (the previous batch came less than `BURST` before), the router waits
-/// `GATHER` before it takes what has come: one wake-up of the router, every feed and every
-/// socket writer per gathering instead of per event, which left the CPU to the clients and the
-/// writers (the storm benchmark). A change after a pause still goes out at once.
+/// In a storm (at least `STORM` changes within `WINDOW`) and within a run of events (the
+/// previous batch came less than `BURST` before), the router waits `GATHER` before it takes
+/// what has come: one wake-up of the router, every feed and every socket writer per gathering
+/// instead of per event, which left the CPU to the clients and the writers (the storm
+/// benchmark). A change after a pause, or one of a few in a row (instructions one after
+/// another), still goes out at once.
 const BURST: Duration = Duration::from_millis(5);
 const GATHER: Duration = Duration::from_millis(2);
+const WINDOW: Duration = Duration::from_millis(10);
+const STORM: usize = 64;
 /// Slack for file-system timestamps, which are taken from a coarse clock.
 const SLACK: Duration = Duration::from_secs(1);
 
@@ -34,12 +38,13 @@ pub async fn route(hub: Arc<Hub>, mut watcher: Watcher, mut rx: UnboundedReceive
     // since then is looked at again.
     let mut burst_start = SystemTime::now();
     let mut last_event = Instant::now();
+    let mut pace = Pace::new(Instant::now());
     while let Some(first) = rx.recv().await {
         let gap = last_event.elapsed();
         if gap >= QUIET {
             burst_start = SystemTime::now();
         }
-        if gap < BURST {
+        if pace.storm && gap < BURST {
             tokio::time::sleep(GATHER).await;
         }
         last_event = Instant::now();
@@ -63,6 +68,7 @@ pub async fn route(hub: Arc<Hub>, mut watcher: Watcher, mut rx: UnboundedReceive
                 Err(_) => break,
             }
         }
+        pace.note(changes.len(), Instant::now());
         recent.filter(&mut changes);
         dedup(&mut changes);
         hub.publish(&changes);
@@ -130,6 +136,34 @@ pub async fn route(hub: Arc<Hub>, mut watcher: Watcher, mut rx: UnboundedReceive
     }
 }
 
+/// How fast changes come: a storm is `STORM` of them within one `WINDOW`.
+struct Pace {
+    since: Instant,
+    count: usize,
+    storm: bool,
+}
+
+impl Pace {
+    fn new(now: Instant) -> Self {
+        Self {
+            since: now,
+            count: 0,
+            storm: false,
+        }
+    }
+
+    fn note(&mut self, changes: usize, now: Instant) {
+        self.count += changes;
+        if now.duration_since(self.since) >= WINDOW {
+            self.storm = self.count >= STORM;
+            self.since = now;
+            self.count = 0;
+        } else if self.count >= STORM {
+            self.storm = true;
+        }
+    }
+}
+
 /// A creation can be reported up to three times: announced by the pipeline that made it, seen
 /// by the watcher, and found by the scan of its new parent folder. The first report goes out;
 /// later ones within `KEEP` are dropped. A removal forgets the path, so a real re-creation
@@ -189,6 +223,27 @@ mod tests {
 
     fn c(path: &str, kind: ChangeKind) -> FsChange {
         FsChange::new(path, kind)
+    }
+
+    #[test]
+    fn a_storm_is_many_changes_in_a_short_time() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(t0);
+        // Instructions one after another: a change or two every few milliseconds.
+        for i in 1..=20 {
+            pace.note(2, t0 + Duration::from_millis(3 * i));
+            assert!(!pace.storm);
+        }
+        // A flood: hundreds within a window.
+        let t1 = t0 + Duration::from_millis(100);
+        pace.note(300, t1);
+        assert!(pace.storm);
+        pace.note(300, t1 + Duration::from_millis(5));
+        assert!(pace.storm);
+        // A trickle after it ends the storm once a window has passed.
+        pace.note(1, t1 + Duration::from_millis(20));
+        pace.note(1, t1 + Duration::from_millis(40));
+        assert!(!pace.storm);
     }
 
     #[test]
