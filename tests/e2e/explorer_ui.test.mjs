@@ -220,3 +220,28 @@ test("preview with highlighting, images, edit and save, changed on disk, and a s
   assert.doesNotMatch(res.headers()["content-security-policy"], /frame-ancestors 'none'/);
   await context.close();
 });
+
+test("a name that is not UTF-8: marked, previewed and renamed in place by its real bytes", async () => {
+  // "café.txt" in Latin-1: the é is the lone byte 0xE9.
+  writeFileSync(Buffer.concat([Buffer.from(srv.root + "/caf"), Buffer.from([0xe9]), Buffer.from(".txt")]), "latin1\n");
+  const { context, page } = await open();
+  const shown = entry(page, "caf\uFFFD.txt");
+  await shown.waitFor({ timeout: 5000 });
+  assert.match(await shown.getAttribute("class"), /lossy/);
+
+  await shown.dblclick();
+  const viewer = page.locator("#viewer");
+  await viewer.locator(".viewer-body", { hasText: "latin1" }).waitFor({ timeout: 5000 });
+  await viewer.locator("button[data-role=close]").click();
+
+  await shown.click();
+  await page.keyboard.press("F2");
+  const field = page.locator("#entries input.rename");
+  await field.waitFor();
+  await field.fill("cafe.txt");
+  await field.press("Enter");
+  await entry(page, "cafe.txt").waitFor({ timeout: 5000 });
+  await terminal(page, "mv -T $'caf\\xe9.txt' cafe.txt");
+  assert.equal(readFileSync(join(srv.root, "cafe.txt"), "utf8"), "latin1\n");
+  await context.close();
+});
