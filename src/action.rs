@@ -109,7 +109,7 @@ impl Builder<'_> {
                 &format!("“{path}” is not valid UTF-8: atajo's commands cannot name it yet"),
             ));
         }
-        client_rel_path(path).map(Path::to_path_buf).ok_or_else(|| {
+        client_rel_path(path).ok_or_else(|| {
             self.invalid(
                 &format!("«{path}» está fuera del espacio de trabajo"),
                 &format!("“{path}” is outside the workspace"),
@@ -224,8 +224,7 @@ impl Builder<'_> {
     }
 
     fn arg(&self, rel: &Path) -> String {
-        let text = relative(self.cwd, rel);
-        rawname::ansi_c_word(&text).unwrap_or_else(|| word(&text))
+        word(&relative(self.cwd, rel))
     }
 
     fn create(
@@ -438,8 +437,11 @@ pub fn relative(from: &Path, target: &Path) -> String {
 }
 
 /// One shell word for `s`: bare when nothing in it means anything to the shell, else in single
-/// quotes (a `'` inside becomes `'\''`).
+/// quotes (a `'` inside becomes `'\''`); `$'…'` when it carries bytes that are not UTF-8.
 pub fn word(s: &str) -> String {
+    if let Some(w) = rawname::ansi_c_word(s) {
+        return w;
+    }
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._/-+,:@%".contains(c));

@@ -161,7 +161,7 @@ impl FeedHandle {
     pub fn subscribe(&self, path: &str) -> Result<String, String> {
         let rel = client_rel_path(path)
             .ok_or_else(|| "the path must be a folder inside the workspace".to_owned())?;
-        let path = workspace::rel_to_string(rel);
+        let path = workspace::rel_to_string(&rel);
         let first = {
             let mut p = self.feed.state();
             let first = !p.is_subscriber();
@@ -185,7 +185,7 @@ impl FeedHandle {
     }
 
     pub fn unsubscribe(&self, path: &str) -> bool {
-        let path = client_rel_path(path).map(workspace::rel_to_string);
+        let path = client_rel_path(path).map(|p| workspace::rel_to_string(&p));
         path.is_some_and(|p| self.feed.state().unsubscribe(&p))
     }
 }
@@ -286,7 +286,7 @@ async fn send_listing(
     let p = path.to_owned();
     let read = tokio::task::spawn_blocking(move || -> Result<(Arc<Dir>, Vec<Name>), String> {
         let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
-        let dir = ws2.open_dir(rel).map_err(|e| e.to_string())?;
+        let dir = ws2.open_dir(&rel).map_err(|e| e.to_string())?;
         let names = workspace::names(&dir).map_err(|e| e.to_string())?;
         Ok((Arc::new(dir), names))
     })

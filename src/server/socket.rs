@@ -109,7 +109,8 @@ impl feed::Sink for SocketSink {
         self.emit(
             name,
             &FileEvent {
-                ruta: c.path.clone(),
+                // The original design's clients only show it.
+                ruta: workspace::rawname::lossy(&c.path).into_owned(),
             },
         )
     }
@@ -688,7 +689,7 @@ async fn list(
             let listed = tokio::task::spawn_blocking(move || {
                 let rel = client_rel_path(&path)
                     .ok_or_else(|| "the path must stay inside the workspace".to_owned())?;
-                let dir = ws.open_dir(rel).map_err(|e| e.to_string())?;
+                let dir = ws.open_dir(&rel).map_err(|e| e.to_string())?;
                 let names = workspace::names(&dir).map_err(|e| e.to_string())?;
                 let page = names
                     .iter()

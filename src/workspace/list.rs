@@ -4,11 +4,12 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use cap_std::fs::{Dir, Metadata, MetadataExt};
 
+use super::rawname;
 use crate::protocol::{Entry, EntryKind};
 
 /// Lists a folder opened through the workspace, sorted as people expect: folders first, then
@@ -113,7 +114,7 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
         .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
         .unwrap_or_default();
     Entry {
-        name: raw.to_string_lossy().into_owned(),
+        name: rawname::text(raw).into_owned(),
         kind,
         size: meta.len() as f64,
         mtime: modified.as_secs_f64(),
@@ -133,7 +134,7 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
 
 fn unreadable(raw: &OsStr) -> Entry {
     Entry {
-        name: raw.to_string_lossy().into_owned(),
+        name: rawname::text(raw).into_owned(),
         kind: EntryKind::Other,
         size: 0.0,
         mtime: 0.0,
@@ -163,12 +164,13 @@ pub fn entry_at(root: &Dir, rel: &Path) -> io::Result<Option<Entry>> {
 
 /// Parses a client-supplied folder path ("", "docs", "docs/sub") into a root-relative one,
 /// refusing anything that is not a plain downward path.
-pub fn client_rel_path(path: &str) -> Option<&Path> {
-    let p = Path::new(path.trim_matches('/'));
+pub fn client_rel_path(path: &str) -> Option<PathBuf> {
+    // Bytes that are not UTF-8 come back as the text they were sent as (see `rawname`).
+    let p = rawname::path(path.trim_matches('/'));
     let plain = p
         .components()
         .all(|c| matches!(c, std::path::Component::Normal(_)));
-    (plain && !path.contains('\0')).then_some(p)
+    (plain && !path.contains('\0')).then(|| p.into_owned())
 }
 
 #[cfg(test)]
@@ -199,7 +201,8 @@ mod tests {
                 "a2",
                 "A10",
                 "b",
-                "bad\u{fffd}name",
+                // The byte 0xFF as its stand-in (see `rawname`).
+                "bad\u{10ffff}name",
                 "file9",
                 "file10",
                 "link",
@@ -209,6 +212,11 @@ mod tests {
         assert_eq!(e[6].kind, EntryKind::Symlink);
         assert!(e[3].lossy);
         assert_eq!(e[3].raw.as_deref(), Some("626164ff6e616d65"));
+        assert_eq!(
+            client_rel_path(&e[3].name).as_deref(),
+            Some(Path::new(bad)),
+            "the name sent back names the file"
+        );
         assert!(e[4].raw.is_none() && !e[4].tag.is_empty());
         assert_eq!(e[4].size, 1.0);
     }
@@ -248,8 +256,8 @@ mod tests {
 
     #[test]
     fn client_paths_only_go_down() {
-        assert_eq!(client_rel_path(""), Some(Path::new("")));
-        assert_eq!(client_rel_path("a/b/"), Some(Path::new("a/b")));
+        assert_eq!(client_rel_path(""), Some(PathBuf::new()));
+        assert_eq!(client_rel_path("a/b/"), Some(PathBuf::from("a/b")));
         assert!(client_rel_path("../x").is_none());
         assert!(client_rel_path("a/../../x").is_none());
         assert!(client_rel_path("./a").is_none());

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use super::rawname;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
     #[error("{0} is outside the workspace")]
@@ -141,7 +143,8 @@ fn step_into(candidate: PathBuf, shown: &str) -> Result<Option<PathBuf>, PathErr
     }
 }
 
-/// A root-relative path as the protocol carries it: `/`-separated, lossy for non-UTF-8.
+/// A root-relative path as the protocol carries it: `/`-separated, bytes that are not UTF-8 as
+/// their stand-ins (see `rawname`), so that the path sent back names the same file.
 pub fn rel_to_string(rel: &Path) -> String {
     let mut s = String::new();
     for c in rel.components() {
@@ -149,7 +152,7 @@ pub fn rel_to_string(rel: &Path) -> String {
             if !s.is_empty() {
                 s.push('/');
             }
-            s.push_str(&p.to_string_lossy());
+            s.push_str(&rawname::text(p));
         }
     }
     s

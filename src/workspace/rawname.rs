@@ -49,6 +49,24 @@ pub fn text(name: &OsStr) -> Cow<'_, str> {
     }
 }
 
+/// For showing only: each byte that is not UTF-8 as U+FFFD, as a lossy conversion would.
+pub fn lossy(s: &str) -> Cow<'_, str> {
+    if !has_raw(s) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if byte_of(c).is_some() {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The real bytes of text made by `text`.
 pub fn os(s: &str) -> Cow<'_, OsStr> {
     if !has_raw(s) {

@@ -153,28 +153,42 @@ test("delete asks first, goes to the trash and undo brings it back", async () =>
 
 test("a name that is not UTF-8 is listed as such and acted on by its real bytes", async () => {
   const a = await connect(srv.base, { auth: { token: srv.token } });
-  mkdirSync(join(srv.root, "raw"));
-  // "café.txt" in Latin-1: the é is the lone byte 0xE9.
-  const bytes = Buffer.concat([Buffer.from(join(srv.root, "raw") + "/"), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from(".txt")]);
-  writeFileSync(bytes, "latin1");
-  const listed = await new Promise((ok) => a.emit("list", { path: "raw" }, ok));
+  // "café" in Latin-1: the é is the lone byte 0xE9, sent as its stand-in U+10FFE9.
+  const latin1 = (s) => Buffer.from(s, "latin1");
+  mkdirSync(latin1(join(srv.root, "d\xe9p")));
+  writeFileSync(latin1(join(srv.root, "d\xe9p", "caf\xe9.txt")), "latin1");
+  const top = await new Promise((ok) => a.emit("list", { path: "" }, ok));
+  const folder = top.entries.find((x) => x.lossy && x.kind === "dir");
+  assert.equal(folder?.name, "d\u{10ffe9}p", JSON.stringify(top));
+  assert.equal(folder.raw, "64e970");
+  // The folder's path as sent names it: it lists, and its file comes with its own stand-in.
+  const listed = await new Promise((ok) => a.emit("list", { path: folder.name }, ok));
   const e = listed.entries.find((x) => x.lossy);
-  assert.ok(e, JSON.stringify(listed));
+  assert.equal(e?.name, "caf\u{10ffe9}.txt", JSON.stringify(listed));
   assert.equal(e.raw, "636166e92e747874");
-  const item = { path: `raw/${e.name}`, tag: e.tag, raw: Buffer.from("raw/").toString("hex") + e.raw };
+  const item = { path: `${folder.name}/${e.name}`, tag: e.tag };
 
-  let r = await act(a, { op: "copy", items: [item], to: "raw" });
-  assert.equal(r.plan.command, "cp -T $'raw/caf\\xe9.txt' $'raw/caf\\xe9 (copy).txt'");
+  let r = await act(a, { op: "copy", items: [item], to: folder.name });
+  assert.equal(r.plan.command, "cp -T $'d\\xe9p/caf\\xe9.txt' $'d\\xe9p/caf\\xe9 (copy).txt'");
   assert.equal(r.exit.code, 0, r.output);
   r = await act(a, { op: "rename", item, name: "café.txt" });
-  assert.equal(r.plan.command, "mv -T $'raw/caf\\xe9.txt' 'raw/café.txt'");
+  assert.equal(r.plan.command, "mv -T $'d\\xe9p/caf\\xe9.txt' $'d\\xe9p/caf\\xc3\\xa9.txt'");
   assert.equal(r.exit.code, 0, r.output);
-  assert.equal(readFileSync(join(srv.root, "raw", "café.txt"), "utf8"), "latin1");
-  const left = readdirSync(Buffer.from(join(srv.root, "raw")), { encoding: "buffer" }).map((b) => b.toString("hex"));
-  assert.deepEqual(left.sort(), [Buffer.from("café.txt").toString("hex"), Buffer.from("caf\xe9 (copy).txt", "latin1").toString("hex")].sort());
-  // The shown (lossy) name alone names nothing.
-  r = await act(a, { op: "delete", items: [{ path: item.path }] });
+  assert.equal(readFileSync(Buffer.concat([latin1(join(srv.root, "d\xe9p/")), Buffer.from("café.txt")]), "utf8"), "latin1");
+  const left = readdirSync(latin1(join(srv.root, "d\xe9p")), { encoding: "buffer" }).map((b) => b.toString("hex"));
+  assert.deepEqual(left.sort(), [Buffer.from("café.txt").toString("hex"), latin1("caf\xe9 (copy).txt").toString("hex")].sort());
+  // Its bytes in hex name it too, as the file API's ?raw= does.
+  r = await act(a, { op: "new_file", dir: folder.name, name: "nuevo.txt" });
+  assert.equal(r.plan.command, "touch $'d\\xe9p/nuevo.txt'");
+  assert.equal(r.exit.code, 0, r.output);
+  // Opening the folder moves the terminal there, and the cwd comes back as the same text.
+  r = await act(a, { op: "open", path: folder.name });
+  assert.equal(r.plan.command, "cd $'d\\xe9p'");
+  assert.equal(r.exit.cwd, folder.name);
+  // A lossy rendering (U+FFFD) names nothing.
+  r = await act(a, { op: "delete", items: [{ path: "d\ufffdp/nuevo.txt" }] });
   assert.equal(r.refused.kind, "invalid");
+  await act(a, { op: "open", path: "" });
   a.close();
 });
 

@@ -204,7 +204,7 @@ test("a shown folder that goes away is said so; refresh and bad requests are ans
   assert.equal(again.first.reason, "refresh");
   const bad = again.entries.find((e) => e.lossy);
   assert.ok(bad, "the non-UTF-8 name is listed");
-  assert.equal(bad.name, "bad\ufffd");
+  assert.equal(bad.name, "bad\u{10ffff}", "the byte 0xFF as its stand-in");
   assert.equal(bad.raw, "626164ff");
 
   // Paths are root-relative: "/etc" is the workspace's etc/, which does not exist.

@@ -221,20 +221,24 @@ test("preview with highlighting, images, edit and save, changed on disk, and a s
   await context.close();
 });
 
-test("a name that is not UTF-8: marked, previewed and renamed in place by its real bytes", async () => {
-  // "café.txt" in Latin-1: the é is the lone byte 0xE9.
-  writeFileSync(Buffer.concat([Buffer.from(srv.root + "/caf"), Buffer.from([0xe9]), Buffer.from(".txt")]), "latin1\n");
+test("names that are not UTF-8: marked, previewed, renamed in place and browsed by their real bytes", async () => {
+  // "café.txt" and "día" in Latin-1: the é and í are lone bytes, sent as stand-ins (U+10FF80 + byte − 0x80).
+  const latin1 = (s) => Buffer.from(s, "latin1");
+  writeFileSync(latin1(`${srv.root}/caf\xe9.txt`), "latin1\n");
+  mkdirSync(latin1(`${srv.root}/d\xeda`));
+  writeFileSync(latin1(`${srv.root}/d\xeda/dentro.txt`), "dentro\n");
   const { context, page } = await open();
-  const shown = entry(page, "caf\uFFFD.txt");
-  await shown.waitFor({ timeout: 5000 });
-  assert.match(await shown.getAttribute("class"), /lossy/);
+  const file = entry(page, "caf\u{10ffe9}.txt");
+  await file.waitFor({ timeout: 5000 });
+  assert.match(await file.getAttribute("class"), /lossy/);
+  assert.match(await file.innerText(), /caf\uFFFD\.txt/, "shown with U+FFFD");
 
-  await shown.dblclick();
+  await file.dblclick();
   const viewer = page.locator("#viewer");
   await viewer.locator(".viewer-body", { hasText: "latin1" }).waitFor({ timeout: 5000 });
   await viewer.locator("button[data-role=close]").click();
 
-  await shown.click();
+  await file.click();
   await page.keyboard.press("F2");
   const field = page.locator("#entries input.rename");
   await field.waitFor();
@@ -243,5 +247,11 @@ test("a name that is not UTF-8: marked, previewed and renamed in place by its re
   await entry(page, "cafe.txt").waitFor({ timeout: 5000 });
   await terminal(page, "mv -T $'caf\\xe9.txt' cafe.txt");
   assert.equal(readFileSync(join(srv.root, "cafe.txt"), "utf8"), "latin1\n");
+
+  // A folder opens: the terminal goes there and its files are listed.
+  await entry(page, "d\u{10ffed}a").dblclick();
+  await entry(page, "dentro.txt").waitFor({ timeout: 5000 });
+  await terminal(page, "cd $'d\\xeda'");
+  await page.locator("#crumbs", { hasText: "d\uFFFDa" }).waitFor({ timeout: 5000 });
   await context.close();
 });

@@ -2,6 +2,8 @@
 // conflict), on the page's own <dialog>: no window.confirm, so they can list things and offer
 // more than two answers.
 
+import { shown } from "./names";
+
 export interface Choice<T> {
   label: string;
   value: T;
@@ -14,7 +16,7 @@ export function ask<T>(title: string, body: (string | Node)[], choices: Choice<T
   dialog.className = "ask";
   const h = document.createElement("h3");
   h.textContent = title;
-  dialog.append(h, ...body.map((b) => (typeof b === "string" ? paragraph(b) : b)));
+  dialog.append(h, ...body.map((b) => (typeof b === "string" ? paragraph(shown(b)) : b)));
   const row = document.createElement("div");
   row.className = "choices";
   dialog.append(row);
@@ -53,7 +55,7 @@ export function list(items: string[], max = 200): HTMLElement {
   ul.className = "affected";
   for (const i of items.slice(0, max)) {
     const li = document.createElement("li");
-    li.textContent = i;
+    li.textContent = shown(i);
     ul.append(li);
   }
   if (items.length > max) {

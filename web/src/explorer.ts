@@ -12,7 +12,7 @@ import type { ItemRef } from "./protocol/ItemRef";
 import type { ListingPage } from "./protocol/ListingPage";
 import type { Subscriptions } from "./subscriptions";
 import { t } from "./i18n";
-import { rawPath } from "./transfer";
+import { rawPath, shown } from "./names";
 
 const ROW = 24;
 const OVERSCAN = 10;
@@ -276,7 +276,7 @@ export class Explorer {
   private itemRef(name: string): ItemRef {
     const e = this.byName.get(name);
     const path = join(this.path ?? "", name);
-    return { path, tag: e?.tag, raw: rawPath(path, e) };
+    return { path, tag: e?.tag, raw: rawPath(path) };
   }
 
   /** The selection as the server's items; the named entry alone when it is not selected. */
@@ -303,7 +303,7 @@ export class Explorer {
     }
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = `${icon} ${e.name}`;
+    name.textContent = `${icon} ${shown(e.name)}`;
     li.append(name);
     if (e.kind === "file") {
       const size = document.createElement("span");

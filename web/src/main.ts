@@ -18,6 +18,7 @@ import { Subscriptions } from "./subscriptions";
 import { Transfers } from "./transfer";
 import { Viewer } from "./viewer";
 import { ask, list } from "./dialog";
+import { shown } from "./names";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -270,21 +271,23 @@ function renderCrumbs() {
   targets.forEach((c, i) => {
     if (i > 0) nav.append(" / ");
     const a = document.createElement("a");
-    a.textContent = c.name;
+    a.textContent = shown(c.name);
     a.onclick = () => openFolder(c.path);
     crumbDrop(a, c.path);
     nav.append(a);
   });
 }
 
-function note(text: string, ms = 0) {
+function note(message: string, ms = 0) {
+  const text = shown(message);
   const n = $("explorer-note");
   n.textContent = text;
   if (ms) setTimeout(() => n.textContent === text && (n.textContent = ""), ms);
 }
 
 /** Prints a line in the terminal (an upload, a save…) without spoiling what is being typed. */
-function announce(text: string) {
+function announce(line: string) {
+  const text = shown(line);
   if (running) {
     term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`);
     return;

@@ -5,20 +5,11 @@ import type { Entry } from "./protocol/Entry";
 import { ask } from "./dialog";
 import { human, join, type Dropped } from "./explorer";
 import { t } from "./i18n";
+import { rawPath, shown } from "./names";
 
-/** The bytes of `path` in hex, when its entry's name is not UTF-8 (shown lossy): the only way to
- * name it exactly. */
-export function rawPath(path: string, entry: Entry | null | undefined): string | undefined {
-  if (!entry?.lossy || !entry.raw) return undefined;
-  const cut = path.lastIndexOf("/");
-  const dir = cut < 0 ? "" : path.slice(0, cut + 1);
-  const hex = [...new TextEncoder().encode(dir)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return hex + entry.raw;
-}
-
-/** The URL of a file (query starts with "?"); by its bytes when its name is not UTF-8. */
-export function fileUrl(path: string, query = "", entry?: Entry | null): string {
-  const raw = rawPath(path, entry);
+/** The URL of a file (query starts with "?"); by its bytes when its path is not UTF-8. */
+export function fileUrl(path: string, query = ""): string {
+  const raw = rawPath(path);
   if (raw) return `/api/files?raw=${raw}${query.replace(/^\?/, "&")}`;
   return `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${query}`;
 }
@@ -55,7 +46,7 @@ export class Transfers {
 
   download(path: string, entry: Entry) {
     const a = document.createElement("a");
-    a.href = fileUrl(path, "?download=1", entry);
+    a.href = fileUrl(path, "?download=1");
     a.download = entry.kind === "dir" ? `${entry.name}.zip` : entry.name;
     document.body.append(a);
     a.click();
@@ -68,7 +59,7 @@ export class Transfers {
     const row = document.createElement("li");
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = join(dir, item.rel);
+    name.textContent = shown(join(dir, item.rel));
     const bar = document.createElement("progress");
     bar.max = 1;
     bar.value = 0;

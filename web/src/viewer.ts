@@ -10,6 +10,7 @@ import type { Subscriptions } from "./subscriptions";
 import { ask } from "./dialog";
 import { human, nameOf, parentOf } from "./explorer";
 import { fileUrl } from "./transfer";
+import { shown } from "./names";
 import { t } from "./i18n";
 
 /** Larger text is offered for download rather than shown. */
@@ -97,7 +98,7 @@ export class Viewer {
     const body = document.createElement("div");
     body.className = "viewer-body";
     const ext = nameOf(path).split(".").pop()?.toLowerCase() ?? "";
-    const url = fileUrl(path, `?v=${encodeURIComponent(entry.tag)}`, entry);
+    const url = fileUrl(path, `?v=${encodeURIComponent(entry.tag)}`);
     if (IMAGES.has(ext)) {
       const img = document.createElement("img");
       img.src = url;
@@ -136,7 +137,7 @@ export class Viewer {
     const head = document.createElement("div");
     head.className = "viewer-head";
     const title = document.createElement("strong");
-    title.textContent = path;
+    title.textContent = shown(path);
     head.append(title);
     const state = document.createElement("span");
     state.className = "viewer-state";
@@ -197,7 +198,7 @@ export class Viewer {
     const area = this.editor;
     if (path === null || !area || !this.entry) return;
     const text = area.value;
-    const res = await fetch(fileUrl(path, "", this.entry), {
+    const res = await fetch(fileUrl(path), {
       method: "PUT",
       body: text,
       headers: { "if-match": `"${force && tag ? tag : this.entry.tag}"` },
@@ -237,7 +238,7 @@ export class Viewer {
   }
 
   private async saveAsNew(path: string, text: string) {
-    const res = await fetch(fileUrl(path, "", this.entry), { method: "PUT", body: text });
+    const res = await fetch(fileUrl(path), { method: "PUT", body: text });
     if (res.ok) {
       this.entry = (await res.json()).entry;
       this.setDirty(false);
