@@ -113,13 +113,15 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
         .ok()
         .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
         .unwrap_or_default();
+    let name = rawname::text(raw).into_owned();
+    let lossy = rawname::has_raw(&name);
     Entry {
-        name: rawname::text(raw).into_owned(),
+        name,
         kind,
         size: meta.len() as f64,
         mtime: modified.as_secs_f64(),
-        lossy: raw.to_str().is_none(),
-        raw: raw.to_str().is_none().then(|| hex(raw.as_bytes())),
+        lossy,
+        raw: lossy.then(|| hex(raw.as_bytes())),
         // Cockpit's idea: any write, replace or chmod changes it, so a save or rename that
         // carries it can tell the entry changed underneath.
         tag: format!(
@@ -133,13 +135,15 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
 }
 
 fn unreadable(raw: &OsStr) -> Entry {
+    let name = rawname::text(raw).into_owned();
+    let lossy = rawname::has_raw(&name);
     Entry {
-        name: rawname::text(raw).into_owned(),
+        name,
         kind: EntryKind::Other,
         size: 0.0,
         mtime: 0.0,
-        lossy: raw.to_str().is_none(),
-        raw: raw.to_str().is_none().then(|| hex(raw.as_bytes())),
+        lossy,
+        raw: lossy.then(|| hex(raw.as_bytes())),
         tag: String::new(),
     }
 }

@@ -3,7 +3,9 @@
 //! UTF-8 travels as one character of a private-use block (U+10FF80 + byte - 0x80), the way
 //! Python's "surrogateescape" carries them; it turns back into the byte where the text meets
 //! the file system (a path, a program's argument). In a command it is written `$'\xHH'`, which
-//! bash reads the same way.
+//! bash reads the same way. A name that really holds one of those 128 characters (valid UTF-8,
+//! in the last private-use plane) has each byte of it carried the same way, so it comes back
+//! exact too.
 
 use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
@@ -34,8 +36,16 @@ pub fn has_raw(s: &str) -> bool {
 /// Bytes as text: valid UTF-8 as it is, every other byte as its stand-in character.
 pub fn text_of_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
+    let mut buf = [0u8; 4];
     for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
+        for c in chunk.valid().chars() {
+            if byte_of(c).is_some() {
+                // A stand-in spelt out in the name itself: its bytes, not it, travel.
+                out.extend(c.encode_utf8(&mut buf).bytes().map(char_of));
+            } else {
+                out.push(c);
+            }
+        }
         out.extend(chunk.invalid().iter().map(|&b| char_of(b)));
     }
     out
@@ -44,8 +54,8 @@ pub fn text_of_bytes(bytes: &[u8]) -> String {
 /// A name or path as text (see `text_of_bytes`).
 pub fn text(name: &OsStr) -> Cow<'_, str> {
     match name.to_str() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(text_of_bytes(name.as_bytes())),
+        Some(s) if !has_raw(s) => Cow::Borrowed(s),
+        _ => Cow::Owned(text_of_bytes(name.as_bytes())),
     }
 }
 
@@ -196,11 +206,14 @@ mod tests {
             b"\xff\xfe",
             "año \u{1F600}".as_bytes(),
             b"mixed \xc3\xb1 and \xf1",
+            // Valid UTF-8 that spells a stand-in (U+10FFE9) comes back as itself.
+            "odd \u{10FFE9}".as_bytes(),
         ] {
             let t = text(OsStr::from_bytes(bytes));
             assert_eq!(os(&t).as_bytes(), bytes, "{t:?}");
-            assert_eq!(has_raw(&t), std::str::from_utf8(bytes).is_err());
         }
+        assert!(!has_raw(&text(OsStr::new("año"))));
+        assert!(has_raw(&text(OsStr::from_bytes(b"a\xf1o"))));
     }
 
     #[test]
