@@ -60,6 +60,7 @@ pub async fn authenticate(
             .filter_map(|h| cookie_value(h, COOKIE))
             .any(|c| app.auth.session_ok(c));
     if token_ok || cookie_ok {
+        prepare(&s, &app);
         Ok(())
     } else {
         warn!(sid = %s.id, "refused a Socket.IO connection without valid credentials");
@@ -128,13 +129,16 @@ impl feed::Sink for SocketSink {
     }
 }
 
-pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
-    let session = Arc::new(Session::new(s.id.to_string()));
-    s.extensions.insert(session.clone());
+/// A connection's session, feed and handlers. Called by `authenticate`, before the client is
+/// told it is connected: socketioxide sends the CONNECT packet after the middleware and only
+/// then spawns `on_connect`, so an event the client sends the moment it is connected (the web
+/// app's first `subscribe`, a test's `list`) would otherwise find no handler and be dropped
+/// with its acknowledgement (a CI run hung on it).
+fn prepare(s: &SocketRef, app: &App) {
+    s.extensions
+        .insert(Arc::new(Session::new(s.id.to_string())));
     s.extensions
         .insert(Arc::new(app.hub.attach(SocketSink(s.clone()))));
-    // Handlers before the first await: the client may send its first event the moment it is
-    // connected, and an event with no handler yet would be lost (with its acknowledgement).
     s.on_disconnect(|s: SocketRef| async move {
         // The feed holds the socket: let it go.
         s.extensions.remove::<Arc<FeedHandle>>();
@@ -153,11 +157,18 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
     });
+}
+
+pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
     debug!(sid = %s.id, "connected");
+    let cwd = match session_of(&s) {
+        Some(session) => session.cwd().await,
+        None => String::new(),
+    };
     let hello = Hello {
         version: env!("CARGO_PKG_VERSION").into(),
         root_name: app.services.workspace.name(),
-        cwd: session.cwd().await,
+        cwd,
         seq: 0,
     };
     let _ = s.emit(event::HELLO, &hello);

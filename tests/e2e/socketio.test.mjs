@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { io } from "socket.io-client";
 import WebSocket from "ws";
 import { connect, first, once, startServer } from "./server.mjs";
 
@@ -344,4 +345,25 @@ test("comando_natural asks for confirmation in words and accepts «confirmar» /
   assert.equal(r.data.exit_code, 0);
   assert.ok(!existsSync(join(srv.root, "viejo.txt")));
   a.close();
+});
+
+test("an event sent the moment a client is connected is answered (handlers are in before CONNECT)", async () => {
+  // socketioxide sends CONNECT before it runs the connect handler; many connections at once
+  // make the gap wide enough to lose an early event if handlers were only added there.
+  const answered = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      new Promise((ok) => {
+        const s = io(srv.base, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: srv.token } });
+        const timer = setTimeout(() => (s.close(), ok(false)), 15000);
+        s.once("connect", () =>
+          s.emit("list", { path: "" }, (r) => {
+            clearTimeout(timer);
+            s.close();
+            ok(r.ok === true);
+          }),
+        );
+      }),
+    ),
+  );
+  assert.equal(answered.filter(Boolean).length, 100);
 });
