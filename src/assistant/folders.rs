@@ -18,9 +18,12 @@ pub type Names = Arc<[(String, bool)]>;
 /// How many names are kept at most, over all folders (about 100 bytes each).
 const KEEP_AT_MOST: u64 = 200_000;
 /// A folder changed this recently may change again within the same timestamp tick (file
-/// times are coarse), so what was read from it is not kept: the "racy" rule git uses for its
-/// index.
-const RACY: Duration = Duration::from_secs(2);
+/// times come from a clock that ticks every few milliseconds), so what was read from it is not
+/// kept: the "racy" rule git uses for its index. File systems that keep whole seconds only
+/// (FAT keeps two) get `RACY_COARSE`; every instruction that makes a folder changes its
+/// parent, so a long window for all would mean reading the busiest folders every time.
+const RACY: Duration = Duration::from_millis(50);
+const RACY_COARSE: Duration = Duration::from_secs(3);
 
 /// What says a folder is unchanged: any entry made, removed or renamed in it moves its mtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,11 @@ impl Stamp {
     /// trusted.
     fn racy(&self, now: SystemTime, window: Duration) -> bool {
         let newest = self.mtime.max(self.ctime);
+        let window = if self.mtime.1 == 0 && self.ctime.1 == 0 {
+            window.max(RACY_COARSE)
+        } else {
+            window
+        };
         let Ok(now) = now.duration_since(UNIX_EPOCH) else {
             return true;
         };
@@ -159,8 +167,12 @@ mod tests {
         for i in 0..300 {
             std::fs::write(dir.path().join(format!("f{i:04}")), "").expect("write");
         }
-        // Just written: racy, so read again every time.
-        let wary = Folders::default();
+        // Changed within the racy window (an hour here, so that a slow machine cannot
+        // outlast it): read again every time.
+        let wary = Folders {
+            racy: Duration::from_secs(3600),
+            ..Folders::default()
+        };
         let first = wary.read(dir.path(), 1000);
         assert_eq!(first.len(), 300);
         assert!(!Arc::ptr_eq(&first, &wary.read(dir.path(), 1000)));
