@@ -104,9 +104,11 @@ impl Builder<'_> {
         if path.contains('\u{FFFD}') {
             return Err(self.invalid(
                 &format!(
-                    "«{path}» no es UTF-8 válido: las órdenes de atajo aún no pueden nombrarlo"
+                    "«{path}» es un nombre mostrado con «�»: envía la ruta tal como vino en el listado"
                 ),
-                &format!("“{path}” is not valid UTF-8: atajo's commands cannot name it yet"),
+                &format!(
+                    "“{path}” is a name as shown, with “�”: send the path as the listing gave it"
+                ),
             ));
         }
         client_rel_path(path).ok_or_else(|| {

@@ -303,15 +303,16 @@ pub enum EntryKind {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Entry {
-    /// The name as UTF-8; lossy (with U+FFFD) when `lossy` is true.
+    /// The name as text; when `lossy` is true, each byte that is not UTF-8 is a stand-in
+    /// (U+10FF80 + byte − 0x80), shown as U+FFFD and sent back as it came.
     pub name: String,
     pub kind: EntryKind,
     pub size: f64,
     /// Seconds since the epoch.
     pub mtime: f64,
     pub lossy: bool,
-    /// The name's real bytes in hex, only when it is not UTF-8 (`lossy`): what to send back
-    /// to act on it.
+    /// The name's real bytes in hex, only when it is not UTF-8 (`lossy`); the name itself
+    /// carries them too, as stand-ins (see `workspace::rawname`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub raw: Option<String>,
@@ -405,9 +406,8 @@ pub struct ItemRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tag: Option<String>,
-    /// The path's real bytes in hex (`/`-separated), for an entry whose name is not UTF-8 (the
-    /// listing marks it `lossy` and gives its name's bytes as `raw`): `path` is then only
-    /// what is shown.
+    /// Instead of `path`: the path's real bytes in hex (`/`-separated). Not needed when `path`
+    /// is sent as the listing wrote it (bytes that are not UTF-8 as their stand-ins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub raw: Option<String>,

@@ -76,7 +76,7 @@ pub struct Assistant {
     plugins: Plugins,
     model: Option<ModelClient>,
     cache: TranslationCache,
-    /// The big folders' names, kept while they stay unchanged.
+    /// Folders' names, kept while they stay unchanged.
     folders: Folders,
 }
 

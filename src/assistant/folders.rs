@@ -1,6 +1,6 @@
 //! One folder's names for the assistant's context: read up to a limit, and kept while the folder
 //! stays unchanged. Every instruction scans the folders around it; a root holding folders of
-//! 100k files, or hundreds of small ones (both found by the storm benchmark), made each
+//! 100k files (found by the storm benchmark), or hundreds of small ones (the e2e one), made each
 //! instruction read again what it had read a moment before. Checking that a folder is
 //! unchanged costs one stat, reading it an open, two reads and a close.
 

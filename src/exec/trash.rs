@@ -147,7 +147,7 @@ pub fn rm(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path, permanent:
                 .and_then(|()| dir.rename(&rel, dir, entry.join(&stored)))
                 .map(|()| {
                     manifest.items.push(Item {
-                        from: rawname::text(rel.as_os_str()).into_owned(),
+                        from: rel_to_string(&rel),
                         stored,
                     });
                 })

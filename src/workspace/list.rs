@@ -113,15 +113,14 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
         .ok()
         .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
         .unwrap_or_default();
-    let name = rawname::text(raw).into_owned();
-    let lossy = rawname::has_raw(&name);
+    let (name, lossy, raw) = naming(raw);
     Entry {
         name,
         kind,
         size: meta.len() as f64,
         mtime: modified.as_secs_f64(),
         lossy,
-        raw: lossy.then(|| hex(raw.as_bytes())),
+        raw,
         // Cockpit's idea: any write, replace or chmod changes it, so a save or rename that
         // carries it can tell the entry changed underneath.
         tag: format!(
@@ -134,16 +133,24 @@ pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
     }
 }
 
-fn unreadable(raw: &OsStr) -> Entry {
+/// An entry's `name`, `lossy` and `raw`: the name as text (bytes that are not UTF-8 as their
+/// stand-ins) and, for such a name, its bytes in hex.
+fn naming(raw: &OsStr) -> (String, bool, Option<String>) {
     let name = rawname::text(raw).into_owned();
     let lossy = rawname::has_raw(&name);
+    let hex = lossy.then(|| hex(raw.as_bytes()));
+    (name, lossy, hex)
+}
+
+fn unreadable(raw: &OsStr) -> Entry {
+    let (name, lossy, raw) = naming(raw);
     Entry {
         name,
         kind: EntryKind::Other,
         size: 0.0,
         mtime: 0.0,
         lossy,
-        raw: lossy.then(|| hex(raw.as_bytes())),
+        raw,
         tag: String::new(),
     }
 }

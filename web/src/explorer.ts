@@ -12,7 +12,7 @@ import type { ItemRef } from "./protocol/ItemRef";
 import type { ListingPage } from "./protocol/ListingPage";
 import type { Subscriptions } from "./subscriptions";
 import { t } from "./i18n";
-import { rawPath, shown } from "./names";
+import { shown } from "./names";
 
 const ROW = 24;
 const OVERSCAN = 10;
@@ -275,8 +275,8 @@ export class Explorer {
 
   private itemRef(name: string): ItemRef {
     const e = this.byName.get(name);
-    const path = join(this.path ?? "", name);
-    return { path, tag: e?.tag, raw: rawPath(path) };
+    // The path as listed names even a name that is not UTF-8 (its stand-ins go back as they came).
+    return { path: join(this.path ?? "", name), tag: e?.tag };
   }
 
   /** The selection as the server's items; the named entry alone when it is not selected. */

@@ -3,7 +3,8 @@ import type { EntryKind } from "./EntryKind";
 
 export type Entry = { 
 /**
- * The name as UTF-8; lossy (with U+FFFD) when `lossy` is true.
+ * The name as text; when `lossy` is true, each byte that is not UTF-8 is a stand-in
+ * (U+10FF80 + byte − 0x80), shown as U+FFFD and sent back as it came.
  */
 name: string, kind: EntryKind, size: number, 
 /**
@@ -11,8 +12,8 @@ name: string, kind: EntryKind, size: number,
  */
 mtime: number, lossy: boolean, 
 /**
- * The name's real bytes in hex, only when it is not UTF-8 (`lossy`): what to send back
- * to act on it.
+ * The name's real bytes in hex, only when it is not UTF-8 (`lossy`); the name itself
+ * carries them too, as stand-ins (see `workspace::rawname`).
  */
 raw?: string, 
 /**

@@ -14,8 +14,7 @@ path: string,
  */
 tag?: string, 
 /**
- * The path's real bytes in hex (`/`-separated), for an entry whose name is not UTF-8 (the
- * listing marks it `lossy` and gives its name's bytes as `raw`): `path` is then only
- * what is shown.
+ * Instead of `path`: the path's real bytes in hex (`/`-separated). Not needed when `path`
+ * is sent as the listing wrote it (bytes that are not UTF-8 as their stand-ins).
  */
 raw?: string, };
