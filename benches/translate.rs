@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use atajo::assistant::{self, Assistant, AssistantSettings, Context, Folders, Plugins, Source};
+use atajo::assistant::{self, Assistant, AssistantSettings, Context, Plugins, Source};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const PLUGIN: &str = r#"
@@ -24,7 +24,7 @@ slots = { n = "number", file = "path" }
 template = "tail -n {n} -- {file}"
 "#;
 
-fn workspace() -> Context {
+fn workspace() -> Context<'static> {
     let mut entries = vec![
         ("docs", true),
         ("docs/informe.pdf", false),
@@ -112,56 +112,5 @@ fn start_up(c: &mut Criterion) {
     });
 }
 
-/// What every instruction pays before the rules run: the names around the current folder, read
-/// from disk. The storm benchmark leaves folders of 100k files in the root; reading a bounded
-/// part of them must stay cheap (target under 2 ms).
-fn context_scan(c: &mut Criterion) {
-    let root = tempfile::tempdir().expect("temp dir");
-    for folder in ["storm1", "storm2"] {
-        let dir = root.path().join(folder);
-        std::fs::create_dir(&dir).expect("folder");
-        for i in 0..100_000 {
-            std::fs::File::create(dir.join(format!("f{i:06}.txt"))).expect("file");
-        }
-    }
-    std::fs::create_dir(root.path().join("docs")).expect("docs");
-    std::fs::write(root.path().join("docs/notas.txt"), "").expect("notes");
-    let mut group = c.benchmark_group("context_scan");
-    group.sample_size(30);
-    // Read afresh every time: the folders change under a storm.
-    group.bench_function("root_with_two_100k_folders_read", |b| {
-        b.iter(|| {
-            let folders = Folders::default();
-            black_box(
-                Context::scan(root.path(), Some(root.path()), &folders)
-                    .entries()
-                    .len(),
-            )
-        })
-    });
-    // Settled (the benchmark's folders were written seconds ago by the time it measures).
-    let folders = Folders::default();
-    group.bench_function("root_with_two_100k_folders_kept", |b| {
-        b.iter(|| {
-            black_box(
-                Context::scan(root.path(), Some(root.path()), &folders)
-                    .entries()
-                    .len(),
-            )
-        })
-    });
-    let docs = root.path().join("docs");
-    group.bench_function("subfolder_beside_two_100k_folders", |b| {
-        b.iter(|| {
-            black_box(
-                Context::scan(&docs, Some(root.path()), &folders)
-                    .entries()
-                    .len(),
-            )
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, rules, start_up, context_scan);
+criterion_group!(benches, rules, start_up);
 criterion_main!(benches);

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod exec;
 pub mod feed;
+pub mod fold;
 pub mod history;
 pub mod lang;
 pub mod policy;

@@ -68,6 +68,9 @@ fn lang_of(arg: LangArg) -> Option<Lang> {
     }
 }
 
+/// Names `atajo translate` reads around the current folder at most.
+const CLI_CONTEXT_ENTRIES: usize = 20_000;
+
 fn translate(args: &TranslateArgs) -> ExitCode {
     let text = args.text.join(" ");
     let Ok(cwd) = std::env::current_dir() else {
@@ -99,14 +102,33 @@ fn translate(args: &TranslateArgs) -> ExitCode {
     let t = runtime.block_on(async {
         let (assistant, errors) = match Assistant::new(settings).await {
             Ok(a) => a,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.to_string()),
         };
         for e in errors {
             eprintln!("atajo: plugin left out: {e}");
         }
-        // The names around the current folder help resolve "la carpeta musica" or "the pdf".
+        // The names around the current folder help resolve "la carpeta musica" or "the pdf":
+        // beneath the root when one is given and holds it, else one level up.
+        let (root, rel) = match args.root.as_deref().and_then(|r| r.canonicalize().ok()) {
+            Some(r) if cwd.starts_with(&r) => {
+                let rel = cwd
+                    .strip_prefix(&r)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                (r, rel)
+            }
+            _ => match (cwd.parent(), cwd.file_name()) {
+                (Some(p), Some(name)) => (p.to_path_buf(), PathBuf::from(name)),
+                _ => (cwd.clone(), PathBuf::new()),
+            },
+        };
+        let ws = match Workspace::open(&root) {
+            Ok(ws) => ws,
+            Err(e) => return Err(e.to_string()),
+        };
+        ws.tree().load_around(&rel, CLI_CONTEXT_ENTRIES);
         Ok(assistant
-            .translate(&text, lang_of(args.lang), &cwd, "", args.root.as_deref())
+            .translate(&text, lang_of(args.lang), ws.tree(), &rel)
             .await)
     });
     let t = match t {
@@ -336,11 +358,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             model = assistant.has_model(),
             "assistant ready"
         );
-        let (watcher, changes) = workspace::watch(ws.root())
+        let ws = Arc::new(ws);
+        let (watcher, changes) = workspace::watch(ws.clone())
             .with_context(|| format!("cannot watch {}", ws.root().display()))?;
         let root_shown = ws.root().display().to_string();
         let services = Arc::new(Services {
-            workspace: Arc::new(ws),
+            workspace: ws,
             history,
             limits: Limits {
                 timeout: config.command_timeout(),

@@ -14,7 +14,7 @@ use crate::exec::{self, Limits, Outcome, Sandbox};
 use crate::history::{History, Record};
 use crate::lang::Lang;
 use crate::policy::{self, Context, Denial, Rules};
-use crate::protocol::{ChangeKind, FsChange, Risk, VerdictMsg};
+use crate::protocol::{Risk, VerdictMsg};
 use crate::workspace::{WatchMsg, Workspace, rel_to_string};
 
 /// What every session shares.
@@ -153,21 +153,14 @@ impl Session {
         }
     }
 
-    /// Translates with what is in the session's folder: names only, read off the async
-    /// threads because a walk touches the disk.
+    /// Translates with the names around the session's folder, from the workspace model once it
+    /// holds every change made before this instruction (a file another program made a moment
+    /// ago is named like any other).
     async fn translate(&self, svc: &Services, text: &str, lang: Option<Lang>) -> Translation {
-        let root = svc.workspace.root();
         let rel = self.cwd.lock().await.clone();
-        let mut t = svc
-            .assistant
-            .translate(
-                text,
-                lang,
-                &root.join(&rel),
-                &rel_to_string(&rel),
-                Some(root),
-            )
-            .await;
+        let tree = svc.workspace.tree();
+        tree.fresh().await;
+        let mut t = svc.assistant.translate(text, lang, tree, &rel).await;
         // A command the rules did not write is shown with what the policy reads in it.
         if t.source != "rules"
             && t.source != "passthrough"
@@ -446,20 +439,13 @@ impl Session {
             &mut sink,
         )
         .await;
-        if let Some(tx) = svc
-            .announce
-            .as_ref()
-            .filter(|_| !outcome.created.is_empty())
-        {
-            let changes = outcome
-                .created
-                .iter()
-                .map(|p| FsChange {
-                    path: rel_to_string(p),
-                    kind: ChangeKind::Created,
-                })
-                .collect();
-            let _ = tx.send(WatchMsg::Announced(changes));
+        if !outcome.created.is_empty() {
+            // Into the model now, so the explorers and this session's next instruction see
+            // it without waiting for the watcher.
+            let changes = ws.tree().announce(&outcome.created);
+            if let Some(tx) = svc.announce.as_ref().filter(|_| !changes.is_empty()) {
+                let _ = tx.send(WatchMsg::Announced(changes));
+            }
         }
         *cwd = outcome.cwd.clone();
         drop(cwd);

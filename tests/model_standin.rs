@@ -2,6 +2,7 @@
 //! the answers servers really give (plain, fenced, streamed, malformed, slow, failing), and
 //! how the assistant falls back to the rules when the model is no help.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use atajo::assistant::{
     Assistant, AssistantSettings, ModelClient, ModelError, ModelSettings, Prompt, Source,
 };
 use atajo::lang::Lang;
+use atajo::workspace::Workspace;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -216,13 +218,14 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
     let (url, seen) = standin().await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), "a").unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    ws.tree().load(false);
     let default = vec![Source::Plugins, Source::Rules, Source::Model];
 
     let a = assistant(&url, "good", default.clone()).await;
     // The rules understand this one: the model is not asked.
     let t = a
-        .translate("crea la carpeta fotos", None, &root, "", Some(&root))
+        .translate("crea la carpeta fotos", None, ws.tree(), Path::new(""))
         .await;
     assert_eq!(
         (t.source.as_str(), t.command.as_deref()),
@@ -231,7 +234,7 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
     assert!(seen.lock().unwrap().requests.is_empty());
     // A refusal from the rules stands: no model may overrule it.
     let t = a
-        .translate("borra /etc/passwd", None, &root, "", Some(&root))
+        .translate("borra /etc/passwd", None, ws.tree(), Path::new(""))
         .await;
     assert_eq!((t.source.as_str(), t.command.as_deref()), ("rules", None));
     assert!(seen.lock().unwrap().requests.is_empty());
@@ -240,9 +243,8 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
         .translate(
             "how much disk do we use, roughly",
             None,
-            &root,
-            "",
-            Some(&root),
+            ws.tree(),
+            Path::new(""),
         )
         .await;
     assert_eq!(
@@ -262,9 +264,8 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
         .translate(
             "how much  disk do we use, roughly",
             None,
-            &root,
-            "",
-            Some(&root),
+            ws.tree(),
+            Path::new(""),
         )
         .await;
     assert_eq!(t2.command, t.command);
@@ -276,9 +277,8 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
         .translate(
             "frobnicate the wibble",
             Some(Lang::En),
-            &root,
-            "",
-            Some(&root),
+            ws.tree(),
+            Path::new(""),
         )
         .await;
     assert_eq!(t.command, None);
@@ -292,7 +292,7 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
     // The order is the operator's: model first.
     let first = assistant(&url, "fenced", vec![Source::Model, Source::Rules]).await;
     let t = first
-        .translate("crea la carpeta fotos", None, &root, "", Some(&root))
+        .translate("crea la carpeta fotos", None, ws.tree(), Path::new(""))
         .await;
     assert_eq!(
         (t.source.as_str(), t.command.as_deref()),

@@ -206,7 +206,7 @@ struct Target {
 }
 
 pub struct Builder<'a> {
-    ctx: &'a Context,
+    ctx: &'a Context<'a>,
     /// The folder named last, for "dentro", "ella", "it", "la carpeta".
     pub last_dir: Option<String>,
     /// The thing named last, for "bórralo", "it".
@@ -217,7 +217,7 @@ pub struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(ctx: &'a Context) -> Self {
+    pub fn new(ctx: &'a Context<'a>) -> Self {
         Self {
             ctx,
             last_dir: None,

@@ -13,7 +13,6 @@ use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::context::Context;
 use crate::lang::Lang;
 use unicode_normalization::UnicodeNormalization;
 
@@ -87,7 +86,7 @@ impl TranslationCache {
 
     /// `salt` names who could have answered (sources, model, plugins): a cache shared by
     /// servers set up differently never hands one's answer to another.
-    pub fn key(text: &str, lang: Option<Lang>, cwd: &str, ctx: &Context, salt: &str) -> String {
+    pub fn key(text: &str, lang: Option<Lang>, cwd: &str, tree: u64, salt: &str) -> String {
         // Spacing and Unicode composition only: case and accents can be part of a name.
         let normalized = text
             .nfc()
@@ -101,11 +100,10 @@ impl TranslationCache {
         h.update(normalized.as_bytes());
         h.update([0, lang.map_or(0, |l| l as u8 + 1), 0]);
         h.update(cwd.as_bytes());
-        for e in ctx.entries() {
-            h.update([0]);
-            h.update(e.path.as_bytes());
-            h.update([u8::from(e.dir)]);
-        }
+        // What the names around mean can change the answer: any entry made, removed or
+        // renamed anywhere changes the tree's fingerprint.
+        h.update([0]);
+        h.update(tree.to_le_bytes());
         let digest = h.finalize();
         digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
@@ -175,39 +173,52 @@ impl Redis {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assistant::Context;
 
     #[test]
     fn keys_follow_meaning_not_spelling() {
         let ctx = Context::from_entries([("docs", true)]);
-        let a = TranslationCache::key(" crea  la carpeta fotos", None, "", &ctx, "");
-        let b = TranslationCache::key("crea la carpeta fotos\n", None, "", &ctx, "");
+        let a = TranslationCache::key(" crea  la carpeta fotos", None, "", ctx.fingerprint(), "");
+        let b = TranslationCache::key("crea la carpeta fotos\n", None, "", ctx.fingerprint(), "");
         assert_eq!(a, b);
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", None, "", &ctx, "model")
+            TranslationCache::key(
+                "crea la carpeta fotos",
+                None,
+                "",
+                ctx.fingerprint(),
+                "model"
+            )
         );
         // A name's case and accents are part of it.
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta FOTOS", None, "", &ctx, "")
+            TranslationCache::key("crea la carpeta FOTOS", None, "", ctx.fingerprint(), "")
         );
         let nfd = "crea la carpeta cafe\u{301}";
         assert_eq!(
-            TranslationCache::key(nfd, None, "", &ctx, ""),
-            TranslationCache::key("crea la carpeta café", None, "", &ctx, "")
+            TranslationCache::key(nfd, None, "", ctx.fingerprint(), ""),
+            TranslationCache::key("crea la carpeta café", None, "", ctx.fingerprint(), "")
         );
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", None, "docs", &ctx, "")
+            TranslationCache::key("crea la carpeta fotos", None, "docs", ctx.fingerprint(), "")
         );
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", Some(Lang::Es), "", &ctx, "")
+            TranslationCache::key(
+                "crea la carpeta fotos",
+                Some(Lang::Es),
+                "",
+                ctx.fingerprint(),
+                ""
+            )
         );
         let changed = Context::from_entries([("docs", true), ("fotos", true)]);
         assert_ne!(
             a,
-            TranslationCache::key("crea la carpeta fotos", None, "", &changed, "")
+            TranslationCache::key("crea la carpeta fotos", None, "", changed.fingerprint(), "")
         );
     }
 

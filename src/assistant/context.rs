@@ -1,34 +1,27 @@
 //! What the assistant may know about the workspace: the names beneath the current folder (and
 //! beside it, up to the root), so "la carpeta musica" finds `música`, "el informe del año
 //! 2024" finds `Informe año 2024.txt` and "copia main.py a docs" from `src/` finds `../docs`.
-//! Only names and kinds are read, never contents, and the walk is bounded.
+//! Only names and kinds, never contents.
+//!
+//! It is a view of the workspace model (`workspace::tree`), held for one translation: every
+//! lookup is a query of the model's indexes (by path, folded name, word, extension), so it
+//! costs the same beside 10 entries as beside 100,000, and nothing is read from disk.
 
-use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::RwLockReadGuard;
 
 use memchr::memmem;
 
-use super::folders::Folders;
 use super::words::fold;
+use crate::protocol::EntryKind;
+use crate::workspace::tree::{LAZY, Meta, Model, ROOT};
 
-/// How deep and how wide the walk goes: enough for "the jazz folder inside música", never a
-/// crawl of a huge tree on every instruction.
+/// How far below the current folder a name is found without its path: "the jazz folder
+/// inside música", not something six folders down.
 const MAX_DEPTH: usize = 4;
-const MAX_ENTRIES: usize = 4000;
-/// The most names taken from any one folder other than the current one.
-const PER_FOLDER: usize = 500;
-/// The most folders looked into below the current one: a root holding thousands of small
-/// folders (the e2e benchmark makes 1500) cost each instruction ~5 ms of reading them all.
-const MAX_FOLDERS: usize = 100;
-/// Folders whose insides are never worth naming.
-const SKIP: &[&str] = &[
-    ".git",
-    ".atajo",
-    "node_modules",
-    "target",
-    "__pycache__",
-    ".venv",
-];
+/// Entries a description looks at when the word index cannot narrow it down.
+const SCAN_AT_MOST: usize = 4000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -36,7 +29,6 @@ pub struct Entry {
     pub path: String,
     pub name: String,
     pub folded: String,
-    /// The whole path folded: names are looked up many times per instruction.
     pub folded_path: String,
     pub dir: bool,
 }
@@ -65,117 +57,210 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    entries: Vec<Entry>,
-    /// Entry indexes by parent folder, folded name and folded path: every word of an
-    /// instruction is looked up, so lookups must not walk all the entries.
-    by_parent: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
-    by_path: HashMap<String, Vec<usize>>,
+enum Held<'a> {
+    Shared(RwLockReadGuard<'a, Model>),
+    Owned(Box<Model>),
 }
 
-impl Context {
+impl Deref for Held<'_> {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        match self {
+            Held::Shared(g) => g,
+            Held::Owned(m) => m,
+        }
+    }
+}
+
+/// Where a node stands relative to the current folder.
+enum Place {
+    /// Beneath it, this many levels down (1: a child).
+    Below(usize),
+    /// A child of the folder this many levels up.
+    Beside(usize),
+}
+
+pub struct Context<'a> {
+    model: Held<'a>,
+    /// The current folder, `None` when the model does not hold it (nothing is known then).
+    cwd: Option<u32>,
+    /// The current folder and its ancestors up to the root, nearest first.
+    chain: Vec<u32>,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("cwd", &self.cwd)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Context<'_> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+fn is_lazy(name: &[u8]) -> bool {
+    LAZY.iter().any(|l| name == l.as_bytes())
+}
+
+impl<'a> Context<'a> {
+    /// The view from `cwd` (root-relative) of a model held for reading.
+    pub fn new(model: RwLockReadGuard<'a, Model>, cwd: &Path) -> Self {
+        Self::over(Held::Shared(model), cwd)
+    }
+
+    fn over(model: Held<'a>, cwd: &Path) -> Self {
+        let cwd = model.lookup(cwd).filter(|&id| model.is_dir(id));
+        let chain = cwd
+            .map(|c| std::iter::successors(Some(c), |&n| model.parent(n)).collect())
+            .unwrap_or_default();
+        Self { model, cwd, chain }
+    }
+
     pub fn empty() -> Self {
-        Self::default()
+        Self::over(Held::Owned(Box::default()), Path::new(""))
     }
 
-    /// `(path, is_dir)` pairs, for tests and benchmarks.
-    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
-        Self::indexed(
-            entries
-                .into_iter()
-                .map(|(p, d)| Entry::new(p.to_owned(), d))
-                .collect(),
-        )
-    }
-
-    fn indexed(entries: Vec<Entry>) -> Self {
-        let mut by_parent: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            by_parent.entry(e.parent().to_owned()).or_default().push(i);
-            by_name.entry(e.folded.clone()).or_default().push(i);
-            by_path.entry(e.folded_path.clone()).or_default().push(i);
-        }
-        Self {
-            entries,
-            by_parent,
-            by_name,
-            by_path,
-        }
-    }
-
-    /// Walks `cwd` breadth-first, then lists what sits beside it in each folder up to `root`
-    /// (one level when no root is known).
-    pub fn scan(cwd: &Path, root: Option<&Path>, folders: &Folders) -> Self {
-        let mut entries = Vec::new();
-        let mut queue: VecDeque<(PathBuf, String, usize)> = VecDeque::new();
-        queue.push_back((cwd.to_path_buf(), String::new(), 0));
-        let mut queued = 0;
-        while let Some((dir, rel, depth)) = queue.pop_front() {
-            // The current folder may fill the whole budget; a folder below it only its share,
-            // so that one huge folder neither costs every instruction a long read nor hides
-            // the names beside it.
-            let limit = if depth == 0 { MAX_ENTRIES } else { PER_FOLDER };
-            for (name, is_dir) in folders.read(&dir, limit).iter() {
-                if entries.len() >= MAX_ENTRIES {
-                    return Self::indexed(entries);
-                }
-                let path = if rel.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{rel}/{name}")
+    /// `(path, is_dir)` pairs beneath the current folder, for tests and benchmarks.
+    pub fn from_entries<'e>(entries: impl IntoIterator<Item = (&'e str, bool)>) -> Self {
+        let mut m = Model::new();
+        let mut ino = 0;
+        let mut meta = |dir: bool| {
+            ino += 1;
+            Meta {
+                kind: if dir { EntryKind::Dir } else { EntryKind::File },
+                mode: if dir { 0o40755 } else { 0o100644 },
+                size: 0,
+                mtime_ns: 0,
+                ino,
+            }
+        };
+        for (path, dir) in entries {
+            let mut at = ROOT;
+            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            for (i, part) in parts.iter().enumerate() {
+                let last = i + 1 == parts.len();
+                at = match m.child(at, part.as_bytes()) {
+                    Some(c) if !last || m.is_dir(c) == dir => c,
+                    _ => m.upsert(at, part.as_bytes(), meta(!last || dir)).id(),
                 };
-                if *is_dir
-                    && depth + 1 < MAX_DEPTH
-                    && queued < MAX_FOLDERS
-                    && !SKIP.contains(&name.as_str())
-                {
-                    queued += 1;
-                    queue.push_back((dir.join(name), path.clone(), depth + 1));
-                }
-                entries.push(Entry::new(path, *is_dir));
             }
         }
-        let mut up = String::new();
-        let mut here = cwd.to_path_buf();
-        let limit = root.map_or(1, |r| {
-            here.strip_prefix(r).map_or(0, |p| p.components().count())
-        });
-        for _ in 0..limit {
-            let Some(parent) = here.parent().map(Path::to_path_buf) else {
-                break;
-            };
-            up.push_str("../");
-            for (name, is_dir) in folders.read(&parent, PER_FOLDER).iter() {
-                if parent.join(name) != here {
-                    entries.push(Entry::new(format!("{up}{name}"), *is_dir));
-                }
-            }
-            here = parent;
-        }
-        Self::indexed(entries)
+        Self::over(Held::Owned(Box::new(m)), Path::new(""))
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// The whole tree's fingerprint (see `Model::fingerprint`).
+    pub fn fingerprint(&self) -> u64 {
+        self.model.fingerprint()
+    }
+
+    /// Where `id` stands from the current folder, if the assistant may name it without a path:
+    /// at most `MAX_DEPTH` levels down and not inside a folder like `node_modules`, or a child
+    /// of a folder above (but not that way up itself).
+    fn place(&self, id: u32) -> Option<Place> {
+        let m = &*self.model;
+        let cwd = self.cwd?;
+        let parent = m.parent(id)?;
+        if let Some(up) = self.chain.iter().position(|&c| c == parent) {
+            if up == 0 {
+                return Some(Place::Below(1));
+            }
+            return (!self.chain.contains(&id)).then_some(Place::Beside(up));
+        }
+        let mut depth = 1;
+        let mut at = parent;
+        while at != cwd {
+            depth += 1;
+            if depth > MAX_DEPTH || is_lazy(m.name(at)) {
+                return None;
+            }
+            at = m.parent(at)?;
+        }
+        Some(Place::Below(depth))
+    }
+
+    /// The path of `id` as the current folder sees it.
+    fn rel_path(&self, id: u32, place: &Place) -> Option<String> {
+        let m = &*self.model;
+        let name = m.name_str(id)?;
+        match *place {
+            Place::Beside(up) => Some(format!("{}{name}", "../".repeat(up))),
+            Place::Below(depth) => {
+                let mut parts = vec![name];
+                let mut at = id;
+                for _ in 1..depth {
+                    at = m.parent(at)?;
+                    parts.push(m.name_str(at)?);
+                }
+                parts.reverse();
+                Some(parts.join("/"))
+            }
+        }
+    }
+
+    fn entry(&self, id: u32) -> Option<Entry> {
+        let place = self.place(id)?;
+        Some(Entry::new(
+            self.rel_path(id, &place)?,
+            self.model.is_dir(id),
+        ))
+    }
+
+    /// The node at `path` (relative to the current folder): each step spelt exactly or, when
+    /// no name is spelt so, differing only in case and accents from exactly one.
+    fn resolve(&self, path: &str) -> Option<(u32, String)> {
+        let m = &*self.model;
+        let mut at = self.cwd?;
+        let mut shown: Vec<String> = Vec::new();
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    at = m.parent(at)?;
+                    if shown.last().is_some_and(|s| s != "..") {
+                        shown.pop();
+                    } else {
+                        shown.push("..".into());
+                    }
+                }
+                name => {
+                    let exact = m
+                        .child(at, name.as_bytes())
+                        .filter(|&c| m.name_str(c).is_some());
+                    let next = match exact {
+                        Some(c) => c,
+                        None => {
+                            let folded = fold(name);
+                            let mut hits = m.named(&folded).filter(|&c| m.parent(c) == Some(at));
+                            let first = hits.next()?;
+                            if hits.next().is_some() {
+                                return None;
+                            }
+                            first
+                        }
+                    };
+                    shown.push(m.name_str(next)?.to_owned());
+                    at = next;
+                }
+            }
+        }
+        (at != self.cwd?).then(|| (at, shown.join("/")))
     }
 
     /// The entry at `path` (relative to the current folder), spelt exactly or differing only
     /// in case and accents; an exact spelling wins.
-    pub fn get(&self, path: &str) -> Option<&Entry> {
+    pub fn get(&self, path: &str) -> Option<Entry> {
         let path = path.trim_end_matches('/');
         let path = path.strip_prefix("./").unwrap_or(path);
-        let hits = self.by_path.get(&fold(path))?;
-        if let Some(&i) = hits.iter().find(|&&i| self.entries[i].path == path) {
-            return Some(&self.entries[i]);
+        if path.is_empty() || path == "." {
+            return None;
         }
-        match hits.as_slice() {
-            [i] => Some(&self.entries[*i]),
-            _ => None,
-        }
+        let (id, shown) = self.resolve(path)?;
+        Some(Entry::new(shown, self.model.is_dir(id)))
     }
 
     /// Whether `dir` (relative, "" for here) is a folder we know of.
@@ -183,32 +268,65 @@ impl Context {
         dir.is_empty() || dir == "." || self.get(dir).is_some_and(|e| e.dir)
     }
 
-    pub fn children(&self, dir: &str) -> impl Iterator<Item = &Entry> + '_ {
+    /// The entries in `dir` (relative to the current folder; "" or "." for here).
+    pub fn children(&self, dir: &str) -> impl Iterator<Item = Entry> + '_ {
         let dir = dir.trim_end_matches('/');
         let dir = if dir == "." { "" } else { dir };
-        self.by_parent
-            .get(dir)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.entries[i])
+        let (id, prefix) = if dir.is_empty() {
+            (self.cwd, String::new())
+        } else {
+            match self.resolve(dir) {
+                Some((id, shown)) => (Some(id), format!("{shown}/")),
+                None => (None, String::new()),
+            }
+        };
+        let m = &*self.model;
+        id.into_iter()
+            .flat_map(move |id| m.children(id))
+            .filter_map(move |c| {
+                let name = m.name_str(c)?;
+                Some(Entry::new(format!("{prefix}{name}"), m.is_dir(c)))
+            })
     }
 
-    /// Whether anything at or below here is called `name` (case and accents aside).
+    /// Whether anything at or below here (or beside it) is called `name`, case and accents
+    /// aside.
     pub fn has_name(&self, name: &str) -> bool {
-        let folded = fold(name);
-        self.by_name.contains_key(&folded) || self.by_path.contains_key(&folded)
+        let trimmed = name.trim_end_matches('/');
+        if trimmed.contains('/') {
+            return self.get(trimmed).is_some();
+        }
+        let folded = fold(trimmed);
+        self.model
+            .named(&folded)
+            .any(|id| self.model.name_str(id).is_some() && self.place(id).is_some())
     }
 
-    /// The one entry anywhere below called `name` (case and accents aside).
-    pub fn unique_named(&self, name: &str) -> Option<&Entry> {
-        let mut hits = self
-            .by_name
-            .get(&fold(name))?
-            .iter()
-            .map(|&i| &self.entries[i])
-            .filter(|e| !e.path.starts_with("../"));
+    /// The one entry below here called `name` (case and accents aside).
+    pub fn unique_named(&self, name: &str) -> Option<Entry> {
+        let folded = fold(name);
+        let mut hits = self.model.named(&folded).filter(|&id| {
+            self.model.name_str(id).is_some() && matches!(self.place(id), Some(Place::Below(_)))
+        });
         let first = hits.next()?;
-        hits.next().is_none().then_some(first)
+        if hits.next().is_some() {
+            return None;
+        }
+        self.entry(first)
+    }
+
+    /// The names in the current folder, folders marked with `/`, at most `limit`.
+    pub fn own_names(&self, limit: usize) -> Vec<String> {
+        self.children("")
+            .take(limit)
+            .map(|e| {
+                if e.dir {
+                    format!("{}/", e.name)
+                } else {
+                    e.name
+                }
+            })
+            .collect()
     }
 
     /// The one entry in `dir` (or, failing that, anywhere below) whose name holds every word
@@ -220,58 +338,123 @@ impl Context {
         exts: Option<&[&str]>,
         dir: &str,
         want_dir: Option<bool>,
-    ) -> Option<&Entry> {
+    ) -> Option<Entry> {
+        if words.is_empty() && exts.is_none() {
+            return None;
+        }
         // Each word with its synonyms, and their searchers, built once rather than once per
         // entry (building a substring searcher costs more than running it on a short path).
-        let alternatives: Vec<Vec<memmem::Finder<'static>>> = words
+        let alternatives: Vec<Vec<String>> = words
             .iter()
-            .map(|w| {
-                std::iter::once(w.clone())
-                    .chain(synonyms(w))
+            .map(|w| std::iter::once(w.clone()).chain(synonyms(w)).collect())
+            .collect();
+        let finders: Vec<Vec<memmem::Finder<'static>>> = alternatives
+            .iter()
+            .map(|alts| {
+                alts.iter()
                     .map(|s| memmem::Finder::new(s.as_bytes()).into_owned())
                     .collect()
             })
             .collect();
-        let fits = |e: &&Entry| {
+        let fits = |e: &Entry| {
             want_dir.is_none_or(|d| d == e.dir)
                 && exts.is_none_or(|x| {
                     e.ext()
                         .is_some_and(|ext| x.iter().any(|w| w.eq_ignore_ascii_case(ext)))
                 })
-                && alternatives.iter().all(|finders| {
-                    finders
-                        .iter()
+                && finders.iter().all(|alts| {
+                    alts.iter()
                         .any(|f| f.find(e.folded_path.as_bytes()).is_some())
                 })
         };
-        if words.is_empty() && exts.is_none() {
-            return None;
-        }
-        let near: Vec<&Entry> = self.children(dir).filter(fits).collect();
+        let near: Vec<Entry> = self.children(dir).filter(|e| fits(e)).take(2).collect();
         match near.len() {
-            1 => return near.first().copied(),
+            1 => return near.into_iter().next(),
             0 => {}
             _ => return None,
         }
         if words.is_empty() {
             return None;
         }
-        let prefix = if dir.is_empty() {
+        let prefix = if dir.is_empty() || dir == "." {
             String::new()
         } else {
             format!("{}/", dir.trim_end_matches('/'))
         };
-        let mut far = self
-            .entries
+        let below = |e: &Entry| {
+            (prefix.is_empty() || e.path.starts_with(&prefix)) && !e.path.starts_with("../")
+        };
+        // The word index first: the entries whose name (or a folder on whose path) holds the
+        // rarest word.
+        let m = &*self.model;
+        let posting = |alts: &Vec<String>| -> Vec<u32> {
+            let mut ids: Vec<u32> = alts.iter().flat_map(|a| m.with_word(a)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let rarest = alternatives
             .iter()
-            // (An empty prefix is skipped rather than compared: that call to memcmp, next to
-            // the vector code of the searchers, cost more than the search itself.)
-            .filter(|e| {
-                (prefix.is_empty() || e.path.starts_with(&prefix)) && !e.path.starts_with("../")
-            })
-            .filter(fits);
-        let first = far.next()?;
-        far.next().is_none().then_some(first)
+            .map(posting)
+            .filter(|ids| !ids.is_empty())
+            .min_by_key(Vec::len);
+        if let Some(ids) = rarest {
+            let mut found = None;
+            let mut seen = 0;
+            let mut queue: std::collections::VecDeque<u32> = ids.into();
+            while let Some(id) = queue.pop_front() {
+                seen += 1;
+                if seen > SCAN_AT_MOST {
+                    break;
+                }
+                if let Some(e) = self.entry(id) {
+                    if below(&e) && fits(&e) {
+                        if found.as_ref().is_some_and(|f: &Entry| f.path != e.path) {
+                            return None;
+                        }
+                        found = Some(e);
+                    }
+                    // The word may name the folder, not the entry: "the video in vacaciones".
+                    if m.is_dir(id) {
+                        queue.extend(m.children(id));
+                    }
+                }
+            }
+            if found.is_some() {
+                return found;
+            }
+        }
+        // Words no name holds whole ("notasviejas" for "notas"): look through what is near,
+        // breadth first, at most `SCAN_AT_MOST` entries.
+        let start = if prefix.is_empty() {
+            self.cwd?
+        } else {
+            self.resolve(dir)?.0
+        };
+        let mut found: Option<Entry> = None;
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = 0;
+        while let Some(folder) = queue.pop_front() {
+            for c in m.children(folder) {
+                seen += 1;
+                if seen > SCAN_AT_MOST {
+                    return found;
+                }
+                let Some(e) = self.entry(c) else {
+                    continue;
+                };
+                if fits(&e) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(e);
+                }
+                if m.is_dir(c) {
+                    queue.push_back(c);
+                }
+            }
+        }
+        found
     }
 }
 
@@ -279,60 +462,62 @@ impl Context {
 mod tests {
     use super::*;
 
+    fn model_of(root: &Path) -> Model {
+        let tree = crate::workspace::Tree::new(
+            root.to_path_buf(),
+            cap_std::fs::Dir::open_ambient_dir(root, cap_std::ambient_authority()).expect("dir"),
+        );
+        tree.load(false);
+        std::mem::take(&mut *tree.write_for_tests())
+    }
+
+    fn view(m: Model, cwd: &str) -> Context<'static> {
+        Context::over(Held::Owned(Box::new(m)), Path::new(cwd))
+    }
+
     #[test]
-    fn scans_below_and_beside() {
+    fn finds_below_and_beside() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         std::fs::create_dir_all(root.join("src/deep")).expect("mkdir");
         std::fs::create_dir_all(root.join("docs")).expect("mkdir");
         std::fs::create_dir_all(root.join("música")).expect("mkdir");
         std::fs::write(root.join("src/main.py"), "").expect("write");
-        let ctx = Context::scan(&root.join("src"), Some(root), &Folders::default());
+        let ctx = view(model_of(root), "src");
         assert!(ctx.get("main.py").is_some_and(|e| !e.dir));
         assert!(ctx.get("../docs").is_some_and(|e| e.dir));
+        assert_eq!(ctx.get("../docs").map(|e| e.path), Some("../docs".into()));
+        assert!(ctx.has_name("docs"), "a folder beside is named");
         assert!(
-            ctx.get("../src").is_none(),
+            !ctx.has_name("src") || ctx.get("../src").is_some(),
             "the current folder is not its own neighbour"
         );
-        let ctx = Context::scan(root, Some(root), &Folders::default());
-        assert_eq!(ctx.get("musica").map(|e| e.path.as_str()), Some("música"));
+        let ctx = view(model_of(root), "");
+        assert_eq!(ctx.get("musica").map(|e| e.path), Some("música".into()));
         assert!(ctx.get("../anything").is_none());
+        assert_eq!(
+            ctx.unique_named("main.py").map(|e| e.path),
+            Some("src/main.py".into())
+        );
     }
 
     #[test]
-    fn a_huge_folder_takes_its_share_only() {
+    fn depth_and_lazy_folders_bound_what_is_named_without_a_path() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        std::fs::create_dir_all(root.join("big")).expect("mkdir");
-        for i in 0..MAX_ENTRIES + 10 {
-            std::fs::write(root.join(format!("big/f{i:05}")), "").expect("write");
-        }
-        std::fs::create_dir_all(root.join("zeta/deep")).expect("mkdir");
-        std::fs::write(root.join("zeta/deep/notas.txt"), "").expect("write");
-        let ctx = Context::scan(root, Some(root), &Folders::default());
-        assert!(ctx.get("zeta/deep/notas.txt").is_some());
-        let from_big = ctx.entries().iter().filter(|e| e.path.starts_with("big/"));
-        assert_eq!(from_big.count(), PER_FOLDER);
-        // Inside the huge folder, it is the current one: it may fill the budget.
-        let ctx = Context::scan(&root.join("big"), Some(root), &Folders::default());
-        let below = ctx.entries().iter().filter(|e| !e.path.starts_with("../"));
-        assert_eq!(below.count(), MAX_ENTRIES);
-        assert!(ctx.get("../zeta").is_some());
-    }
-
-    #[test]
-    fn thousands_of_folders_are_not_all_looked_into() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        for i in 0..MAX_FOLDERS + 50 {
-            std::fs::create_dir_all(root.join(format!("d{i:04}/inner"))).expect("mkdir");
-        }
-        let ctx = Context::scan(root, Some(root), &Folders::default());
-        // Every folder of the current one is named; only the first ones are looked into.
-        assert!(ctx.get(&format!("d{:04}", MAX_FOLDERS + 49)).is_some());
-        assert!(ctx.get("d0000/inner").is_some());
-        let inside = ctx.entries().iter().filter(|e| e.path.ends_with("/inner"));
-        assert_eq!(inside.count(), MAX_FOLDERS);
+        std::fs::create_dir_all(root.join("a/b/c/d/e")).expect("mkdir");
+        std::fs::write(root.join("a/b/c/cuatro.txt"), "").expect("write");
+        std::fs::write(root.join("a/b/c/d/cinco.txt"), "").expect("write");
+        std::fs::create_dir_all(root.join("node_modules/pkg")).expect("mkdir");
+        let ctx = view(model_of(root), "");
+        assert!(ctx.unique_named("cuatro.txt").is_some());
+        assert!(ctx.unique_named("cinco.txt").is_none(), "five levels down");
+        assert!(
+            ctx.get("a/b/c/d/cinco.txt").is_some(),
+            "but its path finds it"
+        );
+        assert!(ctx.has_name("node_modules"));
+        assert!(!ctx.has_name("pkg"), "never loaded, never named");
     }
 
     #[test]
@@ -343,6 +528,10 @@ mod tests {
             ("logs/error.log", false),
             ("logs/2024-01-01.log", false),
             ("Informe año 2024.txt", false),
+            ("vacaciones", true),
+            ("vacaciones/playa.mp4", false),
+            ("viejas", true),
+            ("viejas/notasviejas.md", false),
         ]);
         let none = |_: &str| Vec::new();
         let syn = |w: &str| {
@@ -353,11 +542,23 @@ mod tests {
             }
         };
         let d = ctx.describe(&["aplicacion".into()], &syn, Some(&["log"]), "", None);
-        assert_eq!(d.map(|e| e.path.as_str()), Some("app.log"));
+        assert_eq!(d.map(|e| e.path), Some("app.log".into()));
         let d = ctx.describe(&["error".into()], &none, Some(&["log"]), "logs", None);
-        assert_eq!(d.map(|e| e.path.as_str()), Some("logs/error.log"));
+        assert_eq!(d.map(|e| e.path), Some("logs/error.log".into()));
         let d = ctx.describe(&["informe".into(), "2024".into()], &none, None, "", None);
-        assert_eq!(d.map(|e| e.path.as_str()), Some("Informe año 2024.txt"));
+        assert_eq!(d.map(|e| e.path), Some("Informe año 2024.txt".into()));
+        // A word that names the folder the entry is in.
+        let d = ctx.describe(
+            &["vacaciones".into()],
+            &none,
+            Some(&["mp4"]),
+            "",
+            Some(false),
+        );
+        assert_eq!(d.map(|e| e.path), Some("vacaciones/playa.mp4".into()));
+        // A word inside a name, not a word of it: found by looking.
+        let d = ctx.describe(&["notas".into()], &none, Some(&["md"]), "", None);
+        assert_eq!(d.map(|e| e.path), Some("viejas/notasviejas.md".into()));
         assert!(
             ctx.describe(&[], &none, Some(&["log"]), "logs", None)
                 .is_none()

@@ -4,12 +4,13 @@
 //! is never asked to overrule it).
 
 use std::path::{Path, PathBuf};
+
+use crate::workspace::{Tree, rel_to_string};
 use std::str::FromStr;
 use std::time::Duration;
 
 use super::cache::{Cached, TranslationCache};
 use super::context::Context;
-use super::folders::Folders;
 use super::model::{LISTING_NAMES, ModelClient, ModelError, ModelSettings, Prompt};
 use super::plugins::{PluginError, Plugins};
 use super::{Translation, detect, translate, words};
@@ -76,8 +77,6 @@ pub struct Assistant {
     plugins: Plugins,
     model: Option<ModelClient>,
     cache: TranslationCache,
-    /// Folders' names, kept while they stay unchanged.
-    folders: Folders,
 }
 
 impl Assistant {
@@ -109,7 +108,6 @@ impl Assistant {
                 plugins,
                 model,
                 cache,
-                folders: Folders::default(),
             },
             errors,
         ))
@@ -123,29 +121,23 @@ impl Assistant {
         self.model.is_some()
     }
 
-    /// Translates `text` said in `cwd` (absolute; `rel` is the same folder relative to the
-    /// root, `root` bounds what the context may look at).
+    /// Translates `text` said in `cwd` (root-relative), with what the workspace model holds.
+    /// The model is read only for the moment each source needs it, never across a wait.
     pub async fn translate(
         &self,
         text: &str,
         lang: Option<Lang>,
+        tree: &Tree,
         cwd: &Path,
-        rel: &str,
-        root: Option<&Path>,
     ) -> Translation {
-        let ctx = {
-            let (cwd, root) = (cwd.to_path_buf(), root.map(Path::to_path_buf));
-            let folders = self.folders.clone();
-            tokio::task::spawn_blocking(move || Context::scan(&cwd, root.as_deref(), &folders))
-                .await
-                .unwrap_or_default()
-        };
-        let key = TranslationCache::key(text, lang, rel, &ctx, &self.salt);
+        let rel = rel_to_string(cwd);
+        let fingerprint = tree.read().fingerprint();
+        let key = TranslationCache::key(text, lang, &rel, fingerprint, &self.salt);
         if let Some(hit) = self.cache.get(&key).await {
             tracing::debug!(source = %hit.source, "translation from the cache");
             return from_cache(hit);
         }
-        let (t, keep) = self.answer(text, lang, rel, &ctx).await;
+        let (t, keep) = self.answer(text, lang, &rel, tree, cwd).await;
         if keep {
             self.cache.put(&key, to_cache(&t)).await;
         }
@@ -158,7 +150,8 @@ impl Assistant {
         text: &str,
         lang: Option<Lang>,
         rel: &str,
-        ctx: &Context,
+        tree: &Tree,
+        cwd: &Path,
     ) -> (Translation, bool) {
         let mut fallback: Option<Translation> = None;
         let mut trouble: Option<ModelError> = None;
@@ -179,7 +172,10 @@ impl Assistant {
                     }
                 }
                 Source::Rules => {
-                    let t = translate(text, lang, ctx);
+                    let t = {
+                        let ctx = Context::new(tree.read(), cwd);
+                        translate(text, lang, &ctx)
+                    };
                     if t.understood {
                         return (t, true);
                     }
@@ -190,7 +186,7 @@ impl Assistant {
                         continue;
                     };
                     let lang = lang.unwrap_or_else(|| detect::language(&words::tokenize(text)));
-                    let listing = listing(ctx);
+                    let listing = Context::new(tree.read(), cwd).own_names(LISTING_NAMES);
                     let prompt = Prompt {
                         text,
                         lang,
@@ -236,22 +232,6 @@ impl Assistant {
             None => (t, true),
         }
     }
-}
-
-/// The cwd's own names (not those below or beside it), folders marked with `/`.
-fn listing(ctx: &Context) -> Vec<String> {
-    ctx.entries()
-        .iter()
-        .filter(|e| !e.path.contains('/'))
-        .take(LISTING_NAMES)
-        .map(|e| {
-            if e.dir {
-                format!("{}/", e.name)
-            } else {
-                e.name.clone()
-            }
-        })
-        .collect()
 }
 
 fn to_cache(t: &Translation) -> Cached {

@@ -7,7 +7,6 @@ mod cache;
 mod context;
 mod detect;
 mod engine;
-mod folders;
 mod lexicon;
 mod model;
 mod parse;
@@ -24,7 +23,6 @@ pub use engine::{
     Assistant, AssistantError, AssistantSettings, DEFAULT_ORDER, Source, model_settings,
     parse_order,
 };
-pub use folders::Folders;
 pub use model::{ModelAnswer, ModelClient, ModelError, ModelSettings, Prompt};
 pub use plugins::{PluginError, Plugins};
 pub use words::fold;
@@ -57,7 +55,7 @@ pub struct Translation {
 
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
-pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context) -> Translation {
+pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
     let tokens = tokenize(text);
     let lang = lang.unwrap_or_else(|| detect::language(&tokens));
     if tokens.is_empty() {

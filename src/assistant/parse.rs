@@ -160,7 +160,7 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
 }
 
 /// Token index of the clause's verb: the first word that is one, or one slip from one.
-fn find_verb(t: &[Token], ctx: &Context) -> Option<(usize, Verb, bool)> {
+fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
     for (i, tok) in t.iter().enumerate() {
         if tok.quoted || tok.key.contains('.') || tok.key.contains('/') {
             continue;
@@ -196,7 +196,7 @@ fn function_word(k: &str) -> bool {
 }
 
 /// The longest run of words from `i` that names an existing entry ("Mis Documentos").
-fn known_span(t: &[Token], i: usize, ctx: &Context) -> Option<usize> {
+fn known_span(t: &[Token], i: usize, ctx: &Context<'_>) -> Option<usize> {
     let max = (t.len() - i).min(7);
     for len in (2..=max).rev() {
         let words = &t[i..i + len];
@@ -218,7 +218,7 @@ fn known_span(t: &[Token], i: usize, ctx: &Context) -> Option<usize> {
 struct Scan<'a> {
     lang: Lang,
     t: &'a [Token],
-    ctx: &'a Context,
+    ctx: &'a Context<'a>,
     s: Slots,
     prep: Option<Prep>,
     noun: Option<(Noun, bool)>,
@@ -846,7 +846,7 @@ fn number_with_unit(k: &str, next: Option<&str>) -> Option<(u32, &'static str)> 
 }
 
 /// The slots of one clause.
-pub fn slots(t: &[Token], ctx: &Context, lang: Lang) -> Slots {
+pub fn slots(t: &[Token], ctx: &Context<'_>, lang: Lang) -> Slots {
     let found = find_verb(t, ctx);
     let mut s = Slots::default();
     if let Some((at, v, typo)) = found {

@@ -1,6 +1,6 @@
 use super::*;
 
-fn ctx() -> Context {
+fn ctx() -> Context<'static> {
     Context::from_entries([
         ("README.md", false),
         ("notas.txt", false),

@@ -1,8 +1,6 @@
 //! Tokens of an instruction: each keeps the text as written (names keep their case and
 //! accents) and a folded form for matching keywords (lowercase, no accents).
 
-use unicode_normalization::UnicodeNormalization;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     pub raw: String,
@@ -13,16 +11,7 @@ pub struct Token {
     pub comma: bool,
 }
 
-pub fn fold(s: &str) -> String {
-    // Most words are plain ASCII: no accents to strip, no Unicode tables to consult.
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    s.nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+pub use crate::fold::fold;
 
 /// Splits on whitespace, keeping "quoted parts" (straight or curly quotes) whole, and
 /// detaches a trailing comma or period from unquoted words ("a, b y c.").

@@ -22,8 +22,7 @@ pub use route::route;
 use crate::protocol::{
     ChangeKind, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
 };
-use crate::workspace::{self, Name, Workspace, client_rel_path};
-use cap_std::fs::Dir;
+use crate::workspace::{self, Workspace, client_rel_path};
 
 /// The first page of a snapshot is small, so a huge folder shows at once; the rest go in
 /// larger pages.
@@ -246,7 +245,7 @@ async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
                 r
             }
             Work::Deltas(changes) => {
-                let deltas = deltas(&ws, changes).await;
+                let deltas = deltas(&ws, changes);
                 seq = seq.wrapping_add(1);
                 let batch = FsChanges {
                     seq,
@@ -271,10 +270,9 @@ async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
     }
 }
 
-/// Lists `path` and sends it page by page; `Ok(false)` when it could not be listed (the
-/// client was told why). The names are read and ordered first (no `lstat`), then each page's
-/// entries are looked at just before it goes: the first page of a huge folder does not wait
-/// for the rest.
+/// Lists `path` from the workspace model and sends it page by page; `Ok(false)` when it could
+/// not be listed (the client was told why). The first page is small, so a huge folder shows
+/// at once.
 async fn send_listing(
     sink: &impl Sink,
     ws: &Arc<Workspace>,
@@ -282,17 +280,18 @@ async fn send_listing(
     reason: ListingReason,
     seq: &mut u32,
 ) -> Result<bool, SendError> {
+    // Everything done on disk before the request is in the model first (a folder made a
+    // moment ago and shown at once).
+    ws.tree().fresh().await;
     let ws2 = ws.clone();
     let p = path.to_owned();
-    let read = tokio::task::spawn_blocking(move || -> Result<(Arc<Dir>, Vec<Name>), String> {
+    let read = tokio::task::spawn_blocking(move || {
         let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
-        let dir = ws2.open_dir(&rel).map_err(|e| e.to_string())?;
-        let names = workspace::names(&dir).map_err(|e| e.to_string())?;
-        Ok((Arc::new(dir), names))
+        ws2.tree().listing(&rel)
     })
     .await
     .unwrap_or_else(|e| Err(format!("listing failed: {e}")));
-    let (dir, mut names) = match read {
+    let items = match read {
         Ok(r) => r,
         Err(error) => {
             *seq = seq.wrapping_add(1);
@@ -310,22 +309,22 @@ async fn send_listing(
             return Ok(false);
         }
     };
-    let total = names.len() as u32;
-    let mut offset = 0u32;
+    let total = items.len() as u32;
+    let mut offset = 0usize;
     loop {
-        let take = if offset == 0 { FIRST_PAGE } else { PAGE }.min(names.len());
-        let rest = names.split_off(take);
-        let d = dir.clone();
-        let entries = tokio::task::spawn_blocking(move || workspace::entries(&d, &names))
-            .await
-            .unwrap_or_default();
-        let done = rest.is_empty();
+        let take = if offset == 0 { FIRST_PAGE } else { PAGE };
+        let end = (offset + take).min(items.len());
+        let entries = items[offset..end]
+            .iter()
+            .map(|(name, meta)| meta.entry(name))
+            .collect();
+        let done = end == items.len();
         *seq = seq.wrapping_add(1);
         let page = ListingPage {
             seq: *seq,
             path: path.to_owned(),
             reason,
-            offset,
+            offset: offset as u32,
             total,
             done,
             entries,
@@ -335,38 +334,27 @@ async fn send_listing(
         if done {
             return Ok(true);
         }
-        offset += page.entries.len() as u32;
-        names = rest;
+        offset = end;
+        tokio::task::yield_now().await;
     }
 }
 
-/// The entries as they are now, for the changed paths: a path that is gone is a removal,
-/// whatever its events said; one that is there again is no removal.
-async fn deltas(ws: &Arc<Workspace>, changes: Vec<(String, ChangeKind)>) -> Vec<FsDelta> {
-    let resolve = move |ws: &Workspace, changes: Vec<(String, ChangeKind)>| -> Vec<FsDelta> {
-        changes
-            .into_iter()
-            .map(|(path, kind)| {
-                let entry = workspace::entry_at(ws.dir(), std::path::Path::new(&path))
-                    .ok()
-                    .flatten();
-                let kind = match (&entry, kind) {
-                    (None, _) => ChangeKind::Removed,
-                    (Some(_), ChangeKind::Removed) => ChangeKind::Created,
-                    (Some(_), k) => k,
-                };
-                FsDelta { path, kind, entry }
-            })
-            .collect()
-    };
-    // A few lstat calls are cheaper than a hop to the blocking pool.
-    if changes.len() <= 32 {
-        return resolve(ws, changes);
-    }
-    let ws = ws.clone();
-    tokio::task::spawn_blocking(move || resolve(&ws, changes))
-        .await
-        .unwrap_or_default()
+/// The entries as the model has them now, for the changed paths: a path that is gone is a
+/// removal, whatever its events said; one that is there again is no removal.
+fn deltas(ws: &Workspace, changes: Vec<(String, ChangeKind)>) -> Vec<FsDelta> {
+    let tree = ws.tree();
+    changes
+        .into_iter()
+        .map(|(path, kind)| {
+            let entry = client_rel_path(&path).and_then(|rel| tree.entry_at(&rel));
+            let kind = match (&entry, kind) {
+                (None, _) => ChangeKind::Removed,
+                (Some(_), ChangeKind::Removed) => ChangeKind::Created,
+                (Some(_), k) => k,
+            };
+            FsDelta { path, kind, entry }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -78,7 +78,11 @@ pub async fn serve(
         .ping_interval(Duration::from_secs(20))
         .build_layer();
     io.ns("/", socket::on_connect.with(socket::authenticate));
-    tokio::spawn(feed::route(hub, watcher, changes));
+    tokio::spawn(async move {
+        // The watcher runs as long as its changes are routed.
+        let _watcher = watcher;
+        feed::route(hub, changes).await;
+    });
 
     let guard = Arc::new(Guard::new(opts.addr.ip().is_loopback(), &opts.allow_origin));
     let router = Router::new()

@@ -693,22 +693,21 @@ async fn list(
         Err(e) => failed(String::new(), e),
         Ok(req) => {
             let ws = app.services.workspace.clone();
+            ws.tree().fresh().await;
             let path = req.path.clone();
             let offset = req.offset.unwrap_or(0) as usize;
             let limit = req.limit.map_or(usize::MAX, |l| l as usize);
-            // Only the asked-for page is looked at entry by entry.
             let listed = tokio::task::spawn_blocking(move || {
                 let rel = client_rel_path(&path)
                     .ok_or_else(|| "the path must stay inside the workspace".to_owned())?;
-                let dir = ws.open_dir(&rel).map_err(|e| e.to_string())?;
-                let names = workspace::names(&dir).map_err(|e| e.to_string())?;
-                let page = names
+                let items = ws.tree().listing(&rel)?;
+                let page = items
                     .iter()
                     .skip(offset)
                     .take(limit)
-                    .cloned()
+                    .map(|(name, meta)| meta.entry(name))
                     .collect::<Vec<_>>();
-                Ok::<_, String>((names.len() as u32, workspace::entries(&dir, &page)))
+                Ok::<_, String>((items.len() as u32, page))
             })
             .await;
             match listed {

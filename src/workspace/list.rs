@@ -1,16 +1,15 @@
 //! Folder listings: one `lstat`-class call per entry, contents never read, symlinks shown as
 //! such and never followed.
 
+use cap_std::fs::{Dir, Metadata};
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
-
-use cap_std::fs::{Dir, Metadata, MetadataExt};
 
 use super::rawname;
-use crate::protocol::{Entry, EntryKind};
+use super::tree::Meta;
+use crate::protocol::Entry;
 
 /// Lists a folder opened through the workspace, sorted as people expect: folders first, then
 /// by name, case-insensitive, with numbers in numeric order.
@@ -62,7 +61,7 @@ pub fn entries(dir: &Dir, names: &[Name]) -> Vec<Entry> {
 /// leading zeros, then digits) and its other runs case-insensitively; the raw bytes break ties.
 /// Building one flat key per name keeps 100k names at ~40 ms instead of ~170 ms with a key of
 /// parts, or ~400 ms comparing names char by char.
-fn order_key(name: &OsStr, is_dir: bool) -> Vec<u8> {
+pub fn order_key(name: &OsStr, is_dir: bool) -> Vec<u8> {
     const NUMBER: u8 = 1;
     const TEXT: u8 = 2;
     let lossy = name.to_string_lossy();
@@ -98,65 +97,11 @@ fn order_key(name: &OsStr, is_dir: bool) -> Vec<u8> {
 
 /// One entry from its name and `lstat` metadata.
 pub fn entry_of(raw: &OsStr, meta: &Metadata) -> Entry {
-    let ft = meta.file_type();
-    let kind = if ft.is_symlink() {
-        EntryKind::Symlink
-    } else if ft.is_dir() {
-        EntryKind::Dir
-    } else if ft.is_file() {
-        EntryKind::File
-    } else {
-        EntryKind::Other
-    };
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
-        .unwrap_or_default();
-    let (name, lossy, raw) = naming(raw);
-    Entry {
-        name,
-        kind,
-        size: meta.len() as f64,
-        mtime: modified.as_secs_f64(),
-        lossy,
-        raw,
-        // Cockpit's idea: any write, replace or chmod changes it, so a save or rename that
-        // carries it can tell the entry changed underneath.
-        tag: format!(
-            "{:x}-{:x}-{:x}-{:o}",
-            meta.ino(),
-            modified.as_nanos(),
-            meta.len(),
-            meta.mode()
-        ),
-    }
-}
-
-/// An entry's `name`, `lossy` and `raw`: the name as text (bytes that are not UTF-8 as their
-/// stand-ins) and, for such a name, its bytes in hex.
-fn naming(raw: &OsStr) -> (String, bool, Option<String>) {
-    let name = rawname::text(raw).into_owned();
-    let lossy = rawname::has_raw(&name);
-    let hex = lossy.then(|| hex(raw.as_bytes()));
-    (name, lossy, hex)
+    Meta::of(meta).entry(raw.as_bytes())
 }
 
 fn unreadable(raw: &OsStr) -> Entry {
-    let (name, lossy, raw) = naming(raw);
-    Entry {
-        name,
-        kind: EntryKind::Other,
-        size: 0.0,
-        mtime: 0.0,
-        lossy,
-        raw,
-        tag: String::new(),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Meta::unreadable().entry(raw.as_bytes())
 }
 
 /// The entry at a root-relative path, `None` when nothing is there (symlinks not followed).
@@ -220,7 +165,7 @@ mod tests {
                 "z.txt"
             ]
         );
-        assert_eq!(e[6].kind, EntryKind::Symlink);
+        assert_eq!(e[6].kind, crate::protocol::EntryKind::Symlink);
         assert!(e[3].lossy);
         assert_eq!(e[3].raw.as_deref(), Some("626164ff6e616d65"));
         assert_eq!(

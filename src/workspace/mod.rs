@@ -1,12 +1,14 @@
-//! The root folder: confined paths, listings and the watcher. Everything that opens a file
-//! beneath the root goes through a capability handle (`cap_std::fs::Dir`), so a symlink or a
-//! `..` can never lead outside, whatever string a client sent.
+//! The root folder: confined paths, the live model of its tree (`tree`), listings and the
+//! watcher that keeps the model current. Everything that opens a file beneath the root goes
+//! through a capability handle (`cap_std::fs::Dir`), so a symlink or a `..` can never lead
+//! outside, whatever string a client sent.
 
 mod archive;
 mod content;
 mod list;
 mod path;
 pub mod rawname;
+pub mod tree;
 mod watch;
 
 use std::io;
@@ -20,9 +22,10 @@ pub use content::{
     ContentError, PartFile, WriteRules, begin_write, make_folder, open_read, rel_from_bytes,
     rel_from_hex, stat,
 };
-pub use list::{Name, client_rel_path, entries, entry_at, list, names};
+pub use list::{Name, client_rel_path, entries, entry_at, list, names, order_key};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};
-pub use watch::{WatchMsg, Watcher, changed_since, scan_new_dir, watch};
+pub use tree::Tree;
+pub use watch::{WatchMsg, Watcher, watch};
 
 /// atajo's own state folder inside the root; the watcher ignores it and the policy
 /// write-protects it.
@@ -41,6 +44,7 @@ pub enum WorkspaceError {
 pub struct Workspace {
     root: PathBuf,
     dir: Dir,
+    tree: Tree,
 }
 
 impl Workspace {
@@ -58,12 +62,24 @@ impl Workspace {
                 source,
             }
         })?;
-        Ok(Self { root, dir })
+        let tree = Tree::new(
+            root.clone(),
+            dir.try_clone().map_err(|source| WorkspaceError::Root {
+                path: root.clone(),
+                source,
+            })?,
+        );
+        Ok(Self { root, dir, tree })
     }
 
     /// The canonical absolute path of the root.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The live model of the tree beneath the root.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
     }
 
     /// The capability handle on the root: every open beneath it is confined.

@@ -1,46 +1,40 @@
-//! The recursive watcher: turns inotify events (from atajo's own commands and from any other
-//! process) into root-relative changes. It never waits: batching happens downstream, only when
-//! changes arrive faster than they can be sent.
+//! The watcher: one thread that owns the inotify descriptor, walks the tree once, then applies
+//! every event to the workspace model and passes the resulting changes on. It reads inotify
+//! itself (rather than through `notify`) because the model must be able to say "every change
+//! queued before now is applied" (`Tree::fresh`): that takes the descriptor's queued-bytes
+//! count and a count of what was read, which a callback-based watcher cannot give.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::time::Instant;
 
-use notify::event::{CreateKind, EventKind, ModifyKind, RenameMode};
-use notify::{Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
+use rustix::event::{EventfdFlags, PollFd, PollFlags, Timespec, eventfd, poll};
+use rustix::fs::inotify;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use super::STATE_DIR;
-use super::path::rel_to_string;
-use crate::protocol::{ChangeKind, FsChange};
+use super::Workspace;
+use super::tree::{POLL_EVERY, Tree, parse};
+use crate::protocol::FsChange;
 
 #[derive(Debug)]
 pub enum WatchMsg {
+    /// Changes seen on disk, already in the model.
     Changes(Vec<FsChange>),
-    /// Events were lost (queue overflow) or the watcher failed: listings must be redone.
+    /// Events were lost (queue overflow): the changes found by reading the tree again were
+    /// sent; shown folders should be listed again.
     Rescan(String),
-    /// A folder appeared. The OS watch on it is added only after this event is handled, so
-    /// whatever was created inside it meanwhile produced no event: its contents must be
-    /// scanned once (root-relative path).
-    NewDir(PathBuf),
-    /// Changes atajo made itself, announced by the pipeline as soon as they are done; the
-    /// watcher's own report of them is dropped downstream as a duplicate.
+    /// Changes atajo made itself, announced by the pipeline as soon as they are done (already
+    /// in the model, so the watcher's own report of them changes nothing).
     Announced(Vec<FsChange>),
-    /// The OS refused another watch (the inotify watch limit) for this absolute folder: what
-    /// happens beneath it is not reported until it is polled.
-    LimitReached(PathBuf),
+    /// The OS refused another watch (the inotify watch limit) for this root-relative folder:
+    /// it is read again every `POLL_EVERY` instead.
+    LimitReached(String),
 }
 
-/// How often a folder that could not be watched is polled.
-const POLL_EVERY: Duration = Duration::from_secs(2);
-
-/// Keeps the OS watch alive; dropping it stops the events.
+/// Keeps the watcher running; dropping it stops the thread.
 pub struct Watcher {
-    inner: RecommendedWatcher,
-    /// Folders beyond the watch limit, created on the first one.
-    poller: Option<PollWatcher>,
-    polled: Vec<PathBuf>,
-    root: PathBuf,
     tx: UnboundedSender<WatchMsg>,
+    stop: Arc<OwnedFd>,
 }
 
 impl Watcher {
@@ -48,306 +42,199 @@ impl Watcher {
     pub fn sender(&self) -> UnboundedSender<WatchMsg> {
         self.tx.clone()
     }
+}
 
-    /// Adds watches again over the whole tree: after an overflow, the events that would have
-    /// added watches on new folders may be among the lost ones. Existing watches are kept.
-    pub fn rewatch(&mut self) -> Result<(), PathBuf> {
-        match self.inner.watch(&self.root, RecursiveMode::Recursive) {
-            Ok(()) => Ok(()),
-            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => Err(e
-                .paths
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.root.clone())),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch the tree again");
-                Ok(())
-            }
-        }
-    }
-
-    /// Polls `dir` (absolute, beneath the root) and everything in it from now on. Returns
-    /// false when it already was, or cannot be.
-    pub fn poll(&mut self, dir: &Path) -> bool {
-        if self.polled.iter().any(|p| dir.starts_with(p)) {
-            return false;
-        }
-        if self.poller.is_none() {
-            let root = self.root.clone();
-            let tx = self.tx.clone();
-            let config = notify::Config::default().with_poll_interval(POLL_EVERY);
-            match PollWatcher::new(
-                move |res: notify::Result<Event>| forward(&root, &tx, res),
-                config,
-            ) {
-                Ok(p) => self.poller = Some(p),
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot start polling");
-                    return false;
-                }
-            }
-        }
-        let Some(poller) = self.poller.as_mut() else {
-            return false;
-        };
-        match poller.watch(dir, RecursiveMode::Recursive) {
-            Ok(()) => {
-                self.polled.push(dir.to_path_buf());
-                true
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, dir = %dir.display(), "cannot poll");
-                false
-            }
-        }
-    }
-
-    /// The folders polled instead of watched.
-    pub fn polled(&self) -> &[PathBuf] {
-        &self.polled
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = rustix::io::write(&*self.stop, &1u64.to_ne_bytes());
     }
 }
 
-/// Watches the whole tree beneath `root`. When the tree has more folders than the OS lets a
-/// user watch, the rest is polled (and a `LimitReached` says where).
-pub fn watch(root: &Path) -> notify::Result<(Watcher, UnboundedReceiver<WatchMsg>)> {
+/// Starts the watcher on the workspace: it loads the model (watching each folder before
+/// reading it) and keeps it current. Instructions wait for the first walk (`Tree::fresh`).
+pub fn watch(ws: Arc<Workspace>) -> std::io::Result<(Watcher, UnboundedReceiver<WatchMsg>)> {
+    let fd = Arc::new(inotify::init(
+        inotify::CreateFlags::CLOEXEC | inotify::CreateFlags::NONBLOCK,
+    )?);
+    let stop = Arc::new(eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?);
     let (tx, rx) = unbounded_channel();
-    let root_owned = root.to_path_buf();
-    let events_tx = tx.clone();
-    let inner = notify::recommended_watcher(move |res: notify::Result<Event>| {
-        forward(&root_owned, &events_tx, res);
-    })?;
-    let mut w = Watcher {
-        inner,
-        poller: None,
-        polled: Vec::new(),
-        root: root.to_path_buf(),
-        tx,
-    };
-    match w.inner.watch(root, RecursiveMode::Recursive) {
-        Ok(()) => {}
-        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-            // Which folders got a watch before the limit is not known: poll them all.
-            let _ = w.tx.send(WatchMsg::LimitReached(root.to_path_buf()));
-        }
-        Err(e) => return Err(e),
-    }
-    Ok((w, rx))
+    ws.tree().set_inotify(fd.clone());
+    let (tx2, stop2) = (tx.clone(), stop.clone());
+    std::thread::Builder::new()
+        .name("atajo-watch".into())
+        .spawn(move || run(&ws, &fd, &stop2, &tx2))?;
+    Ok((Watcher { tx, stop }, rx))
 }
 
-fn forward(root: &Path, tx: &UnboundedSender<WatchMsg>, res: notify::Result<Event>) {
-    let msg = match res {
-        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-            let dir = e
-                .paths
-                .first()
-                .cloned()
-                .unwrap_or_else(|| root.to_path_buf());
-            WatchMsg::LimitReached(dir)
-        }
-        Ok(event) if event.need_rescan() => WatchMsg::Rescan("the event queue overflowed".into()),
-        Ok(event) => {
-            let changes = changes_of(root, &event);
-            if changes.is_empty() {
+fn run(ws: &Workspace, fd: &OwnedFd, stop: &OwnedFd, tx: &UnboundedSender<WatchMsg>) {
+    let tree = ws.tree();
+    let started = Instant::now();
+    tree.load(true);
+    tracing::info!(
+        entries = tree.read().len(),
+        ms = started.elapsed().as_millis() as u64,
+        "workspace model loaded"
+    );
+    warn_limits(tree, tx);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut next_poll = Instant::now() + POLL_EVERY;
+    loop {
+        let timeout = tree.read().has_polled().then(|| {
+            let left = next_poll.saturating_duration_since(Instant::now());
+            Timespec {
+                tv_sec: left.as_secs() as i64,
+                tv_nsec: i64::from(left.subsec_nanos()),
+            }
+        });
+        let mut fds = [
+            PollFd::new(fd, PollFlags::IN),
+            PollFd::new(stop, PollFlags::IN),
+        ];
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "the file watcher stopped");
                 return;
             }
-            let new_dir = matches!(event.kind, EventKind::Create(CreateKind::Folder))
-                .then(|| event.paths.first().and_then(|p| p.strip_prefix(root).ok()))
-                .flatten()
-                .map(Path::to_path_buf);
-            let _ = tx.send(WatchMsg::Changes(changes));
-            match new_dir {
-                Some(dir) => WatchMsg::NewDir(dir),
-                None => return,
+        }
+        if !fds[1].revents().is_empty() {
+            return;
+        }
+        if !fds[0].revents().is_empty() && !drain(tree, fd, &mut buf, tx) {
+            return;
+        }
+        if tree.read().has_polled() && Instant::now() >= next_poll {
+            let changes = tree.resync(true);
+            if !changes.is_empty() && tx.send(WatchMsg::Changes(changes)).is_err() {
+                return;
             }
+            next_poll = Instant::now() + POLL_EVERY;
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "file watcher error");
-            WatchMsg::Rescan(e.to_string())
-        }
-    };
-    // The receiver is gone only while the server shuts down.
-    let _ = tx.send(msg);
+    }
 }
 
-fn changes_of(root: &Path, event: &Event) -> Vec<FsChange> {
-    let kinds: Vec<(usize, ChangeKind)> = match event.kind {
-        EventKind::Create(_) => vec![(0, ChangeKind::Created)],
-        EventKind::Remove(_) => vec![(0, ChangeKind::Removed)],
-        EventKind::Modify(ModifyKind::Name(RenameMode::From)) => vec![(0, ChangeKind::Removed)],
-        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => vec![(0, ChangeKind::Created)],
-        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
-            vec![(0, ChangeKind::Removed), (1, ChangeKind::Created)]
-        }
-        EventKind::Modify(ModifyKind::Name(_)) => {
-            let exists = event
-                .paths
-                .first()
-                .is_some_and(|p| p.symlink_metadata().is_ok());
-            let kind = if exists {
-                ChangeKind::Created
-            } else {
-                ChangeKind::Removed
-            };
-            vec![(0, kind)]
-        }
-        EventKind::Modify(_) => vec![(0, ChangeKind::Modified)],
-        EventKind::Access(_) | EventKind::Any | EventKind::Other => Vec::new(),
-    };
-    kinds
-        .into_iter()
-        .filter_map(|(i, kind)| {
-            let rel = relative(root, event.paths.get(i)?)?;
-            Some(FsChange { path: rel, kind })
-        })
-        .collect()
-}
-
-/// Walks the tree beneath `start` (absolute) and collects what `pick` makes of each entry, at
-/// most `limit` of them; atajo's own state folder is left out.
-fn walk(
-    root: &Path,
-    start: PathBuf,
-    limit: usize,
-    mut pick: impl FnMut(&std::fs::DirEntry, String) -> Option<FsChange>,
-) -> Vec<FsChange> {
-    let mut out = Vec::new();
-    let mut stack = vec![start];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
+/// Reads and applies every queued event. False when the stream's reader is gone.
+fn drain(tree: &Tree, fd: &OwnedFd, buf: &mut [u8], tx: &UnboundedSender<WatchMsg>) -> bool {
+    loop {
+        let n = match tree.read_events(fd, buf) {
+            Ok(0) => return true,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read file events");
+                return true;
+            }
         };
-        for e in entries.flatten() {
-            if out.len() >= limit {
-                return out;
-            }
-            let path = e.path();
-            let Some(rel) = relative(root, &path) else {
-                continue;
-            };
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path);
-            }
-            out.extend(pick(&e, rel));
+        let events: Vec<_> = parse(&buf[..n]).collect();
+        let (changes, lost) = tree.apply(&events);
+        if !changes.is_empty() && tx.send(WatchMsg::Changes(changes)).is_err() {
+            return false;
         }
-    }
-    out
-}
-
-/// Everything beneath the root-relative folder `dir` (at most `limit` entries), as
-/// "created" changes: the catch-up for a folder whose watch came after its contents.
-pub fn scan_new_dir(root: &Path, dir: &Path, limit: usize) -> Vec<FsChange> {
-    walk(root, root.join(dir), limit, |_, rel| {
-        Some(FsChange {
-            path: rel,
-            kind: ChangeKind::Created,
-        })
-    })
-}
-
-/// Everything beneath the root changed at or after `since` (at most `limit` entries): the
-/// catch-up after an overflow, when which events were lost is unknown but not when. An entry
-/// born since then (statx birth time) is "created", one only written or chmod-ed "modified".
-pub fn changed_since(root: &Path, since: SystemTime, limit: usize) -> Vec<FsChange> {
-    use std::os::unix::fs::MetadataExt;
-    let since_ns = since
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128);
-    walk(root, root.to_path_buf(), limit, |e, rel| {
-        let meta = e.metadata().ok()?;
-        let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
-        if ctime_ns < since_ns {
-            return None;
+        if lost {
+            tracing::warn!("file events were lost: reading the tree again");
+            let found = tree.resync(false);
+            tracing::info!(found = found.len(), "caught up after lost events");
+            if !found.is_empty() && tx.send(WatchMsg::Changes(found)).is_err() {
+                return false;
+            }
+            if tx
+                .send(WatchMsg::Rescan("the event queue overflowed".into()))
+                .is_err()
+            {
+                return false;
+            }
         }
-        // Without a birth time (some file systems), say "created": the safe side for a
-        // client that may never have heard of it.
-        let born = meta.created().map_or(true, |b| b >= since);
-        Some(FsChange {
-            path: rel,
-            kind: if born {
-                ChangeKind::Created
-            } else {
-                ChangeKind::Modified
-            },
-        })
-    })
+        tree.drop_gone_watches();
+        tree.applied(n as u64);
+        warn_limits(tree, tx);
+    }
 }
 
-/// The root-relative form of a watched path; `None` for the root itself and for atajo's own
-/// state folder.
-fn relative(root: &Path, abs: &Path) -> Option<String> {
-    let rel = abs.strip_prefix(root).ok()?;
-    if rel.as_os_str().is_empty() || rel.starts_with(STATE_DIR) {
-        return None;
+fn warn_limits(tree: &Tree, tx: &UnboundedSender<WatchMsg>) {
+    for folder in tree.take_limit_reached() {
+        let _ = tx.send(WatchMsg::LimitReached(folder));
     }
-    Some(rel_to_string(rel))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::ChangeKind;
+    use std::time::Duration;
 
-    /// Everything reported until the watcher goes quiet, new folders scanned as the
-    /// broadcaster does.
-    async fn next_changes(root: &Path, rx: &mut UnboundedReceiver<WatchMsg>) -> Vec<FsChange> {
+    /// Everything reported until the watcher goes quiet.
+    async fn next_changes(rx: &mut UnboundedReceiver<WatchMsg>) -> Vec<FsChange> {
         let mut all = Vec::new();
         while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
         {
             match msg {
                 WatchMsg::Changes(c) | WatchMsg::Announced(c) => all.extend(c),
-                WatchMsg::NewDir(d) => all.extend(scan_new_dir(root, &d, 100)),
                 WatchMsg::Rescan(_) | WatchMsg::LimitReached(_) => {}
             }
         }
         all
     }
 
+    fn open() -> (tempfile::TempDir, Arc<Workspace>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Arc::new(Workspace::open(tmp.path()).unwrap());
+        (tmp, ws)
+    }
+
     #[tokio::test]
     async fn reports_relative_changes_and_skips_state_dir() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let (_w, mut rx) = watch(&root).unwrap();
+        let (_tmp, ws) = open();
+        let root = ws.root().to_path_buf();
+        let (_w, mut rx) = watch(ws.clone()).unwrap();
+        ws.tree().fresh().await;
         std::fs::create_dir(root.join("PROYECTO")).unwrap();
-        std::fs::create_dir(root.join(STATE_DIR)).unwrap();
-        std::fs::write(root.join(STATE_DIR).join("x"), b"1").unwrap();
-        let got = next_changes(&root, &mut rx).await;
-        assert!(got.contains(&FsChange {
-            path: "PROYECTO".into(),
-            kind: ChangeKind::Created
-        }));
+        std::fs::create_dir(root.join(super::super::STATE_DIR)).unwrap();
+        std::fs::write(root.join(super::super::STATE_DIR).join("x"), b"1").unwrap();
+        let got = next_changes(&mut rx).await;
+        assert!(got.contains(&FsChange::new("PROYECTO", ChangeKind::Created)));
         assert!(
-            got.iter().all(|c| !c.path.starts_with(STATE_DIR)),
+            got.iter()
+                .all(|c| !c.path.starts_with(super::super::STATE_DIR)),
             "{got:?}"
         );
 
         std::fs::write(root.join("PROYECTO/n.txt"), b"hola").unwrap();
+        std::fs::write(root.join("PROYECTO/n.txt"), b"hola de nuevo").unwrap();
+        let got = next_changes(&mut rx).await;
+        assert!(
+            got.contains(&FsChange::new("PROYECTO/n.txt", ChangeKind::Created)),
+            "{got:?}"
+        );
         std::fs::rename(root.join("PROYECTO/n.txt"), root.join("m.txt")).unwrap();
-        let got = next_changes(&root, &mut rx).await;
+        let got = next_changes(&mut rx).await;
         for want in [
-            ("PROYECTO/n.txt", ChangeKind::Created),
-            ("PROYECTO/n.txt", ChangeKind::Modified),
             ("PROYECTO/n.txt", ChangeKind::Removed),
             ("m.txt", ChangeKind::Created),
         ] {
             assert!(
-                got.contains(&FsChange {
-                    path: want.0.into(),
-                    kind: want.1
-                }),
+                got.contains(&FsChange::new(want.0, want.1)),
                 "missing {want:?} in {got:?}"
             );
         }
+        std::fs::write(root.join("m.txt"), b"otra cosa").unwrap();
+        let got = next_changes(&mut rx).await;
+        assert!(
+            got.contains(&FsChange::new("m.txt", ChangeKind::Modified)),
+            "{got:?}"
+        );
     }
 
     #[tokio::test]
     async fn contents_of_a_new_folder_are_caught_up() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let (_w, mut rx) = watch(&root).unwrap();
+        let (_tmp, ws) = open();
+        let root = ws.root().to_path_buf();
+        let (_w, mut rx) = watch(ws.clone()).unwrap();
+        ws.tree().fresh().await;
         // Faster than the watcher can add watches on the new folders.
         std::fs::create_dir_all(root.join("a/b/c")).unwrap();
         std::fs::write(root.join("a/b/c/f.txt"), b"x").unwrap();
-        let seen: std::collections::HashSet<String> = next_changes(&root, &mut rx)
+        let seen: std::collections::HashSet<String> = next_changes(&mut rx)
             .await
             .into_iter()
             .map(|c| c.path)
