@@ -17,4 +17,5 @@ pub mod policy;
 pub mod protocol;
 pub mod server;
 pub mod session;
+pub mod trim;
 pub mod workspace;

@@ -379,6 +379,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             token: token.clone(),
             allow_origin: config.allow_origin.clone(),
         };
+        // Once the tree is loaded and the server listens, what only starting needed goes.
+        let tree_of = services.workspace.clone();
+        tokio::spawn(async move {
+            tree_of.tree().fresh().await;
+            atajo::trim::release_start_up_pages();
+        });
         server::serve(services, (watcher, changes), opts, |local| {
             // The URL with the token goes to stdout once, never to the log.
             let host = match local.ip() {
