@@ -70,11 +70,15 @@ fn run(ws: &Workspace, fd: &OwnedFd, stop: &OwnedFd, tx: &UnboundedSender<WatchM
     let tree = ws.tree();
     let started = Instant::now();
     tree.load(true);
-    tracing::info!(
-        entries = tree.read().len(),
-        ms = started.elapsed().as_millis() as u64,
-        "workspace model loaded"
-    );
+    {
+        let m = tree.read();
+        tracing::info!(
+            entries = m.len(),
+            bytes = m.heap_bytes(),
+            ms = started.elapsed().as_millis() as u64,
+            "workspace model loaded"
+        );
+    }
     warn_limits(tree, tx);
     let mut buf = vec![0u8; 64 * 1024];
     let mut next_poll = Instant::now() + POLL_EVERY;

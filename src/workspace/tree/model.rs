@@ -78,16 +78,105 @@ impl Upsert {
     }
 }
 
-/// Postings of one word: (node, generation). Stale ones are dropped when the list has doubled
-/// since it was last cleaned, so a list never holds more than about twice its live entries.
-#[derive(Debug, Default)]
-struct Posting {
+/// Postings of one word: (node, spelling). Most words belong to one name ("000123" of
+/// "registro-000123.csv"), so one posting is kept inline; a list drops its stale postings when
+/// it has doubled since it was last cleaned, so it never holds more than about twice its live
+/// entries.
+#[derive(Debug)]
+enum Posting {
+    One((u32, u32)),
+    Many(Box<Many>),
+}
+
+#[derive(Debug)]
+struct Many {
     items: Vec<(u32, u32)>,
-    clean_len: usize,
+    clean_len: u32,
+}
+
+impl Posting {
+    fn items(&self) -> &[(u32, u32)] {
+        match self {
+            Posting::One(p) => std::slice::from_ref(p),
+            Posting::Many(m) => &m.items,
+        }
+    }
+
+    /// Adds a posting; `live` says whether an older one still stands.
+    fn push(&mut self, p: (u32, u32), live: impl Fn((u32, u32)) -> bool) {
+        match self {
+            Posting::One(old) if !live(*old) => *old = p,
+            Posting::One(old) => {
+                *self = Posting::Many(Box::new(Many {
+                    items: vec![*old, p],
+                    clean_len: 2,
+                }))
+            }
+            Posting::Many(m) => {
+                m.items.push(p);
+                if m.items.len() > 2 * m.clean_len as usize + 8 {
+                    m.items.retain(|&q| live(q));
+                    m.clean_len = m.items.len() as u32;
+                }
+            }
+        }
+    }
+}
+
+/// Nodes in chunks of `CHUNK_NODES`: growing never copies the ones there (a big tree's arena
+/// would otherwise be copied, doubled, under the write lock) and wastes at most one chunk.
+#[derive(Default)]
+struct Arena {
+    chunks: Vec<Vec<Node>>,
+    len: usize,
+}
+
+const CHUNK_NODES: usize = 4096;
+
+impl Arena {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: usize) -> Option<&Node> {
+        self.chunks.get(i / CHUNK_NODES)?.get(i % CHUNK_NODES)
+    }
+
+    fn push(&mut self, node: Node) {
+        if self.len.is_multiple_of(CHUNK_NODES) {
+            self.chunks.push(Vec::with_capacity(CHUNK_NODES));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            last.push(node);
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Node> {
+        self.chunks.iter().flatten()
+    }
+
+    fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK_NODES
+    }
+}
+
+impl std::ops::Index<usize> for Arena {
+    type Output = Node;
+
+    fn index(&self, i: usize) -> &Node {
+        &self.chunks[i / CHUNK_NODES][i % CHUNK_NODES]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Arena {
+    fn index_mut(&mut self, i: usize) -> &mut Node {
+        &mut self.chunks[i / CHUNK_NODES][i % CHUNK_NODES]
+    }
 }
 
 pub struct Model {
-    nodes: Vec<Node>,
+    nodes: Arena,
     free: Vec<u32>,
     hasher: DefaultHashBuilder,
     /// Heads of the same-folded-name chains, by `fhash`.
@@ -99,6 +188,8 @@ pub struct Model {
     polled: std::collections::BTreeSet<u32>,
     fingerprint: u64,
     count: usize,
+    /// Entries removed or renamed since the word index was last swept of their postings.
+    stale: usize,
 }
 
 impl Default for Model {
@@ -145,7 +236,11 @@ impl Model {
             spelling: 0,
         };
         Self {
-            nodes: vec![root],
+            nodes: {
+                let mut a = Arena::default();
+                a.push(root);
+                a
+            },
             free: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             names: HashTable::new(),
@@ -155,6 +250,7 @@ impl Model {
             polled: std::collections::BTreeSet::new(),
             fingerprint: 0,
             count: 0,
+            stale: 0,
         }
     }
 
@@ -395,7 +491,7 @@ impl Model {
         self.words
             .get(&key)
             .into_iter()
-            .flat_map(|p| p.items.iter())
+            .flat_map(|p| p.items().iter())
             .filter(|&&(id, g)| self.live(id) && self.nodes[id as usize].spelling == g)
             .map(|&(id, _)| id)
     }
@@ -557,17 +653,20 @@ impl Model {
         }
         keys.sort_unstable();
         keys.dedup();
+        let nodes = &self.nodes;
+        let live = |(i, g): (u32, u32)| {
+            nodes
+                .get(i as usize)
+                .is_some_and(|n| n.spelling == g && (i == ROOT || n.parent != NONE))
+        };
         for key in keys {
-            let posting = self.words.entry(key).or_default();
-            posting.items.push((id, spelling));
-            if posting.items.len() > 2 * posting.clean_len + 8 {
-                let nodes = &self.nodes;
-                posting.items.retain(|&(i, g)| {
-                    nodes
-                        .get(i as usize)
-                        .is_some_and(|n| n.spelling == g && (i == ROOT || n.parent != NONE))
-                });
-                posting.clean_len = posting.items.len();
+            match self.words.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    e.get_mut().push((id, spelling), live)
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Posting::One((id, spelling)));
+                }
             }
         }
     }
@@ -600,7 +699,9 @@ impl Model {
             node.spelling = node.spelling.wrapping_add(1);
             self.free.push(n);
             self.count -= 1;
+            self.stale += 1;
         }
+        self.sweep_words();
     }
 
     /// Moves `id` (and its subtree, whose watches follow it in the kernel) to `name` in the
@@ -640,6 +741,36 @@ impl Model {
         self.link_name(id);
         self.index_words(id);
         self.reprint(id);
+        self.stale += 1;
+        self.sweep_words();
+    }
+
+    /// Once as many entries went (or were renamed) as there are, drops every stale posting:
+    /// each removal pays for its share of one sweep, and postings of names long gone never
+    /// pile up.
+    fn sweep_words(&mut self) {
+        if self.stale <= self.count + 1024 {
+            return;
+        }
+        self.stale = 0;
+        let nodes = &self.nodes;
+        let live = |&(i, g): &(u32, u32)| {
+            nodes
+                .get(i as usize)
+                .is_some_and(|n| n.spelling == g && (i == ROOT || n.parent != NONE))
+        };
+        self.words.retain(|_, p| match p {
+            Posting::One(q) => live(q),
+            Posting::Many(m) => {
+                m.items.retain(live);
+                m.clean_len = m.items.len() as u32;
+                if let [only] = m.items.as_slice() {
+                    *p = Posting::One(*only);
+                }
+                !p.items().is_empty()
+            }
+        });
+        self.words.shrink_to_fit();
     }
 
     /// XORs the fingerprint with every entry of the subtree at `id` (taking them out, or
@@ -677,8 +808,12 @@ impl Model {
         let words: usize = self
             .words
             .values()
-            .map(|p| p.items.capacity() * 8 + 40)
-            .sum();
+            .map(|p| match p {
+                Posting::One(_) => 0,
+                Posting::Many(m) => m.items.capacity() * 8 + 48,
+            })
+            .sum::<usize>()
+            + self.words.capacity() * (8 + std::mem::size_of::<Posting>() + 1);
         nodes + names + folders + words + self.names.capacity() * 5 + self.free.capacity() * 4
     }
 }
@@ -790,7 +925,7 @@ mod tests {
         }
         add(&mut m, "report 1.txt", false, 1);
         assert_eq!(m.with_word("report").count(), 1);
-        let held: usize = m.words.values().map(|p| p.items.len()).sum();
+        let held: usize = m.words.values().map(|p| p.items().len()).sum();
         assert!(held < 100, "{held} postings kept for 3 live words");
     }
 }
