@@ -49,6 +49,9 @@ pub struct Config {
     pub cache_size: u64,
     /// A Redis server shared as a translation cache, e.g. redis://127.0.0.1:6379/.
     pub redis_url: Option<String>,
+    /// Entries the workspace model loads on its first walk at most (about 150–200 bytes each);
+    /// folders beyond are loaded when someone opens them.
+    pub tree_max_entries: usize,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             model_retries: 1,
             cache_size: 10_000,
             redis_url: None,
+            tree_max_entries: crate::workspace::tree::DEFAULT_MAX_ENTRIES,
         }
     }
 }

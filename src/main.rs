@@ -358,6 +358,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             model = assistant.has_model(),
             "assistant ready"
         );
+        ws.tree().set_max_entries(config.tree_max_entries);
         let ws = Arc::new(ws);
         let (watcher, changes) = workspace::watch(ws.clone())
             .with_context(|| format!("cannot watch {}", ws.root().display()))?;

@@ -66,8 +66,18 @@ pub fn watch(ws: Arc<Workspace>) -> std::io::Result<(Watcher, UnboundedReceiver<
     Ok((Watcher { tx, stop }, rx))
 }
 
+/// Tells the model, however the watcher ends, that nothing queued will be applied any more.
+struct Stopped<'a>(&'a Tree);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        self.0.set_stopped();
+    }
+}
+
 fn run(ws: &Workspace, fd: &OwnedFd, stop: &OwnedFd, tx: &UnboundedSender<WatchMsg>) {
     let tree = ws.tree();
+    let _stopped = Stopped(tree);
     let started = Instant::now();
     tree.load(true);
     {

@@ -286,6 +286,14 @@ impl Tree {
         self.progress.send_modify(|p| p.ready = true);
     }
 
+    /// The watcher stopped: nobody will apply what is queued, so nobody waits for it.
+    pub(crate) fn set_stopped(&self) {
+        self.progress.send_modify(|p| {
+            p.ready = true;
+            p.applied = u64::MAX;
+        });
+    }
+
     /// Folders refused a watch since the last call (root-relative).
     pub(crate) fn take_limit_reached(&self) -> Vec<String> {
         std::mem::take(&mut *self.limit_reached.lock().unwrap_or_else(|e| e.into_inner()))
@@ -303,21 +311,30 @@ impl Tree {
     fn load_below(&self, id: u32, watch: bool, out: &mut Option<&mut Vec<FsChange>>) {
         let mut queue = std::collections::VecDeque::from([id]);
         while let Some(dir) = queue.pop_front() {
-            for sub in self.load_folder(dir, watch, false, out) {
-                if self.eager(sub) {
-                    queue.push_back(sub);
-                }
+            // Judged when its turn comes: the folders before it may have filled the model.
+            if dir != id && !self.eager(dir) {
+                continue;
             }
+            queue.extend(self.load_folder(dir, watch, false, out));
         }
     }
 
     /// Whether the folder `id` is loaded without anyone asking.
+    /// (Not inside a lazy folder either: one someone opened is kept current, but what appears
+    /// inside it, a package `npm install` adds, is loaded only when someone opens that too.)
     fn eager(&self, id: u32) -> bool {
         let m = self.read();
         if m.len() >= self.max_entries() || m.is_loaded(id) {
             return false;
         }
-        !LAZY.iter().any(|l| m.name(id) == l.as_bytes())
+        let mut at = Some(id);
+        while let Some(n) = at {
+            if LAZY.iter().any(|l| m.name(n) == l.as_bytes()) {
+                return false;
+            }
+            at = m.parent(n);
+        }
+        true
     }
 
     /// Makes sure the folder at `rel` is loaded (and watched, when the watcher runs): an
@@ -410,8 +427,14 @@ impl Tree {
         let Some((dir, rel, generation)) = self.open_folder(id) else {
             return Vec::new();
         };
-        // Watched before it is read: whatever happens from now on is an event.
-        if watch && let Some(fd) = self.inotify.get() {
+        // Watched before it is read: whatever happens from now on is an event. (A folder
+        // beyond the watch limit is offered a watch again each time it is read: one may have
+        // been freed.)
+        let watched = matches!(self.read().watch(id), Watch::Wd(_));
+        if watch
+            && !watched
+            && let Some(fd) = self.inotify.get()
+        {
             let abs = self.abs(&rel);
             let how = match rustix::fs::inotify::add_watch(&**fd, &abs, watch_flags()) {
                 Ok(wd) => Some(Watch::Wd(wd)),
@@ -554,7 +577,12 @@ impl Tree {
     pub(crate) fn resync(&self, only_polled: bool) -> Vec<FsChange> {
         let mut changes = Vec::new();
         let starts: Vec<u32> = if only_polled {
-            self.read().polled()
+            // The tops of the polled parts: their subfolders are read with them.
+            let m = self.read();
+            m.polled()
+                .into_iter()
+                .filter(|&id| m.parent(id).is_none_or(|p| m.watch(p) != Watch::Polled))
+                .collect()
         } else {
             vec![ROOT]
         };
@@ -562,20 +590,13 @@ impl Tree {
         for start in starts {
             let mut queue = std::collections::VecDeque::from([start]);
             while let Some(dir) = queue.pop_front() {
-                let was_loaded = self.read().is_loaded(dir);
-                let subs =
-                    self.load_folder(dir, watch && !only_polled, true, &mut Some(&mut changes));
-                let _ = was_loaded;
+                let subs = self.load_folder(dir, watch, true, &mut Some(&mut changes));
                 for sub in subs {
-                    let m = self.read();
-                    if m.is_loaded(sub) || (only_polled && m.watch(sub) == Watch::Polled) {
+                    let loaded = self.read().is_loaded(sub);
+                    // A folder that appeared while events were lost, or beside the polled
+                    // ones, is loaded as the first walk would have.
+                    if loaded || self.eager(sub) {
                         queue.push_back(sub);
-                    } else if !m.is_loaded(sub) {
-                        drop(m);
-                        // A folder that appeared while events were lost.
-                        if self.eager(sub) {
-                            queue.push_back(sub);
-                        }
                     }
                 }
             }

@@ -395,3 +395,59 @@ fn a_file_written_just_before_its_folder_is_renamed() {
         assert_same(&ws);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_watcher_keeps_nobody_waiting() {
+    let (_tmp, ws) = open();
+    let (w, _rx) = watch(ws.clone()).unwrap();
+    ws.tree().fresh().await;
+    drop(w);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for i in 0..100 {
+        std::fs::write(ws.root().join(format!("f{i}")), "").unwrap();
+    }
+    let t0 = std::time::Instant::now();
+    ws.tree().fresh().await;
+    assert!(
+        t0.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+#[test]
+fn beyond_the_cap_folders_wait_until_someone_opens_them() {
+    let (_tmp, ws) = open();
+    let root = ws.root();
+    for d in 0..20 {
+        std::fs::create_dir(root.join(format!("d{d:02}"))).unwrap();
+        for f in 0..10 {
+            std::fs::write(root.join(format!("d{d:02}/f{f}")), "").unwrap();
+        }
+    }
+    ws.tree().set_max_entries(50);
+    let (_w, _rx) = watch(ws.clone()).unwrap();
+    ws.tree().fresh_blocking();
+    let (loaded, total) = {
+        let m = ws.tree().read();
+        let dirs: Vec<u32> = m.children(ROOT).filter(|&c| m.is_dir(c)).collect();
+        (dirs.iter().filter(|&&d| m.is_loaded(d)).count(), dirs.len())
+    };
+    assert_eq!(total, 20, "every folder of the root is known");
+    assert!(
+        loaded < 20,
+        "the walk stopped near the cap: {loaded} loaded"
+    );
+    assert!(ws.tree().read().len() <= 50 + 10 + 20);
+    // Opened: loaded and kept current like any other.
+    let later = (0..20).map(|d| format!("d{d:02}")).find(|d| {
+        let m = ws.tree().read();
+        m.lookup(Path::new(d)).is_some_and(|id| !m.is_loaded(id))
+    });
+    let later = later.expect("an unloaded folder");
+    let listed = ws.tree().listing(Path::new(&later)).unwrap();
+    assert_eq!(listed.len(), 10);
+    std::fs::write(root.join(&later).join("new"), "").unwrap();
+    ws.tree().fresh_blocking();
+    assert!(ws.tree().entry_at(&Path::new(&later).join("new")).is_some());
+}
