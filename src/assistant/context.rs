@@ -20,8 +20,11 @@ use crate::workspace::tree::{LAZY, Meta, Model, ROOT};
 /// How far below the current folder a name is found without its path: "the jazz folder
 /// inside música", not something six folders down.
 const MAX_DEPTH: usize = 4;
-/// Entries a description looks at when the word index cannot narrow it down.
+/// Entries a description looks at among the word index's candidates (and the folders' contents
+/// they lead to) at most.
 const SCAN_AT_MOST: usize = 4000;
+/// Entries near the folder looked through when no name holds a word whole.
+const NEAR_AT_MOST: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -331,6 +334,9 @@ impl<'a> Context<'a> {
 
     /// The one entry in `dir` (or, failing that, anywhere below) whose name holds every word
     /// (or a synonym of it) and has one of `exts`: "el log de la aplicación" → `app.log`.
+    /// Candidates come from the model's word index (the rarest word's entries) or, with no
+    /// word, its extension index; only words no name holds whole ("notas" in "notasviejas")
+    /// fall back to looking through what is near.
     pub fn describe(
         &self,
         words: &[String],
@@ -342,6 +348,13 @@ impl<'a> Context<'a> {
         if words.is_empty() && exts.is_none() {
             return None;
         }
+        let m = &*self.model;
+        let (dir_id, prefix) = if dir.is_empty() || dir == "." {
+            (self.cwd?, String::new())
+        } else {
+            let (id, shown) = self.resolve(dir)?;
+            (id, format!("{shown}/"))
+        };
         // Each word with its synonyms, and their searchers, built once rather than once per
         // entry (building a substring searcher costs more than running it on a short path).
         let alternatives: Vec<Vec<String>> = words
@@ -367,7 +380,66 @@ impl<'a> Context<'a> {
                         .any(|f| f.find(e.folded_path.as_bytes()).is_some())
                 })
         };
-        let near: Vec<Entry> = self.children(dir).filter(|e| fits(e)).take(2).collect();
+        // A word the folder's own path holds says nothing about which entry in it is meant.
+        let dir_folded = fold(&prefix);
+        let naming: Vec<&Vec<String>> = alternatives
+            .iter()
+            .filter(|alts| !alts.iter().any(|a| dir_folded.contains(a.as_str())))
+            .collect();
+        let posting = |alts: &Vec<String>| -> Vec<u32> {
+            let mut ids: Vec<u32> = alts.iter().flat_map(|a| m.with_word(a)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let rarest: Option<Vec<u32>> = naming
+            .iter()
+            .map(|alts| posting(alts))
+            .filter(|ids| !ids.is_empty())
+            .min_by_key(Vec::len);
+        let by_ext = || -> Vec<u32> {
+            let mut ids: Vec<u32> = exts
+                .into_iter()
+                .flatten()
+                .flat_map(|x| m.with_extension(&fold(x)))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let ext_count: usize = exts
+            .into_iter()
+            .flatten()
+            .map(|x| m.extension_count(&fold(x)))
+            .sum();
+        let candidates = match (&rarest, naming.is_empty()) {
+            (Some(ids), _) => Some(ids.clone()),
+            (None, true) if exts.is_some() && ext_count < m.child_count(dir_id) => Some(by_ext()),
+            _ => None,
+        };
+        // In the folder itself: from the candidates or from its children, whichever is fewer.
+        let near: Vec<Entry> = match &candidates {
+            Some(ids) if ids.len() < m.child_count(dir_id) => ids
+                .iter()
+                .filter(|&&id| m.parent(id) == Some(dir_id))
+                .filter_map(|&id| {
+                    Some(Entry::new(
+                        format!("{prefix}{}", m.name_str(id)?),
+                        m.is_dir(id),
+                    ))
+                })
+                .filter(|e| fits(e))
+                .take(2)
+                .collect(),
+            // Nothing to narrow it down: the folder's first entries only, as a person glancing
+            // at it would.
+            _ => self
+                .children(dir)
+                .take(NEAR_AT_MOST)
+                .filter(|e| fits(e))
+                .take(2)
+                .collect(),
+        };
         match near.len() {
             1 => return near.into_iter().next(),
             0 => {}
@@ -376,30 +448,11 @@ impl<'a> Context<'a> {
         if words.is_empty() {
             return None;
         }
-        let prefix = if dir.is_empty() || dir == "." {
-            String::new()
-        } else {
-            format!("{}/", dir.trim_end_matches('/'))
-        };
         let below = |e: &Entry| {
             (prefix.is_empty() || e.path.starts_with(&prefix)) && !e.path.starts_with("../")
         };
-        // The word index first: the entries whose name (or a folder on whose path) holds the
-        // rarest word.
-        let m = &*self.model;
-        let posting = |alts: &Vec<String>| -> Vec<u32> {
-            let mut ids: Vec<u32> = alts.iter().flat_map(|a| m.with_word(a)).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
-        let rarest = alternatives
-            .iter()
-            .map(posting)
-            .filter(|ids| !ids.is_empty())
-            .min_by_key(Vec::len);
         if let Some(ids) = rarest {
-            let mut found = None;
+            let mut found: Option<Entry> = None;
             let mut seen = 0;
             let mut queue: std::collections::VecDeque<u32> = ids.into();
             while let Some(id) = queue.pop_front() {
@@ -409,7 +462,7 @@ impl<'a> Context<'a> {
                 }
                 if let Some(e) = self.entry(id) {
                     if below(&e) && fits(&e) {
-                        if found.as_ref().is_some_and(|f: &Entry| f.path != e.path) {
+                        if found.as_ref().is_some_and(|f| f.path != e.path) {
                             return None;
                         }
                         found = Some(e);
@@ -424,20 +477,15 @@ impl<'a> Context<'a> {
                 return found;
             }
         }
-        // Words no name holds whole ("notasviejas" for "notas"): look through what is near,
-        // breadth first, at most `SCAN_AT_MOST` entries.
-        let start = if prefix.is_empty() {
-            self.cwd?
-        } else {
-            self.resolve(dir)?.0
-        };
+        // Words no name holds whole: look through what is near, breadth first, at most
+        // `NEAR_AT_MOST` entries.
         let mut found: Option<Entry> = None;
-        let mut queue = std::collections::VecDeque::from([start]);
+        let mut queue = std::collections::VecDeque::from([dir_id]);
         let mut seen = 0;
         while let Some(folder) = queue.pop_front() {
             for c in m.children(folder) {
                 seen += 1;
-                if seen > SCAN_AT_MOST {
+                if seen > NEAR_AT_MOST {
                     return found;
                 }
                 let Some(e) = self.entry(c) else {

@@ -497,12 +497,20 @@ impl Model {
     }
 
     /// Entries whose name holds the (folded) word `word` (see `words`).
-    pub fn with_word(&self, word: &str) -> impl Iterator<Item = u32> + '_ {
+    pub fn with_word(&self, word: &str) -> impl Iterator<Item = u32> + use<'_> {
         self.posting(self.word_hash(word))
     }
 
+    /// About how many entries have the extension `ext` (stale postings counted): to choose
+    /// between its postings and a folder's children, whichever is fewer.
+    pub fn extension_count(&self, ext: &str) -> usize {
+        self.words
+            .get(&self.ext_hash(ext))
+            .map_or(0, |p| p.items().len())
+    }
+
     /// Entries whose extension is `ext` (folded, without the dot).
-    pub fn with_extension(&self, ext: &str) -> impl Iterator<Item = u32> + '_ {
+    pub fn with_extension(&self, ext: &str) -> impl Iterator<Item = u32> + use<'_> {
         self.posting(self.ext_hash(ext))
     }
 
