@@ -11,8 +11,15 @@ use atajo::workspace::tree::{Event, Watch};
 use atajo::workspace::{Workspace, watch};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// A root of `flat` files beside `folders` folders of `per` files each, plus a few named ones.
+/// A root of `flat` files beside `folders` folders of `per` files each, plus a few named ones,
+/// its model loaded (not watched).
 fn workspace(flat: usize, folders: usize, per: usize) -> (tempfile::TempDir, Arc<Workspace>) {
+    let (tmp, ws) = unloaded(flat, folders, per);
+    ws.tree().load(false);
+    (tmp, ws)
+}
+
+fn unloaded(flat: usize, folders: usize, per: usize) -> (tempfile::TempDir, Arc<Workspace>) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path();
     for i in 0..flat {
@@ -29,7 +36,6 @@ fn workspace(flat: usize, folders: usize, per: usize) -> (tempfile::TempDir, Arc
     std::fs::write(root.join("docs/notas.txt"), "").expect("notes");
     std::fs::write(root.join("docs/informes/Informe año 2024.pdf"), "").expect("report");
     let ws = Arc::new(Workspace::open(root).expect("workspace"));
-    ws.tree().load(false);
     (tmp, ws)
 }
 
@@ -76,6 +82,16 @@ fn lookups(c: &mut Criterion) {
                 ))
             })
         });
+        group.bench_function(format!("translate_biggest_images_{label}"), |b| {
+            b.iter(|| {
+                let ctx = Context::new(tree.read(), Path::new(""));
+                black_box(assistant::translate(
+                    black_box("show the 3 biggest jpg files"),
+                    None,
+                    &ctx,
+                ))
+            })
+        });
         group.bench_function(format!("translate_move_described_{label}"), |b| {
             b.iter(|| {
                 let ctx = Context::new(tree.read(), Path::new(""));
@@ -93,7 +109,7 @@ fn lookups(c: &mut Criterion) {
 /// One batch of 1000 inotify events (a file written in each of 1000 files): one `lstat` and
 /// one update of the model each.
 fn apply_events(c: &mut Criterion) {
-    let (_tmp, ws) = workspace(0, 1, 1000);
+    let (_tmp, ws) = unloaded(0, 1, 1000);
     let (_w, _rx) = watch(ws.clone()).expect("watch");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1033,11 +1033,7 @@ impl<'a> Builder<'a> {
     fn present_exts(&self, dir: &str, exts: &[String]) -> Vec<String> {
         let present: Vec<String> = exts
             .iter()
-            .filter(|e| {
-                self.ctx
-                    .children(dir)
-                    .any(|c| c.name.ends_with(&format!(".{e}")))
-            })
+            .filter(|e| self.ctx.has_ext(dir, e))
             .cloned()
             .collect();
         if present.is_empty() {
@@ -1555,11 +1551,11 @@ impl<'a> Builder<'a> {
             self.present_exts(&dir, &s.kinds)
         };
         let every_file_fits = !exts.is_empty()
-            && self.ctx.children(&dir).count() > 0
+            && self.ctx.child_names(&dir).next().is_some()
             && self
                 .ctx
-                .children(&dir)
-                .all(|c| !c.dir && exts.iter().any(|e| c.name.ends_with(&format!(".{e}"))));
+                .child_names(&dir)
+                .all(|(name, d)| !d && exts.iter().any(|e| name.ends_with(&format!(".{e}"))));
         if only_dirs {
             let cmd = format!("find {} -mindepth 1 -maxdepth 1 -type d", q(&dir));
             return Ok(vec![Step::new(
@@ -1985,8 +1981,8 @@ impl<'a> Builder<'a> {
         } else {
             self.present_exts(&dir, &s.kinds)
         };
-        let every_fits = self.ctx.children(&dir).all(|c| {
-            !c.dir && (exts.is_empty() || exts.iter().any(|e| c.name.ends_with(&format!(".{e}"))))
+        let every_fits = self.ctx.child_names(&dir).all(|(name, d)| {
+            !d && (exts.is_empty() || exts.iter().any(|e| name.ends_with(&format!(".{e}"))))
         });
         let _ = toks;
         let operand = if exts.is_empty() || every_fits {

@@ -292,6 +292,44 @@ impl<'a> Context<'a> {
             })
     }
 
+    /// The folder `dir` (relative; "" or "." for here) as a node.
+    fn folder(&self, dir: &str) -> Option<u32> {
+        let dir = dir.trim_end_matches('/');
+        if dir.is_empty() || dir == "." {
+            self.cwd
+        } else {
+            self.resolve(dir).map(|(id, _)| id)
+        }
+    }
+
+    /// The names in `dir` and whether each is a folder, without building entries: for
+    /// questions about every entry of a folder that may hold 100,000.
+    pub fn child_names(&self, dir: &str) -> impl Iterator<Item = (&str, bool)> + '_ {
+        let m = &*self.model;
+        self.folder(dir)
+            .into_iter()
+            .flat_map(move |id| m.children(id))
+            .filter_map(move |c| Some((m.name_str(c)?, m.is_dir(c))))
+    }
+
+    /// Whether some entry in `dir` has a name ending in `.ext` (as written): from the model's
+    /// extension index or the folder's names, whichever is fewer.
+    pub fn has_ext(&self, dir: &str, ext: &str) -> bool {
+        let m = &*self.model;
+        let Some(id) = self.folder(dir) else {
+            return false;
+        };
+        let suffix = format!(".{ext}");
+        let fits = |name: &str| name.len() > suffix.len() && name.ends_with(&suffix);
+        let folded = fold(ext);
+        if m.extension_count(&folded) < m.child_count(id) {
+            m.with_extension(&folded)
+                .any(|c| m.parent(c) == Some(id) && m.name_str(c).is_some_and(fits))
+        } else {
+            self.child_names(dir).any(|(name, _)| fits(name))
+        }
+    }
+
     /// Whether anything at or below here (or beside it) is called `name`, case and accents
     /// aside.
     pub fn has_name(&self, name: &str) -> bool {
