@@ -15,7 +15,8 @@ use crate::workspace::WatchMsg;
 
 /// Messages taken from the stream at once before routing them.
 const TAKE: usize = 10_000;
-/// In a storm (at least `STORM` changes within `WINDOW`) and within a run of events (the
+/// In a storm (at least `STORM` changes seen by the watcher within `WINDOW`: what atajo's own
+/// commands made does not count) and within a run of events (the
 /// previous batch came less than `BURST` before), the router waits `GATHER` before it takes
 /// what has come: one wake-up of the router, every feed and every socket writer per gathering
 /// instead of per event, which left the CPU to the clients and the writers (the storm
@@ -32,15 +33,22 @@ pub async fn route(hub: Arc<Hub>, mut rx: UnboundedReceiver<WatchMsg>) {
     let mut pace = Pace::new(Instant::now());
     while let Some(first) = rx.recv().await {
         let gap = last_event.elapsed();
-        if pace.storm && gap < BURST {
+        // What a command of atajo's made is an answer someone waits for: never held back.
+        if pace.storm && gap < BURST && !matches!(first, WatchMsg::Announced(_)) {
             tokio::time::sleep(GATHER).await;
         }
         last_event = Instant::now();
         let mut changes: Vec<FsChange> = Vec::new();
+        let mut seen = 0;
         let mut lost = false;
         let mut unwatched = Vec::new();
         let mut take = |msg: WatchMsg, changes: &mut Vec<FsChange>| match msg {
-            WatchMsg::Changes(c) | WatchMsg::Announced(c) => changes.extend(c),
+            WatchMsg::Changes(c) => {
+                seen += c.len();
+                changes.extend(c);
+            }
+            // Instructions in a row, however many clients send them, are not a storm.
+            WatchMsg::Announced(c) => changes.extend(c),
             WatchMsg::Rescan(why) => {
                 tracing::warn!(%why, "file events were lost: shown folders are listed again");
                 lost = true;
@@ -54,7 +62,7 @@ pub async fn route(hub: Arc<Hub>, mut rx: UnboundedReceiver<WatchMsg>) {
                 Err(_) => break,
             }
         }
-        pace.note(changes.len(), Instant::now());
+        pace.note(seen, Instant::now());
         dedup(&mut changes);
         hub.publish(&changes);
         for folder in unwatched {
