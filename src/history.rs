@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
 
@@ -33,8 +33,12 @@ pub enum HistoryError {
     Thread(std::io::Error),
 }
 
+/// How long the writer gathers records after the first of a batch: one wake-up and one
+/// transaction for everything asked meanwhile, never one per instruction.
+const GATHER: Duration = Duration::from_millis(20);
+
 pub struct History {
-    tx: Option<Sender<Record>>,
+    tx: Option<Sender<(f64, Record)>>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -74,8 +78,12 @@ impl History {
     }
 
     pub fn record(&self, record: Record) {
+        // When it happened, not when it is written.
+        let at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
         if let Some(tx) = &self.tx
-            && tx.send(record).is_err()
+            && tx.send((at, record)).is_err()
         {
             tracing::error!("the history writer has stopped; a record was lost");
         }
@@ -92,11 +100,13 @@ impl Drop for History {
     }
 }
 
-fn write_loop(mut conn: Connection, rx: Receiver<Record>) {
+fn write_loop(mut conn: Connection, rx: Receiver<(f64, Record)>) {
     lower_priority();
     while let Ok(first) = rx.recv() {
-        // Whatever queued up meanwhile goes in the same transaction.
-        let batch: Vec<Record> = std::iter::once(first).chain(rx.try_iter()).collect();
+        // Whatever comes meanwhile goes in the same transaction (records wait in the channel,
+        // and a shutdown still writes them all: `Drop` closes it and joins).
+        std::thread::sleep(GATHER);
+        let batch: Vec<(f64, Record)> = std::iter::once(first).chain(rx.try_iter()).collect();
         if let Err(e) = write_batch(&mut conn, &batch) {
             tracing::error!(error = %e, lost = batch.len(), "cannot write history");
         }
@@ -116,17 +126,14 @@ fn lower_priority() {
     }
 }
 
-fn write_batch(conn: &mut Connection, batch: &[Record]) -> rusqlite::Result<()> {
-    let at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+fn write_batch(conn: &mut Connection, batch: &[(f64, Record)]) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO history (at, client, kind, input, command, allowed, reason, exit_code, duration_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
-        for r in batch {
+        for (at, r) in batch {
             stmt.execute(params![
                 at,
                 r.client,
