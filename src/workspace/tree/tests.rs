@@ -271,7 +271,12 @@ async fn a_file_made_a_moment_ago_is_in_the_model_when_asked() {
     std::fs::create_dir_all(root.join("sub")).unwrap();
     let (_w, _rx) = watch(ws.clone()).unwrap();
     ws.tree().fresh().await;
-    for i in 0..200 {
+    std::fs::create_dir_all(root.join("ruido")).unwrap();
+    for i in 0..10 {
+        // Thousands of events queued ahead of the one that matters.
+        for j in 0..2000 {
+            std::fs::write(root.join(format!("ruido/r{i}_{j}")), "").unwrap();
+        }
         let name = format!("sub/recien{i}.txt");
         std::fs::write(root.join(&name), "x").unwrap();
         ws.tree().fresh().await;
