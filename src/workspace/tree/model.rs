@@ -45,7 +45,7 @@ struct Folder {
 #[derive(Debug)]
 struct Node {
     /// The name's bytes; empty for the root and for a free slot.
-    name: Box<[u8]>,
+    name: Name,
     parent: u32,
     meta: Meta,
     folder: Option<Box<Folder>>,
@@ -59,6 +59,53 @@ struct Node {
     /// Changes whenever the slot is reused or renamed, so that postings of the word index
     /// that still point here can tell they are stale.
     spelling: u32,
+}
+
+/// A name's bytes: most names are short, and kept in the node itself (a name on the heap
+/// costs its pointer and a 32-byte allocation besides).
+#[derive(Debug)]
+enum Name {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+const INLINE: usize = 22;
+
+impl Name {
+    fn new(name: &[u8]) -> Self {
+        match u8::try_from(name.len()) {
+            Ok(len) if name.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..name.len()].copy_from_slice(name);
+                Name::Inline { len, bytes }
+            }
+            _ => Name::Heap(name.into()),
+        }
+    }
+
+    fn heap_len(&self) -> usize {
+        match self {
+            Name::Inline { .. } => 0,
+            Name::Heap(b) => b.len(),
+        }
+    }
+}
+
+impl Default for Name {
+    fn default() -> Self {
+        Name::new(b"")
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Name::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Name::Heap(b) => b,
+        }
+    }
 }
 
 /// What `upsert` did.
@@ -218,7 +265,7 @@ fn entry_print(path: &[u8], dir: bool) -> u64 {
 impl Model {
     pub fn new() -> Self {
         let root = Node {
-            name: Box::default(),
+            name: Name::default(),
             parent: NONE,
             meta: Meta {
                 kind: crate::protocol::EntryKind::Dir,
@@ -545,7 +592,7 @@ impl Model {
             })
         });
         let node = Node {
-            name: name.into(),
+            name: Name::new(name),
             parent,
             meta,
             folder,
@@ -700,7 +747,7 @@ impl Model {
                 Watch::None => {}
             }
             let node = &mut self.nodes[n as usize];
-            node.name = Box::default();
+            node.name = Name::default();
             node.parent = NONE;
             node.folder = None;
             node.generation = node.generation.wrapping_add(1);
@@ -740,7 +787,7 @@ impl Model {
         self.unlink_name(id);
         {
             let node = &mut self.nodes[id as usize];
-            node.name = name.into();
+            node.name = Name::new(name);
             node.parent = parent;
             node.spelling = node.spelling.wrapping_add(1);
         }
@@ -805,7 +852,10 @@ impl Model {
         let names: usize = self
             .nodes
             .iter()
-            .map(|n| n.name.len().next_multiple_of(16))
+            .map(|n| match n.name.heap_len() {
+                0 => 0,
+                l => l.next_multiple_of(16).max(32),
+            })
             .sum();
         let folders: usize = self
             .nodes
