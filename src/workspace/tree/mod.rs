@@ -365,6 +365,7 @@ impl Tree {
     /// order), as `(name, metadata)`: loads the folder first if nobody has yet.
     pub fn listing(&self, rel: &Path) -> Result<Vec<Listed>, String> {
         self.ensure_loaded(rel)?;
+        self.refresh_unwatched_children(rel);
         let mut items: Vec<Listed> = {
             let m = self.read();
             let id = m
@@ -380,6 +381,33 @@ impl Tree {
             super::order_key(OsStr::from_bytes(name), meta.is_dir())
         });
         Ok(items)
+    }
+
+    /// A folder nobody opened (`node_modules`…) is not watched, so no event says when its
+    /// time moves with what it holds: its entry is looked at again whenever its parent is
+    /// listed, so the tag a client sees (and renames with) is the one on disk.
+    fn refresh_unwatched_children(&self, rel: &Path) {
+        let unwatched: Vec<(u32, Vec<u8>)> = {
+            let m = self.read();
+            let Some(id) = m.lookup(rel) else {
+                return;
+            };
+            m.children(id)
+                .filter(|&c| m.is_dir(c) && m.watch(c) == Watch::None)
+                .map(|c| (c, m.name(c).to_vec()))
+                .collect()
+        };
+        if unwatched.is_empty() {
+            return;
+        }
+        let Ok(dir) = self.open(rel) else {
+            return;
+        };
+        for (id, name) in unwatched {
+            if let Ok(meta) = dir.symlink_metadata(OsStr::from_bytes(&name)) {
+                self.write().refresh(id, Meta::of(&meta));
+            }
+        }
     }
 
     /// The entry at the root-relative `rel` as the model has it.
@@ -500,6 +528,12 @@ impl Tree {
                 // Looked at again: it may have come back since the folder was read.
                 self.look(&mut m, &dir, id, &name, out);
             }
+        }
+        // Its own time moved with what it holds (a polled folder has no event to say so).
+        if id != ROOT
+            && let Ok(meta) = dir.dir_metadata()
+        {
+            m.refresh(id, Meta::of(&meta));
         }
         m.set_loaded(id, true);
         subfolders

@@ -456,3 +456,30 @@ fn beyond_the_cap_folders_wait_until_someone_opens_them() {
     ws.tree().fresh_blocking();
     assert!(ws.tree().entry_at(&Path::new(&later).join("new")).is_some());
 }
+
+#[test]
+fn a_folder_nobody_opened_is_listed_with_its_time_as_on_disk() {
+    let (_tmp, ws) = open();
+    let root = ws.root();
+    std::fs::create_dir_all(root.join("node_modules/pkg")).unwrap();
+    let (_w, _rx) = watch(ws.clone()).unwrap();
+    ws.tree().fresh_blocking();
+    let before = ws.tree().entry_at(Path::new("node_modules")).unwrap().tag;
+    // Its contents change; no watch sees it (the folder is not loaded).
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::create_dir(root.join("node_modules/other")).unwrap();
+    let listed = ws.tree().listing(Path::new("")).unwrap();
+    let (_, meta) = listed
+        .iter()
+        .find(|(n, _)| &**n == b"node_modules")
+        .unwrap();
+    let disk = crate::workspace::entry_at(ws.dir(), Path::new("node_modules"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        meta.tag(),
+        disk.tag,
+        "the tag a rename will be checked against"
+    );
+    assert_ne!(meta.tag(), before);
+}
