@@ -197,6 +197,27 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// Whether `name` matches a shell pattern whose only special character is `*`.
+fn star_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return pattern == name;
+    };
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    for m in middle {
+        match rest.find(m) {
+            Some(i) => rest = &rest[i + m.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
 /// A name resolved against the workspace.
 #[derive(Debug, Clone, PartialEq)]
 struct Target {
@@ -214,6 +235,8 @@ pub struct Builder<'a> {
     pub unsure: bool,
     /// Paths created by earlier clauses: they exist by the time this one runs.
     made: Vec<(String, bool)>,
+    /// The clause's exclusion ("menos error.log") was honoured by the command built.
+    pub except_applied: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -224,7 +247,79 @@ impl<'a> Builder<'a> {
             last_obj: None,
             unsure: false,
             made: Vec::new(),
+            except_applied: false,
         }
+    }
+
+    /// The targets without what the instruction excluded: a pattern ("logs/*.log") or a
+    /// folder holding an excluded name becomes the entries it stands for, from the workspace
+    /// model, and the excluded ones are left out. Asks when nothing is left, or when an
+    /// excluded name is none of them (a slip the user should see, not a silent no-op).
+    fn exclude(&mut self, targets: Vec<Target>, s: &Slots) -> Result<Vec<Target>, Stop> {
+        let ex = &s.except;
+        if ex.is_empty() {
+            return Ok(targets);
+        }
+        self.except_applied = true;
+        let mut out = Vec::new();
+        for t in targets {
+            let inside = |dir: &str| {
+                let prefix = format!("{}/", dir.trim_end_matches('/'));
+                ex.names
+                    .iter()
+                    .any(|n| self.ctx.get(&format!("{prefix}{n}")).is_some())
+                    || !ex.kinds.is_empty()
+            };
+            // A pattern is written `dir\0GLOB\0*.ext` until it is quoted (see `glob`).
+            if let Some((dir, pattern)) = t.path.split_once("\u{0}GLOB\u{0}") {
+                out.extend(self.expand(dir, pattern));
+            } else if t.dir == Some(true) && inside(&t.path) {
+                out.extend(self.expand(&t.path, "*"));
+            } else {
+                out.push(t);
+            }
+        }
+        let before = out.len();
+        out.retain(|t| !ex.excludes(&t.path));
+        if out.len() == before {
+            let shown = ex.names.join(", ");
+            return Err(Stop::Ask {
+                es: format!(
+                    "No encuentro {shown} entre lo que nombraste: dime qué dejar fuera con su nombre exacto."
+                ),
+                en: format!(
+                    "I can't find {shown} among what you named: tell me what to leave out by its exact name."
+                ),
+            });
+        }
+        if out.is_empty() {
+            return Err(Stop::Ask {
+                es: "Sin lo excluido no queda nada: no hay nada que hacer.".into(),
+                en: "Without what you excluded nothing is left: there is nothing to do.".into(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The entries of `dir` a shell pattern of `*`s matches (not hidden ones, as a shell).
+    fn expand(&self, dir: &str, pattern: &str) -> Vec<Target> {
+        let dir = if dir.is_empty() { "." } else { dir };
+        let mut out: Vec<Target> = self
+            .ctx
+            .child_names(dir)
+            .filter(|(name, _)| !name.starts_with('.') && star_match(pattern, name))
+            .map(|(name, d)| Target {
+                path: if dir == "." {
+                    name.to_owned()
+                } else {
+                    format!("{}/{name}", dir.trim_end_matches('/'))
+                },
+                dir: Some(d),
+                exists: true,
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
     }
 
     fn exists(&self, path: &str) -> Option<bool> {
@@ -1045,6 +1140,7 @@ impl<'a> Builder<'a> {
 
     fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let targets = self.targets(toks, s)?;
+        let targets = self.exclude(targets, s)?;
         if targets.is_empty() || targets.iter().any(|t| t.path == "." || t.path == "..") {
             return Err(Stop::Refuse(Refusal::Everything));
         }
@@ -1236,6 +1332,7 @@ impl<'a> Builder<'a> {
         if sources.is_empty() {
             return Err(Stop::NotUnderstood);
         }
+        let sources = self.exclude(sources, s)?;
         let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
         let new_dir = (dest_phrase.new || s.new_dest) && !dest.exists;
         Ok((sources, dest, new_dir))

@@ -421,23 +421,37 @@ const VERBS: &[(Verb, &[&str])] = &[
 
 /// The verb a folded word names, exactly.
 pub fn verb(key: &str) -> Option<Verb> {
-    VERBS
-        .iter()
-        .find(|(_, words)| words.contains(&key))
-        .map(|(v, _)| *v)
-        .or_else(|| enclitic(key))
+    plain_or_voseo(key).or_else(|| enclitic(key))
 }
 
-/// Spanish verbs carry pronouns at the end: "bórralo", "cópialos", "muéstramelos".
+/// A verb form as listed, or the imperative of "vos" (River Plate, Central America): the
+/// infinitive without its final r, stressed ("mostrá", "hacé", "descomprimí"; folded,
+/// "mostra", "hace", "descompri").
+fn plain_or_voseo(key: &str) -> Option<Verb> {
+    let listed = |w: &str| {
+        VERBS
+            .iter()
+            .find(|(_, words)| words.contains(&w))
+            .map(|(v, _)| *v)
+    };
+    listed(key).or_else(|| {
+        (key.len() >= 3 && matches!(key.chars().last(), Some('a' | 'e' | 'i')))
+            .then(|| listed(&format!("{key}r")))
+            .flatten()
+    })
+}
+
+/// Spanish verbs carry pronouns at the end: "bórralo", "cópialos", "muéstramelos", and with
+/// "vos", "mostrame", "haceme".
 fn enclitic(key: &str) -> Option<Verb> {
     for suffix in [
         "melos", "melas", "selo", "sela", "los", "las", "les", "lo", "la", "le", "me", "nos",
     ] {
         if let Some(stem) = key.strip_suffix(suffix)
             && stem.len() >= 2
-            && let Some((v, _)) = VERBS.iter().find(|(_, w)| w.contains(&stem))
+            && let Some(v) = plain_or_voseo(stem)
         {
-            return Some(*v);
+            return Some(v);
         }
     }
     None
@@ -805,6 +819,36 @@ pub fn greeting(key: &str) -> bool {
             | "eh"
             | "porfa"
             | "porfavor"
+            | "porfis"
+            // "get rid of", "get me a list": the verb that carries the meaning follows.
+            | "get"
+            // Interjections and ways of addressing someone across the Spanish-speaking world
+            // (Mexico, Venezuela, Cuba, Spain, the River Plate, the Andes) and English.
+            | "andale"
+            | "orale"
+            | "chamo"
+            | "chama"
+            | "asere"
+            | "che"
+            | "wey"
+            | "guey"
+            | "pana"
+            | "parce"
+            | "parcero"
+            | "mijo"
+            | "mija"
+            | "compa"
+            | "pues"
+            | "venga"
+            | "mira"
+            | "ahorita"
+            | "dude"
+            | "buddy"
+            | "mate"
+            | "alright"
+            | "ok"
+            | "okay"
+            | "well"
     )
 }
 

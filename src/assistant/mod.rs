@@ -7,6 +7,7 @@ mod cache;
 mod context;
 mod detect;
 mod engine;
+mod except;
 mod lexicon;
 mod model;
 mod parse;
@@ -82,7 +83,10 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     let mut steps = Vec::new();
     let mut prev_verb = None;
     for clause in parse::clauses(&tokens) {
+        let (clause, except) = except::split(clause);
+        let clause = clause.as_slice();
         let mut slots = parse::slots(clause, ctx, lang);
+        slots.except = except;
         // "crea X y dentro un archivo Y": the second clause borrows the first one's verb.
         if slots.verb.is_none() && slots.noun.is_some() {
             slots.verb =
@@ -94,7 +98,18 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             ?slots,
             "clause"
         );
+        builder.except_applied = false;
         match builder.clause(clause, &slots) {
+            // An exclusion the command cannot honour is never dropped: the whole is declined.
+            Ok(_) if !slots.except.is_empty() && !builder.except_applied => {
+                return declined(
+                    lang.pick(
+                        "No sé dejar fuera lo que pides con esta orden. Nombra exactamente qué quieres, o hazlo en dos pasos.",
+                        "I can't leave out what you asked with this command. Name exactly what you want, or do it in two steps.",
+                    ),
+                    lang,
+                );
+            }
             Ok(s) => steps.extend(s),
             Err(Stop::NotUnderstood) => return not_understood(lang),
             Err(Stop::Refuse(r)) => return declined(r.explain(lang), lang),

@@ -72,6 +72,8 @@ pub struct Slots {
     /// Token index where a "containing"/"con el texto" part starts.
     pub text_at: Option<usize>,
     pub new_dest: bool,
+    /// What the instruction said to leave out ("menos error.log").
+    pub except: super::except::Except,
 }
 
 impl Slots {
@@ -170,7 +172,22 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             if matches!(tok.key.as_str(), "nueva" | "nuevo" | "new") && i > 0 {
                 continue;
             }
-            // "sube" is an action only in the first words: "sube un nivel".
+            // A word nobody knows before it is the clause's real verb ("actualiza los
+            // paquetes del sistema", "book a table and drop …"): nothing here was understood.
+            // What an earlier sentence said ("any stylesheets here? find the .css files") and
+            // the light verb of a verb used as a noun ("stash a copy of") do not count.
+            // Words after a preposition there describe a place or a file ("en la receta
+            // de paella cambia …").
+            let sentence = t[..i].iter().rposition(|w| w.end).map_or(0, |e| e + 1);
+            let light = (i >= 2 && matches!(t[i - 1].key.as_str(), "a" | "an" | "una" | "un"))
+                .then(|| i - 2);
+            let mut in_phrase = false;
+            for (j, w) in t[sentence..i].iter().enumerate() {
+                in_phrase |= !w.quoted && lexicon::prep(&w.key).is_some();
+                if !in_phrase && Some(sentence + j) != light && unaccounted(w, ctx) {
+                    return None;
+                }
+            }
             return Some((i, v, false));
         }
     }
@@ -183,6 +200,19 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
         }
     }
     None
+}
+
+/// A word the parse cannot account for: not in the vocabulary, not a number, not quoted, not
+/// written as a file name, and not the name of anything here.
+fn unaccounted(w: &Token, ctx: &Context<'_>) -> bool {
+    !w.quoted
+        && !lexicon::known(&w.key)
+        && !lexicon::greeting(&w.key)
+        && lexicon::kind(&w.key).is_none()
+        && number(&w.key).is_none()
+        && !w.key.contains('.')
+        && !w.key.contains('/')
+        && !ctx.has_name(&w.raw)
 }
 
 /// Words that are not names even when a file is called that.

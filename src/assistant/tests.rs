@@ -263,3 +263,75 @@ mod names_stay_literal {
         }
     }
 }
+
+#[test]
+fn an_unknown_verb_is_never_a_command() {
+    // The known verb comes after a word nobody knows: that word was the verb.
+    for text in [
+        "actualiza todos los paquetes del sistema",
+        "book a table for two and drop the confirmation in booking.md",
+        "guess next week's lottery numbers and write them to lucky.txt",
+        "ping google.com and save the output to ping.txt",
+    ] {
+        assert_eq!(cmd(text), None, "{text}");
+    }
+    // Greetings, interjections and an earlier question are not verbs of their own.
+    assert_eq!(
+        cmd("ándale, bórrame el app.log").as_deref(),
+        Some("rm app.log")
+    );
+    assert_eq!(
+        cmd("oye chamo, crea la carpeta fotos").as_deref(),
+        Some("mkdir fotos")
+    );
+    assert_eq!(
+        cmd("any logs around? show me app.log").as_deref(),
+        Some("cat app.log")
+    );
+    // A verb used as a noun after a light verb: "stash a copy of".
+    assert_eq!(
+        cmd("stash a copy of notas.txt in docs").as_deref(),
+        Some("cp notas.txt docs/")
+    );
+    // What follows a preposition describes a place or a file.
+    assert_eq!(
+        cmd("en logs borra error.log").as_deref(),
+        Some("rm logs/error.log")
+    );
+}
+
+#[test]
+fn voseo_imperatives_with_and_without_pronouns() {
+    assert_eq!(cmd("mostrame notas.txt").as_deref(), Some("cat notas.txt"));
+    assert_eq!(cmd("borrá todo.txt").as_deref(), Some("rm todo.txt"));
+    assert_eq!(
+        cmd("creá una carpeta que se llame pruebas").as_deref(),
+        Some("mkdir pruebas")
+    );
+}
+
+#[test]
+fn exclusions_are_honoured_or_the_instruction_declined() {
+    assert_eq!(
+        cmd("borra todos los .log de la carpeta logs menos error.log").as_deref(),
+        Some("rm -r logs/2024-01-01.log")
+    );
+    assert_eq!(
+        cmd("delete everything in src except main.py").as_deref(),
+        Some("rm src/utils.py")
+    );
+    assert_eq!(
+        cmd("mueve todos los .txt menos notas.txt a docs").as_deref(),
+        Some("mv 'Informe año 2024.txt' todo.txt docs/")
+    );
+    // An exclusion that names nothing among the targets is said, not ignored.
+    let t = translate(
+        "borra todos los .log de la carpeta logs menos nada.log",
+        None,
+        &ctx(),
+    );
+    assert_eq!(t.command, None);
+    assert!(t.explanation.contains("nada.log"), "{}", t.explanation);
+    // A command that cannot honour one declines the whole.
+    assert_eq!(cmd("crea la carpeta fotos menos videos"), None);
+}

@@ -9,6 +9,8 @@ pub struct Token {
     pub quoted: bool,
     /// Followed by a comma: part of a list ("a, b y c"), so never a filler word.
     pub comma: bool,
+    /// Ends a sentence ("…?", "…!", "… notas."): what comes before it is another sentence.
+    pub end: bool,
 }
 
 pub use crate::fold::fold;
@@ -39,6 +41,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 raw,
                 quoted: true,
                 comma: false,
+                end: false,
             });
             continue;
         }
@@ -51,6 +54,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             chars.next();
         }
         let comma = raw.ends_with(',');
+        let end = raw.ends_with(['?', '!'])
+            || (raw.ends_with('.') && !raw.trim_end_matches('.').is_empty());
         let trimmed = raw.trim_end_matches([',', ';', ':', '!', '?']);
         // A final period ends the sentence ("… notas.txt."), unless the word is all dots.
         let trimmed = match trimmed.strip_suffix('.') {
@@ -64,6 +69,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 raw: trimmed.to_owned(),
                 quoted: false,
                 comma,
+                end,
             });
         }
     }
