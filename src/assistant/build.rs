@@ -301,6 +301,58 @@ impl<'a> Builder<'a> {
         Ok(out)
     }
 
+    /// What is deleted, emptied, moved, copied or chmod-ed must be there: a name the workspace
+    /// does not hold is never guessed into `rm`, `mv` or `chmod` (it is a word of the
+    /// sentence, or a slip). Asks, with the closest names here when there are some.
+    fn must_exist(&self, targets: &[Target]) -> Result<(), Stop> {
+        let Some(missing) = targets
+            .iter()
+            .find(|t| !t.exists && !t.path.contains('\u{0}'))
+        else {
+            return Ok(());
+        };
+        let name = missing.path.rsplit('/').next().unwrap_or(&missing.path);
+        let dir = missing.path.rsplit_once('/').map_or(".", |(d, _)| d);
+        let folded = super::words::fold(name);
+        let mut near: Vec<&str> = self
+            .ctx
+            .child_names(dir)
+            .map(|(n, _)| n)
+            .filter(|n| {
+                let f = super::words::fold(n);
+                super::words::within_typo(&f, &folded, 2)
+                    || (folded.len() >= 3 && f.starts_with(&folded))
+            })
+            .take(3)
+            .collect();
+        near.sort_unstable();
+        let shown = &missing.path;
+        Err(match near.as_slice() {
+            [] => Stop::Ask {
+                es: format!("No encuentro «{shown}» aquí: dime su nombre exacto o su ruta."),
+                en: format!(
+                    "I can't find \u{201c}{shown}\u{201d} here: tell me its exact name or path."
+                ),
+            },
+            some => Stop::Ask {
+                es: format!(
+                    "No encuentro «{shown}» aquí. ¿Quisiste decir {}?",
+                    some.iter()
+                        .map(|n| format!("«{n}»"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                en: format!(
+                    "I can't find \u{201c}{shown}\u{201d} here. Did you mean {}?",
+                    some.iter()
+                        .map(|n| format!("\u{201c}{n}\u{201d}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        })
+    }
+
     /// The entries of `dir` a shell pattern of `*`s matches (not hidden ones, as a shell).
     fn expand(&self, dir: &str, pattern: &str) -> Vec<Target> {
         let dir = if dir.is_empty() { "." } else { dir };
@@ -757,6 +809,23 @@ impl<'a> Builder<'a> {
             Some(Verb::Compress) => self.compress(toks, s),
             Some(Verb::Extract) => self.extract(toks, s),
             Some(Verb::Give) => self.chmod(toks, s, true),
+            // English "take" removes only with a particle ("take away", "take out"); "take me
+            // to X" is a way there.
+            Some(Verb::Take)
+                if toks.get(s.verb_at).is_some_and(|t| t.key == "take")
+                    && !keys
+                        .iter()
+                        .any(|k| matches!(*k, "away" | "out" | "off" | "down")) =>
+            {
+                if keys
+                    .get(s.verb_at + 1)
+                    .is_some_and(|k| matches!(*k, "me" | "us"))
+                {
+                    self.cd(s)
+                } else {
+                    Err(Stop::NotUnderstood)
+                }
+            }
             Some(Verb::Take) => {
                 if s.has(Flag::Permission)
                     || s.has(Flag::Execute)
@@ -1140,6 +1209,7 @@ impl<'a> Builder<'a> {
 
     fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let targets = self.targets(toks, s)?;
+        self.must_exist(&targets)?;
         let targets = self.exclude(targets, s)?;
         if targets.is_empty() || targets.iter().any(|t| t.path == "." || t.path == "..") {
             return Err(Stop::Refuse(Refusal::Everything));
@@ -1175,6 +1245,7 @@ impl<'a> Builder<'a> {
 
     fn empty(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let targets = self.targets(toks, s)?;
+        self.must_exist(&targets)?;
         let [t] = targets.as_slice() else {
             return Err(Stop::Refuse(Refusal::Everything));
         };
@@ -1332,6 +1403,7 @@ impl<'a> Builder<'a> {
         if sources.is_empty() {
             return Err(Stop::NotUnderstood);
         }
+        self.must_exist(&sources)?;
         let sources = self.exclude(sources, s)?;
         let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
         let new_dir = (dest_phrase.new || s.new_dest) && !dest.exists;
@@ -2750,6 +2822,7 @@ impl<'a> Builder<'a> {
                     .and_then(|p| self.resolve(p, None))
             })
             .ok_or(Stop::NotUnderstood)?;
+        self.must_exist(std::slice::from_ref(&t))?;
         let everyone = keys.iter().any(|k| {
             matches!(
                 *k,

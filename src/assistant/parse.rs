@@ -141,9 +141,12 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
         return k != "in" || matches!(next, Some("it" | "there"));
     }
     if let Some(v) = lexicon::verb(k) {
-        // "input, output and cache": a verb alone between commas is a name in a list.
+        // "input, output and cache": a verb alone between commas is a name in a list; one
+        // that carries its object ("y luego bórralo") is an action wherever it stands.
         let next = tokens.get(i + 1);
-        if next.is_none_or(|n| !n.quoted && lexicon::and(&n.key)) || t.comma {
+        if (next.is_none_or(|n| !n.quoted && lexicon::and(&n.key)) || t.comma)
+            && !lexicon::carries_object_pronoun(k)
+        {
             return false;
         }
         // "nueva"/"new" only starts an action before a noun: "y nueva carpeta X".

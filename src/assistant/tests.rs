@@ -335,3 +335,27 @@ fn exclusions_are_honoured_or_the_instruction_declined() {
     // A command that cannot honour one declines the whole.
     assert_eq!(cmd("crea la carpeta fotos menos videos"), None);
 }
+
+#[test]
+fn what_is_deleted_moved_or_chmoded_must_be_there() {
+    let t = translate("borra fantasma.txt", None, &ctx());
+    assert_eq!(t.command, None);
+    assert!(t.explanation.contains("fantasma.txt"), "{}", t.explanation);
+    // A slip: the closest names are offered.
+    let t = translate("borra notass.txt", None, &ctx());
+    assert_eq!(t.command, None);
+    assert!(t.explanation.contains("notas.txt"), "{}", t.explanation);
+    assert_eq!(cmd("mueve fantasma.txt a docs"), None);
+    assert_eq!(cmd("dale permisos 777 a todo el sistema de ficheros"), None);
+    // "take me to" goes there; it never removes.
+    assert_eq!(
+        cmd("take me to the rock folder").as_deref(),
+        Some("cd música/rock")
+    );
+    // What an earlier clause made is there.
+    assert_eq!(
+        cmd("crea el archivo nuevo.txt y luego bórralo").as_deref(),
+        Some("touch nuevo.txt && rm nuevo.txt")
+    );
+    assert_eq!(cmd("borra notas.txt").as_deref(), Some("rm notas.txt"));
+}
