@@ -2771,11 +2771,14 @@ impl<'a> Builder<'a> {
                 None => format!("tar {flag} {a}"),
             }
         } else if l.ends_with(".gz") {
-            format!("gunzip {}", args(&[&archive.path]))
+            let keep = if s.has(Flag::Keep) { "-k " } else { "" };
+            format!("gunzip {keep}{}", args(&[&archive.path]))
         } else if l.ends_with(".bz2") {
-            format!("bzip2 -d {}", args(&[&archive.path]))
+            let keep = if s.has(Flag::Keep) { "-k " } else { "" };
+            format!("bzip2 -d {keep}{}", args(&[&archive.path]))
         } else if l.ends_with(".xz") {
-            format!("xz -d {}", args(&[&archive.path]))
+            let keep = if s.has(Flag::Keep) { "-k " } else { "" };
+            format!("xz -d {keep}{}", args(&[&archive.path]))
         } else {
             return Err(Stop::NotUnderstood);
         };

@@ -990,6 +990,8 @@ pub enum Flag {
     Weeks,
     Ago,
     Empty,
+    /// "conservando el .gz", "keep the compressed file": the original stays.
+    Keep,
 }
 
 pub fn flag(key: &str) -> Option<Flag> {
@@ -1053,6 +1055,9 @@ pub fn flag(key: &str) -> Option<Flag> {
         "semanas" | "semana" | "weeks" | "week" => Weeks,
         "hace" | "ago" => Ago,
         "vacios" | "vacias" | "vacio" | "vacia" | "empty" => Empty,
+        "conserva" | "conservar" | "conservando" | "conserve" | "manten" | "mantener"
+        | "manteniendo" | "mantenga" | "guarda" | "guardando" | "keep" | "keeping" | "preserve"
+        | "preserving" | "retain" => Keep,
         _ => return None,
     })
 }

@@ -387,6 +387,37 @@ pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
     {
         return Some(Refusal::Outside);
     }
+    // "the whole computer", "todo el sistema de ficheros", "every disk": beyond the workspace.
+    const MACHINE: &[&str] = &[
+        "computer",
+        "computadora",
+        "computador",
+        "ordenador",
+        "pc",
+        "machine",
+        "maquina",
+        "equipo",
+        "disk",
+        "disco",
+        "discos",
+        "drive",
+        "system",
+        "sistema",
+        "filesystem",
+    ];
+    const WHOLE: &[&str] = &[
+        "whole", "entire", "all", "every", "todo", "toda", "todos", "entero", "entera", "completo",
+        "completa",
+    ];
+    if keys.iter().enumerate().any(|(i, k)| {
+        MACHINE.contains(k)
+            && keys[i.saturating_sub(3)..i]
+                .iter()
+                .any(|w| WHOLE.contains(w))
+            && !tokens[i].quoted
+    }) {
+        return Some(Refusal::Outside);
+    }
     None
 }
 
