@@ -895,9 +895,6 @@ pub fn and(key: &str) -> bool {
             | "finally"
             | "ademas"
             | "plus"
-            | "&&"
-            | "&"
-            | "+"
     )
 }
 

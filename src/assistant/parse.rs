@@ -91,7 +91,9 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
     let mut seen_verb = false;
     while i < tokens.len() {
         let t = &tokens[i];
-        let is_and = !t.quoted && (lexicon::and(&t.key) || t.raw == ";");
+        // Shell characters ("&", "&&", ";", "|") are never connectors: in an instruction they
+        // are part of a name ("crea la carpeta informe & touch X" makes one folder).
+        let is_and = !t.quoted && lexicon::and(&t.key);
         let sep = (is_and || (tokens.get(i.wrapping_sub(1)).is_some_and(|p| p.comma) && i > 0))
             && seen_verb
             && starts_action(tokens, if is_and { i + 1 } else { i });

@@ -359,3 +359,21 @@ fn what_is_deleted_moved_or_chmoded_must_be_there() {
     );
     assert_eq!(cmd("borra notas.txt").as_deref(), Some("rm notas.txt"));
 }
+
+#[test]
+fn shell_characters_in_an_instruction_are_part_of_a_name() {
+    for (text, want) in [
+        (
+            "crea la carpeta informe & touch X",
+            "mkdir 'informe & touch X'",
+        ),
+        (
+            "create a folder named x && rm -rf y",
+            "mkdir 'x && rm -rf y'",
+        ),
+        ("crea la carpeta informe | cat", "mkdir 'informe | cat'"),
+        ("crea la carpeta $(whoami)", "mkdir '$(whoami)'"),
+    ] {
+        assert_eq!(cmd(text).as_deref(), Some(want), "{text}");
+    }
+}
