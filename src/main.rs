@@ -353,6 +353,11 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         for e in &plugin_errors {
             tracing::warn!("plugin left out: {e}");
         }
+        // The vocabulary checks its own examples, as the program rules do theirs (cargo test
+        // fails on any; a server says so and goes on).
+        for failure in atajo::assistant::self_test() {
+            tracing::warn!("{failure}");
+        }
         tracing::info!(
             plugins = assistant.plugins().len(),
             model = assistant.has_model(),
@@ -382,11 +387,11 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         };
         // Once the tree is loaded and the server listens, what only starting needed goes.
         let tree_of = services.workspace.clone();
-        tokio::spawn(async move {
-            tree_of.tree().fresh().await;
-            atajo::trim::release_start_up_pages();
-        });
-        server::serve(services, (watcher, changes), opts, |local| {
+        server::serve(services, (watcher, changes), opts, move |local| {
+            tokio::spawn(async move {
+                tree_of.tree().fresh().await;
+                atajo::trim::release_start_up_pages();
+            });
             // The URL with the token goes to stdout once, never to the log.
             let host = match local.ip() {
                 std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),

@@ -1,9 +1,22 @@
-//! The vocabulary of file management in Spanish (Spain and Latin America, tú and usted) and
-//! English. Keys are folded (lowercase, no accents), so "múestrame" and "muestrame" are one
-//! word. Verbs carry the action they name; ambiguous verbs ("muestra", "abre", "cambia") are
-//! settled later by what they act on.
+//! The vocabulary of file management: what each word means, read from one data file per
+//! language (`lang/es.toml`: Spanish of Spain and the Americas, tú, usted and vos;
+//! `lang/en.toml`: English). Keys are folded (lowercase, no accents), so "múestrame" and
+//! "muestrame" are one word. Verbs carry the action they name; ambiguous verbs ("muestra",
+//! "abre", "cambia") are settled later by what they act on. What is grammar (a verb's
+//! pronouns, the voseo imperative, plurals, slips) is code here; what is vocabulary is data.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
 
 use super::words::within_typo;
+
+/// The language files, in the order their meanings are consulted.
+pub const FILES_OF_LANGUAGES: &[(&str, &str)] = &[
+    ("es", include_str!("lang/es.toml")),
+    ("en", include_str!("lang/en.toml")),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
@@ -43,380 +56,33 @@ pub enum Verb {
     Empty,
 }
 
-const VERBS: &[(Verb, &[&str])] = &[
-    (
-        Verb::Create,
-        &[
-            "crea", "crear", "cree", "creen", "creame", "creeme", "creas", "creo", "genera",
-            "generar", "genere", "generame", "create", "creates", "creating", "mkdir", "touch",
-            "nueva", "nuevo", "new", "inicia",
-        ],
-    ),
-    (
-        Verb::Make,
-        &[
-            "haz",
-            "hacer",
-            "haga",
-            "hazme",
-            "hagame",
-            "make",
-            "makes",
-            "making",
-            "prepara",
-            "preparar",
-            "prepare",
-            "setup",
-            "build",
-            "construye",
-        ],
-    ),
-    (
-        Verb::Delete,
-        &[
-            "borra",
-            "borrar",
-            "borre",
-            "borren",
-            "borrame",
-            "elimina",
-            "eliminar",
-            "elimine",
-            "eliminame",
-            "suprime",
-            "suprimir",
-            "suprima",
-            "delete",
-            "deletes",
-            "remove",
-            "removes",
-            "erase",
-            "rm",
-            "rmdir",
-            "del",
-            "destruye",
-            "destroy",
-            "trash",
-            "tira",
-            "deshazte",
-            "unlink",
-            "wipe",
-            "purge",
-            "rid",
-        ],
-    ),
-    (
-        Verb::Move,
-        &[
-            "mueve",
-            "mover",
-            "mueva",
-            "muevan",
-            "mv",
-            "move",
-            "moves",
-            "traslada",
-            "trasladar",
-            "traslade",
-            "lleva",
-            "llevar",
-            "lleve",
-            "pasa",
-            "pasar",
-            "pase",
-            "transfer",
-            "relocate",
-            "manda",
-            "mandar",
-        ],
-    ),
-    (
-        Verb::Put,
-        &[
-            "pon", "poner", "ponga", "mete", "meter", "meta", "put", "place", "guarda", "guardar",
-            "guarde", "store",
-        ],
-    ),
-    (
-        Verb::Copy,
-        &[
-            "copia",
-            "copiar",
-            "copie",
-            "copien",
-            "copiame",
-            "cp",
-            "copy",
-            "copies",
-            "duplica",
-            "duplicar",
-            "duplique",
-            "duplicate",
-            "clone",
-            "clona",
-            "clonar",
-            "respalda",
-            "respaldar",
-            "replicate",
-        ],
-    ),
-    (
-        Verb::Rename,
-        &[
-            "renombra",
-            "renombrar",
-            "renombre",
-            "renombrame",
-            "rename",
-            "renames",
-            "renombralo",
-            "retitula",
-        ],
-    ),
-    (
-        Verb::List,
-        &[
-            "lista",
-            "listar",
-            "liste",
-            "listame",
-            "ls",
-            "list",
-            "lists",
-            "enumera",
-            "enumerar",
-            "enumere",
-            "enumerate",
-        ],
-    ),
-    (
-        Verb::Show,
-        &[
-            "muestra",
-            "mostrar",
-            "muestre",
-            "muestrame",
-            "muestreme",
-            "ensena",
-            "ensenar",
-            "ensene",
-            "ensename",
-            "ver",
-            "veo",
-            "mira",
-            "mirar",
-            "mire",
-            "show",
-            "shows",
-            "display",
-            "see",
-            "view",
-            "dime",
-            "digame",
-            "dices",
-            "tell",
-            "visualiza",
-            "check",
-            "revisa",
-            "echa",
-        ],
-    ),
-    (
-        Verb::Read,
-        &[
-            "lee", "leer", "lea", "leeme", "read", "cat", "print", "imprime", "imprimir",
-            "imprima", "output", "dump",
-        ],
-    ),
-    (Verb::Open, &["abre", "abrir", "abra", "open", "opens"]),
-    (
-        Verb::Find,
-        &[
-            "busca",
-            "buscar",
-            "busque",
-            "buscame",
-            "busqueme",
-            "encuentra",
-            "encontrar",
-            "encuentre",
-            "encuentrame",
-            "localiza",
-            "localizar",
-            "localice",
-            "find",
-            "finds",
-            "search",
-            "searching",
-            "locate",
-            "look",
-            "grep",
-            "hunt",
-        ],
-    ),
-    (
-        Verb::Count,
-        &[
-            "cuenta", "contar", "cuente", "cuentame", "count", "counts", "cuantos", "cuantas",
-            "wc", "tally",
-        ],
-    ),
-    (
-        Verb::Compress,
-        &[
-            "comprime",
-            "comprimir",
-            "comprima",
-            "empaqueta",
-            "empaquetar",
-            "empaquete",
-            "archiva",
-            "archivar",
-            "archive",
-            "compress",
-            "zip",
-            "zipea",
-            "pack",
-            "tar",
-            "gzip",
-            "bundle",
-        ],
-    ),
-    (
-        Verb::Extract,
-        &[
-            "descomprime",
-            "descomprimir",
-            "descomprima",
-            "extrae",
-            "extraer",
-            "extraiga",
-            "desempaqueta",
-            "desempaquetar",
-            "desempaquete",
-            "unzip",
-            "unpack",
-            "extract",
-            "decompress",
-            "uncompress",
-            "gunzip",
-            "untar",
-            "expand",
-        ],
-    ),
-    (
-        Verb::Give,
-        &[
-            "dale", "da", "dar", "dele", "concede", "conceder", "otorga", "give", "grant", "allow",
-            "permite", "permitir",
-        ],
-    ),
-    (
-        Verb::Take,
-        &[
-            "quita", "quitar", "quite", "quitale", "quitele", "retira", "retirar", "retire",
-            "take", "revoke", "strip", "drop",
-        ],
-    ),
-    (
-        Verb::Write,
-        &[
-            "escribe",
-            "escribir",
-            "escriba",
-            "escribeme",
-            "write",
-            "writes",
-            "sobrescribe",
-            "overwrite",
-            "rellena",
-            "fill",
-        ],
-    ),
-    (
-        Verb::Add,
-        &[
-            "anade", "anadir", "anada", "agrega", "agregar", "agregue", "add", "adds", "append",
-            "appends", "adjunta", "incluye", "insert", "inserta",
-        ],
-    ),
-    (
-        Verb::Change,
-        &[
-            "cambia",
-            "cambiar",
-            "cambie",
-            "cambiale",
-            "cambiele",
-            "change",
-            "changes",
-            "modifica",
-            "modificar",
-            "modifique",
-            "modify",
-            "set",
-            "ajusta",
-            "establece",
-            "switch",
-            "convierte",
-            "convert",
-            "turn",
-        ],
-    ),
-    (
-        Verb::Replace,
-        &[
-            "reemplaza",
-            "reemplazar",
-            "reemplace",
-            "sustituye",
-            "sustituir",
-            "sustituya",
-            "substitute",
-            "replace",
-            "replaces",
-            "swap",
-            "sed",
-        ],
-    ),
-    (
-        Verb::Cd,
-        &[
-            "entra", "entrar", "entre", "ve", "ir", "vete", "vaya", "vamos", "voy", "go", "goes",
-            "enter", "cd", "navega", "navegar", "navegue", "navigate", "accede", "acceder",
-            "acceda", "muevete", "situate", "situame", "llevame", "chdir", "pasate", "metete",
-        ],
-    ),
-    (
-        Verb::Up,
-        &[
-            "sube",
-            "subir",
-            "suba",
-            "subamos",
-            "regresa",
-            "regresar",
-            "regrese",
-            "vuelve",
-            "volver",
-            "vuelva",
-            "retrocede",
-            "retroceder",
-        ],
-    ),
-    (Verb::Tree, &["tree", "arbol"]),
-    (
-        Verb::Sort,
-        &[
-            "ordena", "ordenar", "ordene", "ordename", "sort", "sorts", "organiza", "order",
-        ],
-    ),
-    (
-        Verb::Empty,
-        &[
-            "vacia", "vaciar", "vacie", "empty", "clear", "limpia", "limpiar",
-        ],
-    ),
+const VERBS_IN_ORDER: &[(Verb, &str)] = &[
+    (Verb::Create, "create"),
+    (Verb::Make, "make"),
+    (Verb::Delete, "delete"),
+    (Verb::Move, "move"),
+    (Verb::Put, "put"),
+    (Verb::Copy, "copy"),
+    (Verb::Rename, "rename"),
+    (Verb::List, "list"),
+    (Verb::Show, "show"),
+    (Verb::Read, "read"),
+    (Verb::Open, "open"),
+    (Verb::Find, "find"),
+    (Verb::Count, "count"),
+    (Verb::Compress, "compress"),
+    (Verb::Extract, "extract"),
+    (Verb::Give, "give"),
+    (Verb::Take, "take"),
+    (Verb::Write, "write"),
+    (Verb::Add, "add"),
+    (Verb::Change, "change"),
+    (Verb::Replace, "replace"),
+    (Verb::Cd, "cd"),
+    (Verb::Up, "up"),
+    (Verb::Tree, "tree"),
+    (Verb::Sort, "sort"),
+    (Verb::Empty, "empty"),
 ];
 
 /// The verb a folded word names, exactly.
@@ -428,12 +94,7 @@ pub fn verb(key: &str) -> Option<Verb> {
 /// infinitive without its final r, stressed ("mostrá", "hacé", "descomprimí"; folded,
 /// "mostra", "hace", "descompri").
 fn plain_or_voseo(key: &str) -> Option<Verb> {
-    let listed = |w: &str| {
-        VERBS
-            .iter()
-            .find(|(_, words)| words.contains(&w))
-            .map(|(v, _)| *v)
-    };
+    let listed = |w: &str| lexicon().verbs.get(w).copied();
     listed(key).or_else(|| {
         (key.len() >= 3 && matches!(key.chars().last(), Some('a' | 'e' | 'i')))
             .then(|| listed(&format!("{key}r")))
@@ -463,7 +124,7 @@ pub fn carries_object_pronoun(key: &str) -> bool {
         && ["lo", "los", "la", "las", "melo", "melos", "mela", "melas"]
             .iter()
             .any(|s| key.ends_with(s))
-        && !VERBS.iter().any(|(_, w)| w.contains(&key))
+        && !lexicon().verbs.contains_key(key)
 }
 
 /// A misspelt verb: one slip from a verb of at least five letters ("delte", "creat").
@@ -471,7 +132,7 @@ pub fn verb_typo(key: &str) -> Option<Verb> {
     if key.chars().count() < 4 || !key.chars().all(char::is_alphabetic) {
         return None;
     }
-    VERBS.iter().find_map(|(v, words)| {
+    lexicon().verb_lists.iter().find_map(|(v, words)| {
         words
             .iter()
             .any(|w| w.len() >= 5 && within_typo(key, w, 1))
@@ -485,133 +146,38 @@ pub enum Noun {
     File,
 }
 
-const FOLDERS: &[&str] = &[
-    "carpeta",
-    "carpetas",
-    "carpetita",
-    "directorio",
-    "directorios",
-    "subcarpeta",
-    "subcarpetas",
-    "subdirectorio",
-    "subdirectorios",
-    "folder",
-    "folders",
-    "directory",
-    "directories",
-    "dir",
-    "dirs",
-    "subfolder",
-    "subfolders",
-    "subdirectory",
-    "subdirectories",
-];
-const FILES: &[&str] = &[
-    "archivo",
-    "archivos",
-    "fichero",
-    "ficheros",
-    "file",
-    "files",
-    "documento",
-    "documentos",
-    "document",
-    "documents",
-];
-
 /// "carpeta", "files", … and whether the word is plural.
 pub fn noun(key: &str) -> Option<(Noun, bool)> {
     let plural = key.ends_with('s') && !matches!(key, "dirs" | "ls");
     let plural = plural || key == "dirs";
-    if FOLDERS.contains(&key) {
-        Some((Noun::Folder, plural))
-    } else if FILES.contains(&key) {
-        Some((Noun::File, plural))
-    } else {
-        None
-    }
+    lexicon().nouns.get(key).map(|n| (*n, plural))
 }
 
 pub fn noun_typo(key: &str) -> Option<(Noun, bool)> {
     if key.chars().count() < 5 || !key.chars().all(char::is_alphabetic) {
         return None;
     }
-    fn hit(key: &str, set: &[&'static str]) -> Option<&'static str> {
-        set.iter()
+    let hit = |want: Noun| {
+        lexicon()
+            .noun_lists
+            .iter()
+            .filter(|(n, _)| *n == want)
+            .flat_map(|(_, words)| words.iter())
             .find(|w| w.len() >= 5 && within_typo(key, w, 1))
-            .copied()
-    }
-    hit(key, FOLDERS).or_else(|| hit(key, FILES)).and_then(noun)
+    };
+    hit(Noun::Folder)
+        .or_else(|| hit(Noun::File))
+        .and_then(|w| noun(w))
 }
 
 /// Words that name a kind of file, as the extensions they stand for.
-pub fn kind(key: &str) -> Option<&'static [&'static str]> {
-    Some(match key {
-        "log" | "logs" | "registro" | "registros" => &["log"],
-        "pdf" | "pdfs" => &["pdf"],
-        "csv" | "csvs" => &["csv"],
-        "txt" | "txts" | "texto" | "textos" | "text" => &["txt"],
-        "markdown" | "md" => &["md"],
-        "json" | "jsons" => &["json"],
-        "html" => &["html", "htm"],
-        "css" => &["css"],
-        "python" | "py" => &["py"],
-        "javascript" | "js" => &["js"],
-        "typescript" | "ts" => &["ts"],
-        "rust" => &["rs"],
-        "java" => &["java"],
-        "script" | "scripts" | "shell" | "sh" => &["sh"],
-        "imagen" | "imagenes" | "image" | "images" | "foto" | "fotos" | "photo" | "photos"
-        | "picture" | "pictures" | "fotografias" | "pics" => {
-            &["jpg", "jpeg", "png", "gif", "webp", "bmp"]
-        }
-        "jpg" | "jpgs" | "jpeg" | "jpegs" => &["jpg"],
-        "png" | "pngs" => &["png"],
-        "gif" | "gifs" => &["gif"],
-        "cancion" | "canciones" | "song" | "songs" | "audio" | "audios" | "mp3" | "mp3s" => {
-            &["mp3", "ogg", "flac", "wav", "m4a"]
-        }
-        "video" | "videos" | "pelicula" | "peliculas" | "movie" | "movies" | "mp4" => {
-            &["mp4", "mkv", "avi", "mov", "webm"]
-        }
-        "zip" | "zips" => &["zip"],
-        "hoja" | "hojas" | "spreadsheet" | "spreadsheets" | "excel" | "xlsx" => {
-            &["xlsx", "xls", "ods"]
-        }
-        "yaml" | "yml" => &["yml", "yaml"],
-        "xml" => &["xml"],
-        "ini" => &["ini"],
-        "bak" | "backup" | "backups" => &["bak"],
-        _ => return None,
-    })
+pub fn kind(key: &str) -> Option<&'static [String]> {
+    lexicon().kinds.get(key).map(Vec::as_slice)
 }
 
 /// Everyday words that hint at the extension behind a name ("the log of the application").
-pub fn synonyms(key: &str) -> &'static [&'static str] {
-    match key {
-        "aplicacion" | "application" | "aplicaciones" => &["app", "application", "aplicacion"],
-        "errores" | "error" | "errors" => &["error", "err"],
-        "configuracion" | "config" | "configuration" | "ajustes" | "settings" => {
-            &["config", "conf", "settings", "ajustes"]
-        }
-        "principal" | "main" => &["main", "principal", "index"],
-        "pruebas" | "tests" | "test" | "prueba" => &["test", "tests", "prueba"],
-        "utilidades" | "utils" | "utilities" => &["util", "utils"],
-        "notas" | "notes" | "apuntes" => &["nota", "notes", "note", "apuntes"],
-        "tareas" | "todo" | "pendientes" | "tasks" => &["todo", "tareas", "tasks", "pendientes"],
-        "registro" | "bitacora" => &["log"],
-        "clientes" | "customers" | "clients" => &["clientes", "customers", "clients"],
-        "ventas" | "sales" => &["ventas", "sales"],
-        "despliegue" | "deploy" | "deployment" => &["deploy"],
-        "copia" | "respaldo" | "backup" => &["backup", "respaldo", "copia"],
-        "instalador" | "installer" => &["instalador", "install", "installer", "setup"],
-        "informe" | "report" | "reporte" => &["informe", "report", "reporte"],
-        "presupuesto" | "budget" => &["presupuesto", "budget"],
-        "reunion" | "meeting" => &["reunion", "meeting"],
-        "cambios" | "changelog" | "changes" => &["changelog", "changes", "cambios"],
-        "manual" | "guia" | "guide" => &["manual", "guia", "guide"],
-        _ => &[],
-    }
+pub fn synonyms(key: &str) -> &'static [String] {
+    lexicon().synonyms.get(key).map_or(&[], Vec::as_slice)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -629,321 +195,52 @@ pub enum Prep {
 }
 
 pub fn prep(key: &str) -> Option<Prep> {
-    Some(match key {
-        "a" | "al" | "hacia" | "hasta" | "to" | "into" | "onto" | "towards" | "para" => Prep::To,
-        "en" | "dentro" | "adentro" | "in" | "inside" | "within" | "under" | "bajo" | "entre" => {
-            Prep::In
-        }
-        "de" | "del" | "desde" | "of" | "from" | "off" => Prep::From,
-        "como" | "as" => Prep::As,
-        "por" | "with" | "con" | "by" => Prep::By,
-        _ => return None,
-    })
+    lexicon().preps.get(key).copied()
 }
 
 /// Words that carry no meaning for the command: articles, politeness, auxiliaries.
 pub fn filler(key: &str) -> bool {
-    matches!(
-        key,
-        "el" | "la"
-            | "los"
-            | "las"
-            | "lo"
-            | "un"
-            | "una"
-            | "unos"
-            | "unas"
-            | "the"
-            | "an"
-            | "some"
-            | "por favor"
-            | "favor"
-            | "please"
-            | "pls"
-            | "plz"
-            | "kindly"
-            | "me"
-            | "mi"
-            | "mis"
-            | "my"
-            | "tu"
-            | "su"
-            | "sus"
-            | "your"
-            | "our"
-            | "nuestro"
-            | "nuestra"
-            | "que"
-            | "se"
-            | "te"
-            | "le"
-            | "les"
-            | "puedes"
-            | "podrias"
-            | "podria"
-            | "puede"
-            | "pueden"
-            | "quiero"
-            | "quisiera"
-            | "necesito"
-            | "can"
-            | "could"
-            | "would"
-            | "will"
-            | "you"
-            | "u"
-            | "i"
-            | "want"
-            | "need"
-            | "like"
-            | "let's"
-            | "lets"
-            | "let"
-            | "us"
-            | "vale"
-            | "ok"
-            | "okay"
-            | "bueno"
-            | "just"
-            | "solo"
-            | "only"
-            | "also"
-            | "tambien"
-            | "ahora"
-            | "now"
-            | "rapido"
-            | "quickly"
-            | "gracias"
-            | "thanks"
-            | "thank"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "do"
-            | "does"
-            | "did"
-            | "esta"
-            | "estan"
-            | "es"
-            | "son"
-            | "hay"
-            | "tiene"
-            | "tienen"
-            | "there"
-            | "have"
-            | "has"
-            | "this"
-            | "that"
-            | "these"
-            | "those"
-            | "cual"
-            | "cuales"
-            | "which"
-            | "what"
-            | "what's"
-            | "whats"
-            | "it's"
-            | "its"
-            | "entero"
-            | "entera"
-            | "whole"
-            | "entire"
-            | "actual"
-            | "current"
-            | "existing"
-            | "existente"
-            | "so"
-            | "it"
-            | "ello"
-            | "for"
-            | "en"
-            | "dentro"
-            | "incluidos"
-            | "incluidas"
-            | "incluido"
-            | "incluyendo"
-            | "including"
-            | "included"
-            | "ones"
-            | "combined"
-            | "juntos"
-            | "juntas"
-            | "total"
-            | "donde"
-            | "where"
-            | "where's"
-            | "wheres"
-            | "how"
-            | "cuanto"
-            | "cuanta"
-            | "why"
-            | "ya"
-            | "already"
-            | "many"
-            | "much"
-            | "sorted"
-            | "ordered"
-            | "ordenados"
-            | "ordenadas"
-            | "ordenado"
-            | "ordenada"
-            | "modificados"
-            | "modificadas"
-            | "modificado"
-            | "modificada"
-            | "modified"
-            | "changed"
-            | "edited"
-            | "editados"
-            | "updated"
-            | "actualizados"
-            | "touched"
-    )
+    lexicon()
+        .words
+        .get("filler")
+        .is_some_and(|w| w.contains(key))
 }
 
 /// Greetings and calls for attention, meaningful only as a name later in a sentence.
 pub fn greeting(key: &str) -> bool {
-    matches!(
-        key,
-        "oye"
-            | "oiga"
-            | "hey"
-            | "hola"
-            | "hi"
-            | "hello"
-            | "buenas"
-            | "yo"
-            | "ey"
-            | "eh"
-            | "porfa"
-            | "porfavor"
-            | "porfis"
-            // "get rid of", "get me a list": the verb that carries the meaning follows.
-            | "get"
-            // Interjections and ways of addressing someone across the Spanish-speaking world
-            // (Mexico, Venezuela, Cuba, Spain, the River Plate, the Andes) and English.
-            | "andale"
-            | "orale"
-            | "chamo"
-            | "chama"
-            | "asere"
-            | "che"
-            | "wey"
-            | "guey"
-            | "pana"
-            | "parce"
-            | "parcero"
-            | "mijo"
-            | "mija"
-            | "compa"
-            | "pues"
-            | "venga"
-            | "mira"
-            | "ahorita"
-            | "dude"
-            | "buddy"
-            | "mate"
-            | "alright"
-            | "ok"
-            | "okay"
-            | "well"
-    )
+    lexicon()
+        .words
+        .get("greeting")
+        .is_some_and(|w| w.contains(key))
 }
 
 /// Words that say "the names that follow are the new names": "llamada", "called", "que se llame".
 pub fn naming(key: &str) -> bool {
-    matches!(
-        key,
-        "llamada"
-            | "llamado"
-            | "llamadas"
-            | "llamados"
-            | "llame"
-            | "llamen"
-            | "llamara"
-            | "llamarse"
-            | "nombrada"
-            | "nombrado"
-            | "denominada"
-            | "denominado"
-            | "titulada"
-            | "titulado"
-            | "called"
-            | "named"
-            | "titled"
-            | "nombre"
-            | "name"
-            | "nombres"
-            | "names"
-    )
+    lexicon()
+        .words
+        .get("naming")
+        .is_some_and(|w| w.contains(key))
 }
 
 pub fn and(key: &str) -> bool {
-    matches!(
-        key,
-        "y" | "e"
-            | "and"
-            | "luego"
-            | "then"
-            | "despues"
-            | "afterwards"
-            | "after"
-            | "tras"
-            | "finalmente"
-            | "finally"
-            | "ademas"
-            | "plus"
-    )
+    lexicon().words.get("and").is_some_and(|w| w.contains(key))
 }
 
 /// Words that point back at the folder just named or the current one.
 pub fn pronoun(key: &str) -> bool {
-    matches!(
-        key,
-        "ella"
-            | "ellas"
-            | "el"
-            | "ahi"
-            | "alli"
-            | "alla"
-            | "it"
-            | "there"
-            | "them"
-            | "ellos"
-            | "esa"
-            | "ese"
-            | "esta"
-            | "este"
-            | "eso"
-            | "esto"
-    )
+    lexicon()
+        .words
+        .get("pronoun")
+        .is_some_and(|w| w.contains(key))
 }
 
 /// The current folder: "aquí", "here", "esta carpeta".
 pub fn here(key: &str) -> bool {
-    matches!(
-        key,
-        "aqui" | "aca" | "here" | "." | "./" | "actual" | "current"
-    )
+    lexicon().words.get("here").is_some_and(|w| w.contains(key))
 }
 
 pub fn all(key: &str) -> bool {
-    matches!(
-        key,
-        "todo"
-            | "todos"
-            | "todas"
-            | "toda"
-            | "all"
-            | "every"
-            | "each"
-            | "cada"
-            | "everything"
-            | "any"
-            | "cualquier"
-    )
+    lexicon().words.get("all").is_some_and(|w| w.contains(key))
 }
 
 /// Modifiers that change a command but name nothing.
@@ -992,82 +289,12 @@ pub enum Flag {
 }
 
 pub fn flag(key: &str) -> Option<Flag> {
-    use Flag::*;
-    Some(match key {
-        "ocultos" | "ocultas" | "oculto" | "oculta" | "hidden" | "escondidos" | "dotfiles" => {
-            Hidden
-        }
-        "detalles" | "detalle" | "detallada" | "detallado" | "details" | "detailed" | "long"
-        | "informacion" | "info" => Details,
-        "recursivamente" | "recursivo" | "recursive" | "recursively" | "completa" | "completo" => {
-            Recursive
-        }
-        "primeras" | "primeros" | "primera" | "primer" | "first" | "top" | "inicio"
-        | "comienzo" | "principio" | "head" | "beginning" | "start" => First,
-        "ultimas" | "ultimos" | "ultima" | "last" | "bottom" | "tail" | "final" | "end" => Last,
-        "linea" | "lineas" | "line" | "lines" | "renglones" | "filas" | "rows" => Lines,
-        "palabras" | "words" => Words,
-        "caracteres" | "characters" | "chars" | "letras" | "letters" => Chars,
-        "tamano" | "tamanos" | "size" | "sizes" | "peso" | "grandes" | "pesados" => BySize,
-        "fecha" | "date" | "modificacion" | "modification" | "time" | "hora" => ByDate,
-        "alfabeticamente" | "alfabetico" | "alphabetically" | "alphabetical" | "alfabetica" => {
-            ByName
-        }
-        "numericamente" | "numerico" | "numerica" | "numerically" | "numeric" | "numeros"
-        | "numbers" | "numerical" => Numeric,
-        "inverso" | "inversa" | "reverse" | "reversed" | "descending" | "descendente"
-        | "invertido" | "decreciente" => Reverse,
-        "duplicados" | "duplicadas" | "repetidos" | "repetidas" | "unique" | "unicos"
-        | "unicas" | "duplicates" | "dupes" => Unique,
-        "reciente" | "recientes" | "newest" | "latest" | "recent" | "recently" | "newer" => Newest,
-        "antiguo" | "antigua" | "antiguos" | "antiguas" | "oldest" | "viejo" | "vieja"
-        | "older" | "earliest" => Oldest,
-        "grande" | "biggest" | "largest" | "bigger" | "larger" | "pesado" | "heaviest"
-        | "mayor" | "mayores" | "big" | "large" => Biggest,
-        "pequeno" | "pequena" | "smallest" | "smaller" | "tiny" | "menor" | "menores" | "chico"
-        | "small" | "ligero" => Smallest,
-        "mas" | "more" | "over" | "above" | "exceeding" | "than" | "superior" => More,
-        "menos" | "less" | "fewer" | "below" | "inferior" => Less,
-        "ejecucion" | "ejecutable" | "ejecutables" | "executable" | "execute" | "exec"
-        | "execution" | "ejecutar" | "run" | "runnable" | "+x" => Execute,
-        "lectura" | "leer" | "readable" => ReadPerm,
-        "escritura" | "escribir" | "writable" | "writeable" | "write" => WritePerm,
-        "read-only" | "readonly" | "solo-lectura" => ReadOnly,
-        "permiso" | "permisos" | "permission" | "permissions" | "rights" | "derechos" | "chmod" => {
-            Permission
-        }
-        "extension" | "extensiones" | "extensions" | "terminacion" => Extension,
-        "contenido" | "contents" | "content" | "dentro" => Content,
-        "contengan" | "contenga" | "contienen" | "contiene" | "containing" | "contain"
-        | "contains" | "mention" | "mentions" | "mencionan" | "menciona" | "mencionen"
-        | "incluyan" | "include" | "includes" | "aparece" | "aparezca" | "appears" | "has"
-        | "tengan" => Contains,
-        "mayusculas" | "minusculas" | "case" | "insensitive" | "case-insensitive"
-        | "ignorecase" => IgnoreCase,
-        "niveles" | "nivel" | "levels" | "level" | "profundidad" | "depth" => Levels,
-        "palabra" | "word" | "texto" | "text" | "cadena" | "string" | "frase" | "phrase"
-        | "termino" | "term" | "patron" | "pattern" => Word,
-        "hoy" | "today" => Today,
-        "dias" | "dia" | "days" | "day" => Days,
-        "semanas" | "semana" | "weeks" | "week" => Weeks,
-        "hace" | "ago" => Ago,
-        "vacios" | "vacias" | "vacio" | "vacia" | "empty" => Empty,
-        "conserva" | "conservar" | "conservando" | "conserve" | "manten" | "mantener"
-        | "manteniendo" | "mantenga" | "guarda" | "guardando" | "keep" | "keeping" | "preserve"
-        | "preserving" | "retain" => Keep,
-        _ => return None,
-    })
+    lexicon().flags.get(key).copied()
 }
 
 /// Size units as `find -size` suffixes.
 pub fn size_unit(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "kb" | "k" | "kib" | "kilobytes" | "kilobyte" | "kilos" | "ka" => "k",
-        "mb" | "m" | "mib" | "megabytes" | "megabyte" | "megas" | "mega" | "megs" => "M",
-        "gb" | "g" | "gib" | "gigabytes" | "gigabyte" | "gigas" | "giga" => "G",
-        "bytes" | "byte" | "b" => "c",
-        _ => return None,
-    })
+    lexicon().size_units.get(key).map(String::as_str)
 }
 
 /// Every word the grammar knows, so a word that is none of these may be a name.
@@ -1082,4 +309,297 @@ pub fn known(key: &str) -> bool {
         || here(key)
         || all(key)
         || flag(key).is_some()
+}
+
+const PREPS_IN_ORDER: &[(Prep, &str)] = &[
+    (Prep::To, "to"),
+    (Prep::In, "in"),
+    (Prep::From, "from"),
+    (Prep::As, "as"),
+    (Prep::By, "by"),
+];
+
+const NOUNS_IN_ORDER: &[(Noun, &str)] = &[(Noun::Folder, "folder"), (Noun::File, "file")];
+
+const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
+    (Flag::Hidden, "hidden"),
+    (Flag::Details, "details"),
+    (Flag::Recursive, "recursive"),
+    (Flag::First, "first"),
+    (Flag::Last, "last"),
+    (Flag::Lines, "lines"),
+    (Flag::Words, "words"),
+    (Flag::Chars, "chars"),
+    (Flag::BySize, "by_size"),
+    (Flag::ByDate, "by_date"),
+    (Flag::ByName, "by_name"),
+    (Flag::Numeric, "numeric"),
+    (Flag::Reverse, "reverse"),
+    (Flag::Unique, "unique"),
+    (Flag::Newest, "newest"),
+    (Flag::Oldest, "oldest"),
+    (Flag::Biggest, "biggest"),
+    (Flag::Smallest, "smallest"),
+    (Flag::More, "more"),
+    (Flag::Less, "less"),
+    (Flag::Execute, "execute"),
+    (Flag::ReadPerm, "read_perm"),
+    (Flag::WritePerm, "write_perm"),
+    (Flag::ReadOnly, "read_only"),
+    (Flag::Permission, "permission"),
+    (Flag::Extension, "extension"),
+    (Flag::Content, "content"),
+    (Flag::Contains, "contains"),
+    (Flag::IgnoreCase, "ignore_case"),
+    (Flag::Levels, "levels"),
+    (Flag::Word, "word"),
+    (Flag::Today, "today"),
+    (Flag::Days, "days"),
+    (Flag::Weeks, "weeks"),
+    (Flag::Ago, "ago"),
+    (Flag::Empty, "empty"),
+    (Flag::Keep, "keep"),
+];
+
+/// The kinds of function word a language file lists under `[words]`.
+const WORD_CLASSES: &[&str] = &[
+    "filler", "greeting", "naming", "and", "pronoun", "here", "all",
+];
+
+/// One language file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFile {
+    pub language: String,
+    #[serde(default)]
+    verbs: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    nouns: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    preps: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    words: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    flags: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    size_units: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    kinds: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    synonyms: HashMap<String, Vec<String>>,
+    /// Instructions and what they must become: checked by `assistant::self_test`.
+    #[serde(default)]
+    pub example: Vec<Example>,
+}
+
+/// An instruction of a language file and the command it must translate to (`None`: it must
+/// be declined), said in a folder holding `here` (`/` ends a folder's name).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub say: String,
+    pub want: Option<String>,
+    #[serde(default)]
+    pub here: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("lang/{file}.toml: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// Every language's vocabulary, merged: a word means what the first language listing it says
+/// (files in `FILES_OF_LANGUAGES` order, meanings in their declared order).
+pub struct Lexicon {
+    verbs: HashMap<String, Verb>,
+    /// Verbs' forms in order, for slips ("delte").
+    verb_lists: Vec<(Verb, Vec<String>)>,
+    nouns: HashMap<String, Noun>,
+    noun_lists: Vec<(Noun, Vec<String>)>,
+    preps: HashMap<String, Prep>,
+    words: HashMap<&'static str, HashSet<String>>,
+    flags: HashMap<String, Flag>,
+    size_units: HashMap<String, String>,
+    kinds: HashMap<String, Vec<String>>,
+    synonyms: HashMap<String, Vec<String>>,
+}
+
+/// Parses the language files and checks that every meaning they name exists.
+pub fn parse_languages(
+    files: &[(&str, &str)],
+) -> Result<(Lexicon, Vec<LanguageFile>), LexiconError> {
+    let mut parsed = Vec::new();
+    for (name, text) in files {
+        let invalid = |message: String| LexiconError::Invalid {
+            file: (*name).to_owned(),
+            message,
+        };
+        let file: LanguageFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let unknown = |section: &str, map: &HashMap<String, Vec<String>>, known: &[&str]| {
+            map.keys()
+                .find(|k| !known.contains(&k.as_str()))
+                .map(|k| invalid(format!("[{section}] has no meaning called {k:?}")))
+        };
+        let verbs: Vec<&str> = VERBS_IN_ORDER.iter().map(|(_, n)| *n).collect();
+        let nouns: Vec<&str> = NOUNS_IN_ORDER.iter().map(|(_, n)| *n).collect();
+        let preps: Vec<&str> = PREPS_IN_ORDER.iter().map(|(_, n)| *n).collect();
+        let flags: Vec<&str> = FLAGS_IN_ORDER.iter().map(|(_, n)| *n).collect();
+        let checks = [
+            unknown("verbs", &file.verbs, &verbs),
+            unknown("nouns", &file.nouns, &nouns),
+            unknown("preps", &file.preps, &preps),
+            unknown("flags", &file.flags, &flags),
+            unknown("words", &file.words, WORD_CLASSES),
+            unknown("size_units", &file.size_units, &["k", "M", "G", "c"]),
+        ];
+        if let Some(e) = checks.into_iter().flatten().next() {
+            return Err(e);
+        }
+        parsed.push(file);
+    }
+    let mut lex = Lexicon {
+        verbs: HashMap::new(),
+        verb_lists: Vec::new(),
+        nouns: HashMap::new(),
+        noun_lists: Vec::new(),
+        preps: HashMap::new(),
+        words: HashMap::new(),
+        flags: HashMap::new(),
+        size_units: HashMap::new(),
+        kinds: HashMap::new(),
+        synonyms: HashMap::new(),
+    };
+    for (verb, name) in VERBS_IN_ORDER {
+        for f in &parsed {
+            let forms = f.verbs.get(*name).cloned().unwrap_or_default();
+            for w in &forms {
+                lex.verbs.entry(w.clone()).or_insert(*verb);
+            }
+            lex.verb_lists.push((*verb, forms));
+        }
+    }
+    for (noun, name) in NOUNS_IN_ORDER {
+        for f in &parsed {
+            let forms = f.nouns.get(*name).cloned().unwrap_or_default();
+            for w in &forms {
+                lex.nouns.entry(w.clone()).or_insert(*noun);
+            }
+            lex.noun_lists.push((*noun, forms));
+        }
+    }
+    for (prep, name) in PREPS_IN_ORDER {
+        for f in &parsed {
+            for w in f.preps.get(*name).into_iter().flatten() {
+                lex.preps.entry(w.clone()).or_insert(*prep);
+            }
+        }
+    }
+    for (flag, name) in FLAGS_IN_ORDER {
+        for f in &parsed {
+            for w in f.flags.get(*name).into_iter().flatten() {
+                lex.flags.entry(w.clone()).or_insert(*flag);
+            }
+        }
+    }
+    for class in WORD_CLASSES {
+        let set = lex.words.entry(class).or_default();
+        for f in &parsed {
+            set.extend(f.words.get(*class).into_iter().flatten().cloned());
+        }
+    }
+    for f in &parsed {
+        for (unit, words) in &f.size_units {
+            for w in words {
+                lex.size_units
+                    .entry(w.clone())
+                    .or_insert_with(|| unit.clone());
+            }
+        }
+        for (w, exts) in &f.kinds {
+            lex.kinds.entry(w.clone()).or_insert_with(|| exts.clone());
+        }
+        for (w, alts) in &f.synonyms {
+            lex.synonyms
+                .entry(w.clone())
+                .or_insert_with(|| alts.clone());
+        }
+    }
+    Ok((lex, parsed))
+}
+
+/// The built-in vocabulary, read once.
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| match parse_languages(FILES_OF_LANGUAGES) {
+        Ok((lex, _)) => lex,
+        Err(e) => {
+            // The files are compiled in and checked by `cargo test`: this cannot happen in a
+            // released build. An empty vocabulary still works (everything is declined).
+            tracing::error!(error = %e, "the built-in vocabulary does not load");
+            Lexicon {
+                verbs: HashMap::new(),
+                verb_lists: Vec::new(),
+                nouns: HashMap::new(),
+                noun_lists: Vec::new(),
+                preps: HashMap::new(),
+                words: HashMap::new(),
+                flags: HashMap::new(),
+                size_units: HashMap::new(),
+                kinds: HashMap::new(),
+                synonyms: HashMap::new(),
+            }
+        }
+    })
+}
+
+/// The examples of the built-in language files.
+pub fn examples() -> Vec<(String, Example)> {
+    parse_languages(FILES_OF_LANGUAGES)
+        .map(|(_, files)| {
+            files
+                .into_iter()
+                .flat_map(|f| {
+                    let lang = f.language.clone();
+                    f.example.into_iter().map(move |e| (lang.clone(), e))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod data_tests {
+    use super::*;
+
+    #[test]
+    fn the_language_files_load_and_name_only_real_meanings() {
+        let (lex, files) = parse_languages(FILES_OF_LANGUAGES).expect("the built-in files load");
+        assert_eq!(files.len(), 2);
+        assert!(lex.verbs.len() > 300, "{} verb forms", lex.verbs.len());
+        let bad = parse_languages(&[("xx", "language = \"xx\"\n[verbs]\nfly = [\"vuela\"]\n")]);
+        assert!(bad.is_err_and(|e| e.to_string().contains("fly")));
+        let bad = parse_languages(&[("xx", "language = \"xx\"\n[oops]\n")]);
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn meanings_are_as_before_the_move() {
+        assert_eq!(verb("borra"), Some(Verb::Delete));
+        assert_eq!(verb("delete"), Some(Verb::Delete));
+        assert_eq!(verb("muestramelos"), Some(Verb::Show));
+        assert_eq!(verb("mostrame"), Some(Verb::Show));
+        assert_eq!(noun("carpetas"), Some((Noun::Folder, true)));
+        assert_eq!(noun("file"), Some((Noun::File, false)));
+        assert_eq!(prep("a"), Some(Prep::To));
+        assert_eq!(prep("into"), Some(Prep::To));
+        assert!(filler("the") && filler("el"));
+        assert!(!filler("a"));
+        assert_eq!(flag("ocultos"), Some(Flag::Hidden));
+        assert_eq!(size_unit("megas"), Some("M"));
+        assert_eq!(kind("fotos").map(|k| k.len()), Some(6));
+        assert!(synonyms("aplicacion").iter().any(|s| s == "app"));
+        assert_eq!(verb_typo("delte"), Some(Verb::Delete));
+        assert_eq!(noun_typo("carpteta"), Some((Noun::Folder, false)));
+    }
 }

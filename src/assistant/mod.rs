@@ -142,6 +142,28 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     }
 }
 
+/// The language files' examples that do not translate as they say, as messages: the
+/// vocabulary tests itself, like the policy's program rules.
+pub fn self_test() -> Vec<String> {
+    let mut failures = Vec::new();
+    for (lang, e) in lexicon::examples() {
+        let here: Vec<(&str, bool)> = e
+            .here
+            .iter()
+            .map(|h| (h.trim_end_matches('/'), h.ends_with('/')))
+            .collect();
+        let ctx = Context::from_entries(here);
+        let got = translate(&e.say, None, &ctx).command;
+        if got != e.want {
+            failures.push(format!(
+                "lang/{lang}.toml: {:?} gives {got:?}, not {:?}",
+                e.say, e.want
+            ));
+        }
+    }
+    failures
+}
+
 fn declined(explanation: String, lang: Lang) -> Translation {
     Translation {
         command: None,

@@ -377,3 +377,10 @@ fn shell_characters_in_an_instruction_are_part_of_a_name() {
         assert_eq!(cmd(text).as_deref(), Some(want), "{text}");
     }
 }
+
+#[test]
+fn the_language_files_examples_translate_as_they_say() {
+    let failures = super::self_test();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(super::lexicon::examples().len() >= 20);
+}
