@@ -411,6 +411,7 @@ pub enum LexiconError {
 
 /// Every language's vocabulary, merged: a word means what the first language listing it says
 /// (files in `FILES_OF_LANGUAGES` order, meanings in their declared order).
+#[derive(Default)]
 pub struct Lexicon {
     verbs: HashMap<String, Verb>,
     /// Verbs' forms in order, for slips ("delte").
@@ -458,18 +459,7 @@ pub fn parse_languages(
         }
         parsed.push(file);
     }
-    let mut lex = Lexicon {
-        verbs: HashMap::new(),
-        verb_lists: Vec::new(),
-        nouns: HashMap::new(),
-        noun_lists: Vec::new(),
-        preps: HashMap::new(),
-        words: HashMap::new(),
-        flags: HashMap::new(),
-        size_units: HashMap::new(),
-        kinds: HashMap::new(),
-        synonyms: HashMap::new(),
-    };
+    let mut lex = Lexicon::default();
     for (verb, name) in VERBS_IN_ORDER {
         for f in &parsed {
             let forms = f.verbs.get(*name).cloned().unwrap_or_default();
@@ -537,18 +527,7 @@ fn lexicon() -> &'static Lexicon {
             // The files are compiled in and checked by `cargo test`: this cannot happen in a
             // released build. An empty vocabulary still works (everything is declined).
             tracing::error!(error = %e, "the built-in vocabulary does not load");
-            Lexicon {
-                verbs: HashMap::new(),
-                verb_lists: Vec::new(),
-                nouns: HashMap::new(),
-                noun_lists: Vec::new(),
-                preps: HashMap::new(),
-                words: HashMap::new(),
-                flags: HashMap::new(),
-                size_units: HashMap::new(),
-                kinds: HashMap::new(),
-                synonyms: HashMap::new(),
-            }
+            Lexicon::default()
         }
     })
 }
