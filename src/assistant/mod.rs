@@ -92,6 +92,22 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             slots.verb =
                 prev_verb.filter(|v| matches!(v, lexicon::Verb::Create | lexicon::Verb::Make));
         }
+        // "quiero un fichero que se llame apuntes.md", "a blank file named notes.md": a
+        // folder or file with its new name and no verb is one to create.
+        if slots.verb.is_none()
+            && prev_verb.is_none()
+            && slots.noun.is_some()
+            && slots.phrases.iter().any(|p| p.named)
+            && !clause.iter().any(|t| {
+                parse::unaccounted(t, ctx)
+                    && !slots
+                        .phrases
+                        .iter()
+                        .any(|p| p.named && p.lit() == Some(t.raw.as_str()))
+            })
+        {
+            slots.verb = Some(lexicon::Verb::Create);
+        }
         prev_verb = slots.verb.or(prev_verb);
         tracing::debug!(
             clause = ?clause.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>(),

@@ -209,7 +209,7 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
 
 /// A word the parse cannot account for: not in the vocabulary, not a number, not quoted, not
 /// written as a file name, and not the name of anything here.
-fn unaccounted(w: &Token, ctx: &Context<'_>) -> bool {
+pub fn unaccounted(w: &Token, ctx: &Context<'_>) -> bool {
     !w.quoted
         && !lexicon::known(&w.key)
         && !lexicon::greeting(&w.key)
