@@ -444,7 +444,7 @@ impl Session {
             // it without waiting for the watcher.
             let changes = ws.tree().announce(&outcome.created);
             if let Some(tx) = svc.announce.as_ref().filter(|_| !changes.is_empty()) {
-                let _ = tx.send(WatchMsg::Announced(changes));
+                let _ = tx.send(WatchMsg::Announced(changes, ws.tree().stamp()));
             }
         }
         *cwd = outcome.cwd.clone();

@@ -108,15 +108,16 @@ impl Hub {
     }
 
     /// Routes changes to every feed and wakes them.
-    pub fn publish(&self, changes: &[FsChange]) {
+    /// Each change comes with its batch's stamp (`Tree::stamp`).
+    pub fn publish(&self, changes: &[(FsChange, u64)]) {
         if changes.is_empty() {
             return;
         }
         for feed in self.feeds() {
             {
                 let mut p = feed.state();
-                for c in changes {
-                    p.push(c);
+                for (c, stamp) in changes {
+                    p.push(c, *stamp);
                 }
             }
             feed.wake.notify_one();
@@ -254,7 +255,7 @@ async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
                 patiently(|| sink.changes(&batch)).await
             }
             Work::Listing(path, reason) => {
-                let r = send_listing(&sink, &ws, &path, reason, &mut seq).await;
+                let r = send_listing(&sink, &ws, &path, reason, &mut seq, &feed).await;
                 if r.as_ref().is_ok_and(|listed| !listed) {
                     feed.state().drop_sub(&path);
                 }
@@ -279,6 +280,7 @@ async fn send_listing(
     path: &str,
     reason: ListingReason,
     seq: &mut u32,
+    feed: &Feed,
 ) -> Result<bool, SendError> {
     // Everything done on disk before the request is in the model first (a folder made a
     // moment ago and shown at once).
@@ -287,12 +289,17 @@ async fn send_listing(
     let p = path.to_owned();
     let read = tokio::task::spawn_blocking(move || {
         let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
-        ws2.tree().listing(&rel)
+        ws2.tree().stamped_listing(&rel)
     })
     .await
     .unwrap_or_else(|e| Err(format!("listing failed: {e}")));
     let items = match read {
-        Ok(r) => r,
+        Ok((items, stamp)) => {
+            // Changes the listing already holds, however late they are routed, are not sent
+            // again (nor taken for a reason to list it once more).
+            feed.state().listed(path, stamp);
+            items
+        }
         Err(error) => {
             *seq = seq.wrapping_add(1);
             let page = ListingPage {

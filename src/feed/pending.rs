@@ -38,7 +38,22 @@ struct Sub {
     dirty: Coalescer,
     /// Too much changed (or events were lost): the next thing to send is a snapshot.
     resync: bool,
+    /// The latest stamp among the changes that called for `resync`.
+    resync_at: u64,
     last_listed: Option<Instant>,
+    /// The stamp of the model when this folder was last listed: changes stamped up to it are
+    /// in that listing.
+    listed: u64,
+}
+
+impl Sub {
+    /// What is pending is dropped for a fresh listing; only one that holds the latest of
+    /// them (and of `stamp`) makes the listing unnecessary.
+    fn needs_listing(&mut self, stamp: u64) {
+        self.resync_at = self.resync_at.max(stamp).max(self.dirty.latest);
+        self.dirty.clear();
+        self.resync = true;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -55,13 +70,16 @@ pub struct Pending {
 struct Coalescer {
     order: VecDeque<String>,
     kinds: HashMap<String, ChangeKind>,
+    /// The latest stamp among the changes held.
+    latest: u64,
 }
 
 impl Coalescer {
     /// Folds a later change of a path into its pending one. What a client needs is the net
     /// effect: created-then-modified is a creation; anything-then-removed is a removal;
     /// removed-then-created is a creation.
-    fn push(&mut self, path: &str, kind: ChangeKind) {
+    fn push(&mut self, path: &str, kind: ChangeKind, stamp: u64) {
+        self.latest = self.latest.max(stamp);
         match self.kinds.get_mut(path) {
             Some(k) => {
                 *k = match (*k, kind) {
@@ -79,6 +97,9 @@ impl Coalescer {
     fn pop(&mut self) -> Option<(String, ChangeKind)> {
         let path = self.order.pop_front()?;
         let kind = self.kinds.remove(&path)?;
+        if self.order.is_empty() {
+            self.latest = 0;
+        }
         Some((path, kind))
     }
 
@@ -89,6 +110,7 @@ impl Coalescer {
     fn clear(&mut self) {
         self.order.clear();
         self.kinds.clear();
+        self.latest = 0;
     }
 }
 
@@ -144,33 +166,44 @@ impl Pending {
     /// Events were lost: every shown folder is listed again.
     pub fn resync_all(&mut self) {
         for sub in self.subs.values_mut() {
-            sub.dirty.clear();
-            sub.resync = true;
+            // No listing read so far holds what was lost.
+            sub.needs_listing(u64::MAX);
         }
     }
 
-    pub fn push(&mut self, c: &FsChange) {
+    /// A change, stamped with the batch it was applied in (`Tree::stamp`).
+    pub fn push(&mut self, c: &FsChange, stamp: u64) {
         if self.subs.is_empty() {
-            self.compat.push(&c.path, c.kind);
+            self.compat.push(&c.path, c.kind, stamp);
             return;
         }
         if let Some(sub) = self.subs.get_mut(parent_of(&c.path))
             && !sub.resync
+            && stamp > sub.listed
         {
-            sub.dirty.push(&c.path, c.kind);
+            sub.dirty.push(&c.path, c.kind, stamp);
             if sub.dirty.len() > MAX_DIRTY {
-                sub.dirty.clear();
-                sub.resync = true;
+                sub.needs_listing(stamp);
             }
         }
         // A shown folder (or one of its parents) removed, moved away or moved back: what it
-        // holds is known only by listing it.
+        // holds is known only by listing it, unless a listing read after the change did.
         if c.kind != ChangeKind::Modified {
             for (folder, sub) in &mut self.subs {
-                if !folder.is_empty() && is_within(folder, &c.path) {
-                    sub.dirty.clear();
-                    sub.resync = true;
+                if !folder.is_empty() && is_within(folder, &c.path) && stamp > sub.listed {
+                    sub.needs_listing(stamp);
                 }
+            }
+        }
+    }
+
+    /// `path` was listed from the model at `stamp`: what called for a listing up to then is
+    /// answered by it.
+    pub fn listed(&mut self, path: &str, stamp: u64) {
+        if let Some(sub) = self.subs.get_mut(path) {
+            sub.listed = sub.listed.max(stamp);
+            if sub.resync && sub.resync_at <= stamp {
+                sub.resync = false;
             }
         }
     }
@@ -182,6 +215,7 @@ impl Pending {
             if let Some(sub) = self.subs.get_mut(&path) {
                 sub.dirty.clear();
                 sub.resync = false;
+                sub.resync_at = 0;
                 sub.last_listed = Some(now);
             }
             return Work::Listing(path, reason);
@@ -209,6 +243,7 @@ impl Pending {
             let due = sub.last_listed.map_or(now, |t| t + RESYNC_GAP);
             if due <= now {
                 sub.resync = false;
+                sub.resync_at = 0;
                 sub.last_listed = Some(now);
                 return Work::Listing(path.clone(), ListingReason::Resync);
             }
@@ -242,12 +277,12 @@ mod tests {
     #[test]
     fn compat_changes_fold_to_their_net_effect_in_order() {
         let mut p = Pending::default();
-        p.push(&c("a", ChangeKind::Created));
-        p.push(&c("b", ChangeKind::Created));
-        p.push(&c("a", ChangeKind::Modified));
-        p.push(&c("c", ChangeKind::Created));
-        p.push(&c("c", ChangeKind::Removed));
-        p.push(&c("d", ChangeKind::Modified));
+        p.push(&c("a", ChangeKind::Created), 1);
+        p.push(&c("b", ChangeKind::Created), 1);
+        p.push(&c("a", ChangeKind::Modified), 1);
+        p.push(&c("c", ChangeKind::Created), 1);
+        p.push(&c("c", ChangeKind::Removed), 1);
+        p.push(&c("d", ChangeKind::Modified), 1);
         let Work::Compat(got) = p.take(Instant::now()) else {
             panic!("compat expected");
         };
@@ -265,7 +300,7 @@ mod tests {
     #[test]
     fn a_subscriber_gets_only_the_changes_in_its_folders() {
         let mut p = Pending::default();
-        p.push(&c("x", ChangeKind::Created));
+        p.push(&c("x", ChangeKind::Created), 1);
         p.subscribe("src").unwrap();
         assert_eq!(
             p.take(Instant::now()),
@@ -274,13 +309,13 @@ mod tests {
         // The compat backlog went when it subscribed.
         assert_eq!(p.take(Instant::now()), Work::Idle);
         for i in 0..50_000 {
-            p.push(&c(
-                &format!("node_modules/p{i}/index.js"),
-                ChangeKind::Created,
-            ));
+            p.push(
+                &c(&format!("node_modules/p{i}/index.js"), ChangeKind::Created),
+                1,
+            );
         }
-        p.push(&c("src/main.rs", ChangeKind::Modified));
-        p.push(&c("src/sub/deep.rs", ChangeKind::Modified));
+        p.push(&c("src/main.rs", ChangeKind::Modified), 1);
+        p.push(&c("src/sub/deep.rs", ChangeKind::Modified), 1);
         assert_eq!(
             p.take(Instant::now()),
             Work::Deltas(vec![("src/main.rs".into(), ChangeKind::Modified)])
@@ -295,11 +330,11 @@ mod tests {
         let t0 = Instant::now();
         assert!(matches!(p.take(t0), Work::Listing(..)));
         for i in 0..=MAX_DIRTY {
-            p.push(&c(&format!("f{i}"), ChangeKind::Created));
+            p.push(&c(&format!("f{i}"), ChangeKind::Created), 1);
         }
         // Listed just now: the snapshot waits for the gap.
         assert_eq!(p.take(t0), Work::Wait(RESYNC_GAP));
-        p.push(&c("late", ChangeKind::Created));
+        p.push(&c("late", ChangeKind::Created), 1);
         let later = t0 + RESYNC_GAP;
         assert_eq!(
             p.take(later),
@@ -315,7 +350,7 @@ mod tests {
         p.subscribe("ab").unwrap();
         let now = Instant::now();
         while !matches!(p.take(now), Work::Idle) {}
-        p.push(&c("a", ChangeKind::Removed));
+        p.push(&c("a", ChangeKind::Removed), 1);
         assert_eq!(
             p.take(now + RESYNC_GAP),
             Work::Listing("a/b".into(), ListingReason::Resync)
@@ -338,5 +373,56 @@ mod tests {
         assert!(p.subscribe("one-more").is_err());
         assert!(p.unsubscribe("a"));
         assert!(p.subscribe("one-more").is_ok());
+    }
+
+    #[test]
+    fn what_a_listing_already_holds_is_not_sent_again() {
+        let mut p = Pending::default();
+        let now = Instant::now();
+        // The folder was made just before it was shown; its own creation is routed after
+        // the listing was read (stamp 3): no second listing, no repeated entry.
+        p.subscribe("up").unwrap();
+        assert!(matches!(p.take(now), Work::Listing(..)));
+        p.listed("up", 3);
+        p.push(&c("up", ChangeKind::Created), 2);
+        p.push(&c("up/old.txt", ChangeKind::Created), 3);
+        assert_eq!(p.take(now + RESYNC_GAP), Work::Idle);
+        // A later change is sent.
+        p.push(&c("up/big.bin", ChangeKind::Created), 4);
+        assert_eq!(
+            p.take(now + RESYNC_GAP),
+            Work::Deltas(vec![("up/big.bin".into(), ChangeKind::Created)])
+        );
+        // The folder replaced after the listing: listed again.
+        p.push(&c("up", ChangeKind::Created), 5);
+        assert_eq!(
+            p.take(now + RESYNC_GAP),
+            Work::Listing("up".into(), ListingReason::Resync)
+        );
+    }
+
+    #[test]
+    fn a_listing_in_flight_answers_only_what_it_holds() {
+        let mut p = Pending::default();
+        let now = Instant::now();
+        p.subscribe("up").unwrap();
+        assert!(matches!(p.take(now), Work::Listing(..)));
+        // While the listing is read, a later change (stamp 9) and the folder's own
+        // creation (stamp 5, routed late) come in: the listing read at 7 does not hold the
+        // change at 9, which the folder's creation dropped, so the folder is listed again.
+        p.push(&c("up/new.txt", ChangeKind::Created), 9);
+        p.push(&c("up", ChangeKind::Created), 5);
+        p.listed("up", 7);
+        assert_eq!(
+            p.take(now + RESYNC_GAP),
+            Work::Listing("up".into(), ListingReason::Resync)
+        );
+        // Events lost: no listing read before answers that.
+        p.resync_all();
+        p.listed("up", 100);
+        assert_eq!(
+            p.take(now + 2 * RESYNC_GAP),
+            Work::Listing("up".into(), ListingReason::Resync)
+        );
     }
 }

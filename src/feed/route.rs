@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::Hub;
-use crate::protocol::{FsChange, FsWarning};
+use crate::protocol::{ChangeKind, FsChange, FsWarning};
 use crate::workspace::WatchMsg;
 
 /// Messages taken from the stream at once before routing them.
@@ -34,21 +34,21 @@ pub async fn route(hub: Arc<Hub>, mut rx: UnboundedReceiver<WatchMsg>) {
     while let Some(first) = rx.recv().await {
         let gap = last_event.elapsed();
         // What a command of atajo's made is an answer someone waits for: never held back.
-        if pace.storm && gap < BURST && !matches!(first, WatchMsg::Announced(_)) {
+        if pace.storm && gap < BURST && !matches!(first, WatchMsg::Announced(..)) {
             tokio::time::sleep(GATHER).await;
         }
         last_event = Instant::now();
-        let mut changes: Vec<FsChange> = Vec::new();
+        let mut changes: Vec<(FsChange, u64)> = Vec::new();
         let mut seen = 0;
         let mut lost = false;
         let mut unwatched = Vec::new();
-        let mut take = |msg: WatchMsg, changes: &mut Vec<FsChange>| match msg {
-            WatchMsg::Changes(c) => {
+        let mut take = |msg: WatchMsg, changes: &mut Vec<(FsChange, u64)>| match msg {
+            WatchMsg::Changes(c, stamp) => {
                 seen += c.len();
-                changes.extend(c);
+                changes.extend(c.into_iter().map(|c| (c, stamp)));
             }
             // Instructions in a row, however many clients send them, are not a storm.
-            WatchMsg::Announced(c) => changes.extend(c),
+            WatchMsg::Announced(c, stamp) => changes.extend(c.into_iter().map(|c| (c, stamp))),
             WatchMsg::Rescan(why) => {
                 tracing::warn!(%why, "file events were lost: shown folders are listed again");
                 lost = true;
@@ -113,10 +113,22 @@ impl Pace {
 }
 
 /// Drops a change that repeats the previous change of the same path (a file written in many
-/// chunks is one modification); order and every real transition are kept.
-fn dedup(changes: &mut Vec<FsChange>) {
-    let mut last = HashMap::new();
-    changes.retain(|c| last.insert(c.path.clone(), c.kind) != Some(c.kind));
+/// chunks is one modification); order and every real transition are kept. The change kept
+/// takes the latest stamp of those it stands for, so a listing that holds only the earlier
+/// ones does not hide it.
+fn dedup(changes: &mut Vec<(FsChange, u64)>) {
+    let mut last: HashMap<String, (ChangeKind, usize)> = HashMap::new();
+    let mut kept: Vec<(FsChange, u64)> = Vec::with_capacity(changes.len());
+    for (c, stamp) in changes.drain(..) {
+        match last.get(&c.path) {
+            Some(&(kind, at)) if kind == c.kind => kept[at].1 = kept[at].1.max(stamp),
+            _ => {
+                last.insert(c.path.clone(), (c.kind, kept.len()));
+                kept.push((c, stamp));
+            }
+        }
+    }
+    *changes = kept;
 }
 
 #[cfg(test)]

@@ -90,14 +90,15 @@ async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
     e.subscribe("docs").unwrap();
     explorer.wait_for("listing #1 Subscribe docs []").await;
 
-    tx.send(WatchMsg::Changes(vec![FsChange::new(
-        "seen.txt",
-        ChangeKind::Created,
-    )]))
+    tx.send(WatchMsg::Changes(
+        vec![FsChange::new("seen.txt", ChangeKind::Created)],
+        ws.tree().stamp(),
+    ))
     .unwrap();
     std::fs::write(ws.root().join("docs/lost.txt"), b"x").unwrap();
     let found = ws.tree().resync(false);
-    tx.send(WatchMsg::Changes(found)).unwrap();
+    tx.send(WatchMsg::Changes(found, ws.tree().stamp()))
+        .unwrap();
     tx.send(WatchMsg::Rescan("test".into())).unwrap();
 
     let lines = compat.wait_for("compat Created docs/lost.txt").await;
@@ -117,10 +118,10 @@ async fn a_slow_client_gets_everything_coalesced_and_in_order() {
     let _h = hub.attach(slow.clone());
     let mut changes = Vec::new();
     for i in 0..1000 {
-        changes.push(FsChange::new(format!("f{i}"), ChangeKind::Created));
-        changes.push(FsChange::new(format!("f{i}"), ChangeKind::Modified));
+        changes.push((FsChange::new(format!("f{i}"), ChangeKind::Created), 1));
+        changes.push((FsChange::new(format!("f{i}"), ChangeKind::Modified), 1));
     }
-    changes.push(FsChange::new("f3", ChangeKind::Removed));
+    changes.push((FsChange::new("f3", ChangeKind::Removed), 1));
     hub.publish(&changes);
     let lines = slow.wait_for("compat Created f999").await;
     // One event per file, its net effect; the removed one not at all (the original design
@@ -137,7 +138,7 @@ async fn a_dropped_handle_ends_its_feed() {
     let gone = Recorder::default();
     let h = hub.attach(gone.clone());
     drop(h);
-    hub.publish(&[FsChange::new("x", ChangeKind::Created)]);
+    hub.publish(&[(FsChange::new("x", ChangeKind::Created), 1)]);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(gone.lines().is_empty());
     assert!(hub.feeds().is_empty());

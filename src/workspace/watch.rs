@@ -18,14 +18,14 @@ use crate::protocol::FsChange;
 
 #[derive(Debug)]
 pub enum WatchMsg {
-    /// Changes seen on disk, already in the model.
-    Changes(Vec<FsChange>),
+    /// Changes seen on disk, already in the model, with their batch's stamp (`Tree::stamp`).
+    Changes(Vec<FsChange>, u64),
     /// Events were lost (queue overflow): the changes found by reading the tree again were
     /// sent; shown folders should be listed again.
     Rescan(String),
     /// Changes atajo made itself, announced by the pipeline as soon as they are done (already
     /// in the model, so the watcher's own report of them changes nothing).
-    Announced(Vec<FsChange>),
+    Announced(Vec<FsChange>, u64),
     /// The OS refused another watch (the inotify watch limit) for this root-relative folder:
     /// it is read again every `POLL_EVERY` instead.
     LimitReached(String),
@@ -119,7 +119,7 @@ fn run(ws: &Workspace, fd: &OwnedFd, stop: &OwnedFd, tx: &UnboundedSender<WatchM
         }
         if tree.read().has_polled() && Instant::now() >= next_poll {
             let changes = tree.resync(true);
-            if !changes.is_empty() && tx.send(WatchMsg::Changes(changes)).is_err() {
+            if !changes.is_empty() && tx.send(WatchMsg::Changes(changes, tree.stamp())).is_err() {
                 return;
             }
             next_poll = Instant::now() + POLL_EVERY;
@@ -142,14 +142,14 @@ fn drain(tree: &Tree, fd: &OwnedFd, buf: &mut [u8], tx: &UnboundedSender<WatchMs
         };
         let events: Vec<_> = parse(&buf[..n]).collect();
         let (changes, lost) = tree.apply(&events);
-        if !changes.is_empty() && tx.send(WatchMsg::Changes(changes)).is_err() {
+        if !changes.is_empty() && tx.send(WatchMsg::Changes(changes, tree.stamp())).is_err() {
             return false;
         }
         if lost {
             tracing::warn!("file events were lost: reading the tree again");
             let found = tree.resync(false);
             tracing::info!(found = found.len(), "caught up after lost events");
-            if !found.is_empty() && tx.send(WatchMsg::Changes(found)).is_err() {
+            if !found.is_empty() && tx.send(WatchMsg::Changes(found, tree.stamp())).is_err() {
                 return false;
             }
             if tx
@@ -183,7 +183,7 @@ mod tests {
         while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
         {
             match msg {
-                WatchMsg::Changes(c) | WatchMsg::Announced(c) => all.extend(c),
+                WatchMsg::Changes(c, _) | WatchMsg::Announced(c, _) => all.extend(c),
                 WatchMsg::Rescan(_) | WatchMsg::LimitReached(_) => {}
             }
         }

@@ -25,7 +25,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -108,6 +108,8 @@ pub struct Tree {
     /// Folders whose events could not be applied (they were moved before the watcher got to
     /// them): read again once they can be found, `(id, generation)`.
     dirty: Mutex<Vec<(u32, u32)>>,
+    /// Counts the batches of changes applied to the model (see `stamp`).
+    stamp: AtomicU64,
 }
 
 impl std::fmt::Debug for Tree {
@@ -136,7 +138,16 @@ impl Tree {
             progress: watch::Sender::new(Progress::default()),
             limit_reached: Mutex::new(Vec::new()),
             dirty: Mutex::new(Vec::new()),
+            stamp: AtomicU64::new(0),
         }
+    }
+
+    /// Marks a batch of changes as applied (call it once the model holds them) and returns
+    /// the batch's stamp. A listing carries the stamp the model had when it was read: every
+    /// batch stamped up to it is already in the listing, so a feed need not send it again,
+    /// however late the batch reaches the feed.
+    pub fn stamp(&self) -> u64 {
+        self.stamp.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     pub fn set_max_entries(&self, n: usize) {
@@ -364,23 +375,32 @@ impl Tree {
     /// The entries of the folder at `rel` in the explorer's order (folders first, natural
     /// order), as `(name, metadata)`: loads the folder first if nobody has yet.
     pub fn listing(&self, rel: &Path) -> Result<Vec<Listed>, String> {
+        self.stamped_listing(rel).map(|(items, _)| items)
+    }
+
+    /// A folder's entries and the stamp of the last batch of changes they include.
+    pub fn stamped_listing(&self, rel: &Path) -> Result<(Vec<Listed>, u64), String> {
         self.ensure_loaded(rel)?;
         self.refresh_unwatched_children(rel);
-        let mut items: Vec<Listed> = {
+        let (mut items, stamp): (Vec<Listed>, u64) = {
             let m = self.read();
+            // Read under the lock: a batch stamped later was applied after this read.
+            let stamp = self.stamp.load(Ordering::SeqCst);
             let id = m
                 .lookup(rel)
                 .filter(|&id| m.is_dir(id))
                 .ok_or_else(|| os_error(libc::ENOENT))?;
-            m.children(id)
+            let items = m
+                .children(id)
                 .map(|c| (Box::<[u8]>::from(m.name(c)), m.meta(c)))
-                .collect()
+                .collect();
+            (items, stamp)
         };
         // Sorted outside the lock: a huge folder's keys take a while.
         items.sort_by_cached_key(|(name, meta)| {
             super::order_key(OsStr::from_bytes(name), meta.is_dir())
         });
-        Ok(items)
+        Ok((items, stamp))
     }
 
     /// A folder nobody opened (`node_modules`…) is not watched, so no event says when its
