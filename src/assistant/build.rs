@@ -844,7 +844,7 @@ impl<'a> Builder<'a> {
                         "arriba" | "up" | "atras" | "back" | "superior" | "parent" | "anterior"
                     )
                 }) {
-                    Ok(vec![up()])
+                    Ok(vec![levels_up(s)?])
                 } else {
                     self.cd(s)
                 }
@@ -857,7 +857,7 @@ impl<'a> Builder<'a> {
                     // "sube a la carpeta docs" reads as "go to docs" in some places.
                     self.cd(s)
                 } else {
-                    Ok(vec![up()])
+                    Ok(vec![levels_up(s)?])
                 }
             }
             Some(Verb::Tree) => self.tree(s),
@@ -896,7 +896,7 @@ impl<'a> Builder<'a> {
             return self.show(toks, s, false);
         }
         if has(&["arriba", "up", "atras", "back"]) && s.phrases.is_empty() {
-            return Ok(vec![up()]);
+            return Ok(vec![levels_up(s)?]);
         }
         Err(Stop::NotUnderstood)
     }
@@ -1964,7 +1964,7 @@ impl<'a> Builder<'a> {
             .find(|p| !p.named)
             .ok_or(Stop::NotUnderstood)?;
         if p.name == Name::Up {
-            return Ok(vec![up()]);
+            return Ok(vec![levels_up(s)?]);
         }
         let t = self.resolve_dest(p).ok_or(Stop::NotUnderstood)?;
         if p.name == Name::Here {
@@ -2925,10 +2925,39 @@ impl<'a> Builder<'a> {
 }
 
 fn up() -> Step {
+    up_levels(1)
+}
+
+/// How far up "sube dos niveles" / "go back two folders" goes: a number counts levels only
+/// with a word that says so; any other number is not understood rather than guessed.
+fn levels_up(s: &Slots) -> Result<Step, Stop> {
+    let counted = s.has(Flag::Levels)
+        || matches!(s.noun, Some((Noun::Folder, _)))
+        || s.phrases
+            .iter()
+            .any(|p| matches!(p.noun, Some((Noun::Folder, _))));
+    match s.numbers.first() {
+        None => Ok(up()),
+        Some(&n) if counted && (1..=16).contains(&n) => Ok(up_levels(n)),
+        Some(_) => Err(Stop::NotUnderstood),
+    }
+}
+
+/// `cd ../..`: up `n` folders ("sube dos niveles", "go up two levels").
+fn up_levels(n: u32) -> Step {
+    let n = n.clamp(1, 16) as usize;
+    let path = vec![".."; n].join("/");
+    if n == 1 {
+        return Step::new(
+            format!("cd {path}"),
+            "Sube a la carpeta de arriba",
+            "Goes up to the parent folder",
+        );
+    }
     Step::new(
-        "cd ..".into(),
-        "Sube a la carpeta de arriba",
-        "Goes up to the parent folder",
+        format!("cd {path}"),
+        format!("Sube {n} carpetas"),
+        format!("Goes up {n} folders"),
     )
 }
 
