@@ -1296,10 +1296,14 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|p| p.prep.is_none() && !p.named && !std::ptr::eq(*p, dest_phrase_ptr))
             .collect();
+        // Where the sources are: "from data", and "in data" when the destination is said
+        // apart ("move the .txt files in data to docs").
         let place = s
             .phrases
             .iter()
-            .filter(|p| p.prep == Some(Prep::From) && !std::ptr::eq(*p, dest_phrase_ptr))
+            .filter(|p| {
+                matches!(p.prep, Some(Prep::From | Prep::In)) && !std::ptr::eq(*p, dest_phrase_ptr)
+            })
             .find_map(|p| {
                 let t = self.resolve(p, None)?;
                 (t.dir == Some(true)).then_some(t.path)

@@ -210,13 +210,23 @@ const EN: &[&str] = &[
 ];
 
 pub fn language(tokens: &[Token]) -> Lang {
-    let count = |set: &[&str]| {
-        tokens
-            .iter()
-            .filter(|t| !t.quoted && set.contains(&t.key.as_str()))
-            .count()
-    };
-    let (es, en) = (count(ES), count(EN));
+    // A word tells only when one language has it: "a" and "no" are both.
+    let (mut es, mut en) = (0, 0);
+    for t in tokens.iter().filter(|t| !t.quoted) {
+        let k = t.key.as_str();
+        let mut langs = lexicon::speakers(k);
+        if ES.contains(&k) && !langs.contains(&"es") {
+            langs.push("es");
+        }
+        if EN.contains(&k) && !langs.contains(&"en") {
+            langs.push("en");
+        }
+        match langs.as_slice() {
+            ["es"] => es += 1,
+            ["en"] => en += 1,
+            _ => {}
+        }
+    }
     let accented = tokens.iter().any(|t| {
         !t.quoted && t.raw.to_lowercase() != t.key && t.raw.chars().any(|c| "áéíóúñü¿¡".contains(c))
     });

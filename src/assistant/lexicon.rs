@@ -127,17 +127,58 @@ pub fn carries_object_pronoun(key: &str) -> bool {
         && !lexicon().verbs.contains_key(key)
 }
 
-/// A misspelt verb: one slip from a verb of at least five letters ("delte", "creat").
+/// A misspelt verb: one slip from a verb of at least five letters ("delte", "creat"), or two
+/// letters swapped in a shorter one ("mkae").
 pub fn verb_typo(key: &str) -> Option<Verb> {
+    verb_slip(key).map(|(v, _)| v)
+}
+
+/// The verb a slip stands for and the form it was taken for.
+fn verb_slip(key: &str) -> Option<(Verb, &'static str)> {
     if key.chars().count() < 4 || !key.chars().all(char::is_alphabetic) {
         return None;
     }
     lexicon().verb_lists.iter().find_map(|(v, words)| {
         words
             .iter()
-            .any(|w| w.len() >= 5 && within_typo(key, w, 1))
-            .then_some(*v)
+            .find(|w| {
+                (w.len() >= 5 && within_typo(key, w, 1)) || (w.len() == 4 && short_slip(key, w))
+            })
+            .map(|w| (*v, w.as_str()))
     })
+}
+
+/// The slips a short word is recognised through: two neighbouring letters swapped ("mkae"
+/// for "make") or one letter doubled ("movve").
+fn short_slip(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() == b.len() + 1 {
+        return (1..a.len()).any(|i| a[i] == a[i - 1] && a[..i] == b[..i] && a[i + 1..] == b[i..]);
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    diff.len() == 2
+        && diff[1] == diff[0] + 1
+        && a[diff[0]] == b[diff[1]]
+        && a[diff[1]] == b[diff[0]]
+}
+
+/// The languages whose vocabulary has this word; for a verb's pronoun-laden or "vos" form
+/// ("bórralo", "mostrá"), Spanish; for a slip ("renonbra"), the language of the verb meant.
+pub fn speakers(key: &str) -> Vec<&'static str> {
+    let lex = lexicon();
+    if let Some(langs) = lex.speakers.get(key) {
+        return langs.iter().map(String::as_str).collect();
+    }
+    if verb(key).is_some() {
+        return vec!["es"];
+    }
+    verb_slip(key)
+        .and_then(|(_, form)| lex.verb_forms_lang.get(form))
+        .map(|l| vec![l.as_str()])
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,6 +261,16 @@ pub fn naming(key: &str) -> bool {
         .words
         .get("naming")
         .is_some_and(|w| w.contains(key))
+}
+
+/// A slip in a naming word of at least five letters ("calld", "llamda").
+pub fn naming_typo(key: &str) -> bool {
+    key.chars().count() >= 4
+        && key.chars().all(char::is_alphabetic)
+        && lexicon()
+            .words
+            .get("naming")
+            .is_some_and(|w| w.iter().any(|n| n.len() >= 5 && within_typo(key, n, 1)))
 }
 
 pub fn and(key: &str) -> bool {
@@ -424,6 +475,11 @@ pub struct Lexicon {
     size_units: HashMap<String, String>,
     kinds: HashMap<String, Vec<String>>,
     synonyms: HashMap<String, Vec<String>>,
+    /// The languages (by `language` code) whose file lists a word, for telling which one an
+    /// instruction is in.
+    speakers: HashMap<String, Vec<String>>,
+    /// Each verb form's language, for slips ("renonbra" is Spanish).
+    verb_forms_lang: HashMap<String, String>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -460,11 +516,35 @@ pub fn parse_languages(
         parsed.push(file);
     }
     let mut lex = Lexicon::default();
+    for f in &parsed {
+        let mut add = |w: &String| {
+            let langs = lex.speakers.entry(w.clone()).or_default();
+            if !langs.contains(&f.language) {
+                langs.push(f.language.clone());
+            }
+        };
+        let lists = [
+            &f.verbs,
+            &f.nouns,
+            &f.preps,
+            &f.flags,
+            &f.words,
+            &f.size_units,
+        ];
+        lists
+            .into_iter()
+            .flat_map(|m| m.values().flatten())
+            .chain(f.kinds.keys())
+            .for_each(&mut add);
+    }
     for (verb, name) in VERBS_IN_ORDER {
         for f in &parsed {
             let forms = f.verbs.get(*name).cloned().unwrap_or_default();
             for w in &forms {
                 lex.verbs.entry(w.clone()).or_insert(*verb);
+                lex.verb_forms_lang
+                    .entry(w.clone())
+                    .or_insert_with(|| f.language.clone());
             }
             lex.verb_lists.push((*verb, forms));
         }

@@ -190,7 +190,14 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             for (j, w) in t[sentence..i].iter().enumerate() {
                 in_phrase |= !w.quoted && lexicon::prep(&w.key).is_some();
                 if !in_phrase && Some(sentence + j) != light && unaccounted(w, ctx) {
-                    return None;
+                    // Unless it is the verb, misspelt, where a verb goes ("toch a new empty
+                    // file", "movve the two .txt files").
+                    let opening = t[sentence..sentence + j]
+                        .iter()
+                        .all(|x| lexicon::filler(&x.key) || lexicon::greeting(&x.key));
+                    return lexicon::verb_typo(&w.key)
+                        .filter(|_| opening)
+                        .map(|tv| (sentence + j, tv, true));
                 }
             }
             return Some((i, v, false));
@@ -339,6 +346,10 @@ impl<'a> Scan<'a> {
                 || lexicon::naming(k)
                 || matches!(lexicon::flag(k), Some(Flag::Empty))
                 || matches!(k, "nueva" | "nuevo" | "nuevas" | "nuevos" | "new")
+                // "a new dir calld archive2": a slip in the naming word, with a name after it.
+                || (lexicon::naming_typo(k)
+                    && self.t.get(i + 1).is_some()
+                    && !self.ctx.has_name(&self.t[i].raw))
         }) {
             i += 1;
         }
@@ -379,8 +390,13 @@ impl<'a> Scan<'a> {
                 }
             }
             words.push((i, tok));
-            if plural && tok.comma {
+            if tok.comma {
                 flush(self, &mut words);
+                // One name ends at a comma: what follows is another thought ("que se llame
+                // pruebas, dale").
+                if !plural {
+                    return i + 1;
+                }
             }
             i += 1;
         }
@@ -434,7 +450,16 @@ impl<'a> Scan<'a> {
                 i += len;
                 continue;
             }
-            if lexicon::naming(k) && !matches!(k, "nombre" | "name" | "nombres" | "names") {
+            // A slip in the naming word counts only right after "folder"/"file" ("a new dir
+            // calld archive2").
+            let slipped_naming = lexicon::naming_typo(k)
+                && !self.ctx.has_name(&tok.raw)
+                && i.checked_sub(1)
+                    .and_then(|p| self.key(p))
+                    .is_some_and(|p| lexicon::noun(p).is_some());
+            if (lexicon::naming(k) || slipped_naming)
+                && !matches!(k, "nombre" | "name" | "nombres" | "names")
+            {
                 let plural =
                     self.s.noun.is_some_and(|(_, p)| p) || self.noun.is_some_and(|(_, p)| p);
                 i = self.new_names(i + 1, plural);
