@@ -1669,7 +1669,7 @@ impl<'a> Builder<'a> {
             if matches!(p.name, Name::Here) {
                 continue;
             }
-            let Some(t) = self.resolve(p, place.as_deref()) else {
+            let Some(t) = self.resolve_existing(p, place.as_deref()) else {
                 continue;
             };
             if t.exists && t.dir == Some(false) {
@@ -1832,9 +1832,9 @@ impl<'a> Builder<'a> {
         let mut dir: Option<Target> = None;
         for p in &candidates {
             if p.name == Name::Here || p.name == Name::Up {
-                return self.resolve(p, None);
+                return self.resolve_existing(p, None);
             }
-            let Some(t) = self.resolve(p, place.as_deref()) else {
+            let Some(t) = self.resolve_existing(p, place.as_deref()) else {
                 continue;
             };
             if t.exists {
@@ -1875,7 +1875,7 @@ impl<'a> Builder<'a> {
             (looks_like_file(raw)
                 || p.noun.is_some()
                 || matches!(&p.name, Name::Lit { quoted: true, .. }))
-            .then(|| self.resolve(p, place.as_deref()))
+            .then(|| self.resolve_existing(p, place.as_deref()))
             .flatten()
         })
     }
@@ -2005,7 +2005,7 @@ impl<'a> Builder<'a> {
 
     fn tree(&mut self, s: &Slots) -> Result<Vec<Step>, Stop> {
         let dir = s.phrases.iter().find_map(|p| {
-            self.resolve(p, None)
+            self.resolve_existing(p, None)
                 .filter(|t| t.exists && t.dir == Some(true))
                 .map(|t| t.path)
         });
@@ -2136,7 +2136,7 @@ impl<'a> Builder<'a> {
             .place(s, &[])
             .or_else(|| {
                 self.objects(s).iter().find_map(|p| {
-                    self.resolve(p, None)
+                    self.resolve_existing(p, None)
                         .filter(|t| t.dir == Some(true))
                         .map(|t| t.path)
                 })
@@ -2218,7 +2218,7 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)))
             .find_map(|p| {
-                self.resolve(p, None)
+                self.resolve_existing(p, None)
                     .filter(|t| t.exists || p.lit().is_some_and(looks_like_file))
             });
         // "busca los archivos X" looks for files; "busca X en los archivos de src" looks
@@ -2517,7 +2517,7 @@ impl<'a> Builder<'a> {
         let dir = place
             .or_else(|| {
                 s.phrases.iter().find_map(|p| {
-                    self.resolve(p, None)
+                    self.resolve_existing(p, None)
                         .filter(|t| t.dir == Some(true))
                         .map(|t| t.path)
                 })
@@ -2739,7 +2739,7 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|p| matches!(p.prep, Some(Prep::In | Prep::To)) && p.name != Name::Here)
             .filter(|p| p.lit() != Some(archive_path.as_str()))
-            .find_map(|p| self.resolve(p, None))
+            .find_map(|p| self.resolve_existing(p, None))
             .filter(|t| t.dir != Some(false) && t.path != archive_path);
         let l = archive.path.to_ascii_lowercase();
         let a = q(&archive.path).into_owned();
@@ -2826,7 +2826,7 @@ impl<'a> Builder<'a> {
                 s.phrases
                     .iter()
                     .find(|p| p.lit().is_some())
-                    .and_then(|p| self.resolve(p, None))
+                    .and_then(|p| self.resolve_existing(p, None))
             })
             .ok_or(Stop::NotUnderstood)?;
         self.must_exist(std::slice::from_ref(&t))?;
@@ -2894,7 +2894,7 @@ impl<'a> Builder<'a> {
             .filter(|p| !std::ptr::eq(*p, with_ptr))
             .find(|p| matches!(p.prep, Some(Prep::In | Prep::From)) || p.known && p.prep.is_none())
             .ok_or(Stop::NotUnderstood)?;
-        let file = self.resolve(file_phrase, None).ok_or(Stop::NotUnderstood)?;
+        let file = self.resolve_existing(file_phrase, None).ok_or(Stop::NotUnderstood)?;
         if file.dir == Some(true) {
             return Err(Stop::NotUnderstood);
         }
