@@ -456,8 +456,49 @@ impl<'a> Builder<'a> {
                 dir: Some(e.dir),
                 exists: true,
             }),
-            _ => Some(t),
+            _ => Some(self.by_stem(&t.path, base, want_dir).unwrap_or(t)),
         }
+    }
+
+    /// A name said without its extension or its dot ("the readme", "el gitignore"): the one
+    /// entry here (or, failing that, beneath) whose name is that word and an extension.
+    fn by_stem(&self, said: &str, base: Option<&str>, want_dir: Option<bool>) -> Option<Target> {
+        let want = super::words::fold(said.trim_start_matches('.'));
+        if want.len() < 3 || said.contains('.') || said.contains(' ') {
+            return None;
+        }
+        let stem_of = |name: &str| {
+            let f = super::words::fold(name);
+            let f = f.trim_start_matches('.');
+            f.split('.').next().unwrap_or_default().to_owned()
+        };
+        let dir = base.filter(|b| !b.is_empty()).unwrap_or(".");
+        let here: Vec<(&str, bool)> = self
+            .ctx
+            .child_names(dir)
+            .filter(|(n, d)| want_dir.is_none_or(|w| w == *d) && *n != said && stem_of(n) == want)
+            .take(2)
+            .collect();
+        let found = match here.as_slice() {
+            [(name, d)] => Some((join(dir, name), *d)),
+            [] => self
+                .ctx
+                .describe(
+                    std::slice::from_ref(&want),
+                    &|_| Vec::new(),
+                    None,
+                    dir,
+                    want_dir,
+                )
+                .filter(|e| stem_of(e.path.rsplit('/').next().unwrap_or_default()) == want)
+                .map(|e| (e.path, e.dir)),
+            _ => None,
+        }?;
+        Some(Target {
+            path: found.0.trim_start_matches("./").to_owned(),
+            dir: Some(found.1),
+            exists: true,
+        })
     }
 
     /// A folder named beside the current one ("a la carpeta docs" from `src/`), or the one
@@ -1039,13 +1080,36 @@ impl<'a> Builder<'a> {
 
     fn write(&mut self, toks: &[Token], s: &Slots, append: bool) -> Result<Vec<Step>, Stop> {
         // The file: the last name after "en", "a", "to", "into", "al final de".
+        // What is said "with" is the text ("sobreescribe todo.txt con el texto 'X'"); then
+        // the file is the object, a name written as a file.
+        let is_text = |p: &Phrase| {
+            p.prep == Some(Prep::By) || matches!(p.name, Name::Lit { quoted: true, .. })
+        };
         let target = s
             .phrases
             .iter()
             .rev()
-            .find(|p| p.prep.is_some() && matches!(p.name, Name::Lit { .. } | Name::Pronoun))
+            .find(|p| {
+                p.prep.is_some()
+                    && !(p.prep == Some(Prep::By)
+                        && matches!(p.name, Name::Lit { quoted: true, .. }))
+                    && matches!(p.name, Name::Lit { .. } | Name::Pronoun)
+            })
+            .filter(|p| !is_text(p))
+            .or_else(|| {
+                s.phrases.iter().find(|p| {
+                    p.prep.is_none() && p.lit().is_some_and(|n| !is_text(p) && looks_like_file(n))
+                })
+            })
             .ok_or(Stop::NotUnderstood)?;
-        let file = self.resolve(target, None).ok_or(Stop::NotUnderstood)?;
+        // Text is added to a file that is there ("al gitignore": `.gitignore`); written text
+        // may make a new one, here.
+        let file = if append {
+            self.resolve_existing(target, None)
+        } else {
+            self.resolve(target, None)
+        }
+        .ok_or(Stop::NotUnderstood)?;
         if file.dir == Some(true) {
             return Err(Stop::NotUnderstood);
         }
@@ -1111,7 +1175,15 @@ impl<'a> Builder<'a> {
         let place = self.place(s, &objects);
         let mut out = Vec::new();
         for p in &objects {
-            if let Some(t) = self.resolve(p, place.as_deref()) {
+            // With a kind of file named ("the jazz song"), a word that names nothing here
+            // describes the file: it is not looked for beneath as a name of its own.
+            let described = !s.kinds.is_empty() && p.noun.is_none();
+            let t = if described {
+                self.resolve(p, place.as_deref()).filter(|t| t.exists)
+            } else {
+                self.resolve_existing(p, place.as_deref())
+            };
+            if let Some(t) = t {
                 out.push(t);
             }
         }
@@ -2894,7 +2966,9 @@ impl<'a> Builder<'a> {
             .filter(|p| !std::ptr::eq(*p, with_ptr))
             .find(|p| matches!(p.prep, Some(Prep::In | Prep::From)) || p.known && p.prep.is_none())
             .ok_or(Stop::NotUnderstood)?;
-        let file = self.resolve_existing(file_phrase, None).ok_or(Stop::NotUnderstood)?;
+        let file = self
+            .resolve_existing(file_phrase, None)
+            .ok_or(Stop::NotUnderstood)?;
         if file.dir == Some(true) {
             return Err(Stop::NotUnderstood);
         }

@@ -75,6 +75,30 @@ fn starts_at(t: &[Token], i: usize) -> Option<usize> {
         "other" | "apart" | "aside" if matches!(key(i + 1), Some("than" | "from")) => Some(2),
         "a" | "con" if key(i + 1) == Some("excepcion") && key(i + 2) == Some("de") => Some(3),
         "fuera" if key(i + 1) == Some("de") => Some(2),
+        // "los archivos que no sean csv", "files that aren't logs": what is not meant.
+        "que" if key(i + 1) == Some("no") => {
+            if matches!(
+                key(i + 2),
+                Some("sea" | "sean" | "son" | "es" | "este" | "esten" | "tengan" | "tenga")
+            ) {
+                Some(3)
+            } else {
+                Some(2)
+            }
+        }
+        "that" | "which" => match (key(i + 1), key(i + 2)) {
+            (Some("aren't" | "arent" | "isn't" | "isnt"), _) => Some(2),
+            (Some("are" | "is"), Some("not")) => Some(3),
+            _ => None,
+        },
+        // "files in data not csv"; "…, not counting subfolders" says how far to look.
+        "not"
+            if i > 0
+                && !t[i - 1].comma
+                && !matches!(key(i + 1), Some("counting" | "including" | "recursively")) =>
+        {
+            Some(1)
+        }
         _ => None,
     }
 }

@@ -97,7 +97,9 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
         let sep = (is_and || (tokens.get(i.wrapping_sub(1)).is_some_and(|p| p.comma) && i > 0))
             && seen_verb
             && starts_action(tokens, if is_and { i + 1 } else { i });
-        if !t.quoted && (lexicon::verb(&t.key).is_some() && !lexicon::filler(&t.key)) {
+        // A call set off by a comma ("mira, borra…", "ándale, …") is not the verb.
+        let call = t.comma && lexicon::greeting(&t.key);
+        if !t.quoted && !call && (lexicon::verb(&t.key).is_some() && !lexicon::filler(&t.key)) {
             seen_verb = true;
         }
         if sep && i > start {
@@ -170,6 +172,10 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
 fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
     for (i, tok) in t.iter().enumerate() {
         if tok.quoted || tok.key.contains('.') || tok.key.contains('/') {
+            continue;
+        }
+        // "ándale, bórrame el app.log", "mira, borra…": a call set off by a comma.
+        if tok.comma && lexicon::greeting(&tok.key) {
             continue;
         }
         if let Some(v) = lexicon::verb(&tok.key) {
@@ -424,7 +430,12 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            if lexicon::greeting(k) && self.s.phrases.is_empty() && verb_at.is_none_or(|v| i < v) {
+            // A word calling the listener ("oye", "tío", "cheers") at the start, or set off by a
+            // comma at the end.
+            let set_off = i > 0 && self.t[i - 1].comma && (tok.comma || i + 1 == self.t.len());
+            if lexicon::greeting(k)
+                && (set_off || self.s.phrases.is_empty() && verb_at.is_none_or(|v| i < v))
+            {
                 i += 1;
                 continue;
             }
