@@ -908,6 +908,14 @@ impl<'a> Builder<'a> {
     }
 
     fn question(&mut self, toks: &[Token], s: &Slots, keys: &[&str]) -> Result<Vec<Step>, Stop> {
+        // With no verb found, a first word nobody knows is the verb, unknown ("llama al
+        // dentista que aparece en mis notas"): never guessed into another command.
+        if toks
+            .first()
+            .is_some_and(|t| super::parse::unaccounted(t, self.ctx))
+        {
+            return Err(Stop::NotUnderstood);
+        }
         let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
         if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
             return self.find(toks, s);
@@ -967,6 +975,21 @@ impl<'a> Builder<'a> {
             .filter(|p| p.named || (p.prep.is_none() && matches!(p.name, Name::Lit { .. })))
             .collect();
         if names.is_empty() {
+            return Err(Stop::NotUnderstood);
+        }
+        // "make the src folder smell like coffee", "haz que la carpeta src huela a vainilla":
+        // what is named is already there and the rest is no name: nothing to create.
+        let exists_already =
+            |n: &str| !n.contains('/') && place.is_none() && self.exists(n).is_some();
+        let said_over = names.iter().any(|p| {
+            p.lit().is_some_and(|n| {
+                let first = n.split(' ').next().unwrap_or(n);
+                n.contains(' ')
+                    && !matches!(p.name, Name::Lit { quoted: true, .. })
+                    && exists_already(first)
+            })
+        }) || (names.len() > 1 && names.iter().any(|p| !p.named && p.known));
+        if said_over {
             return Err(Stop::NotUnderstood);
         }
         let noun = names.iter().find_map(|p| p.noun).or(s.noun).map(|(n, _)| n);

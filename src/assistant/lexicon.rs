@@ -360,6 +360,13 @@ pub fn known(key: &str) -> bool {
         || here(key)
         || all(key)
         || flag(key).is_some()
+        || cue(key)
+}
+
+/// Words the builders read for what they ask ("ocupa", "space", "alfabeticamente"): known,
+/// though no list of meanings holds them.
+pub fn cue(key: &str) -> bool {
+    lexicon().words.get("cue").is_some_and(|w| w.contains(key))
 }
 
 const PREPS_IN_ORDER: &[(Prep, &str)] = &[
@@ -414,7 +421,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
 
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
-    "filler", "greeting", "naming", "and", "pronoun", "here", "all",
+    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue",
 ];
 
 /// One language file as written.

@@ -31,8 +31,8 @@ pub use words::fold;
 use serde::Serialize;
 
 use crate::lang::Lang;
-use build::{Builder, Stop};
-use words::tokenize;
+use build::{Builder, Step, Stop};
+use words::{Token, tokenize};
 
 /// The `translate --json` contract: `command` is null when there is nothing safe to run.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -126,7 +126,16 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                     lang,
                 );
             }
-            Ok(s) => steps.extend(s),
+            Ok(s) => {
+                // A word nobody knows that the command does not use either was part of the
+                // request, and dropped: what runs would not be what was asked ("cuéntame un
+                // chiste de ficheros" is no count of files).
+                if let Some(w) = dropped(clause, &slots, &s, ctx) {
+                    tracing::debug!(word = %w, "a word of the request is not in the command");
+                    return not_understood(lang);
+                }
+                steps.extend(s)
+            }
             Err(Stop::NotUnderstood) => return not_understood(lang),
             Err(Stop::Refuse(r)) => return declined(r.explain(lang), lang),
             Err(Stop::Ask { es, en }) => return declined(lang.pick(&es, &en), lang),
@@ -202,4 +211,35 @@ fn not_understood(lang: Lang) -> Translation {
     );
     t.understood = false;
     t
+}
+
+/// The first word of `clause` read as the name of something to act on, that is neither
+/// vocabulary nor a name here, and that no step's command holds (nor a synonym of it): the
+/// request was about something the command does not touch.
+fn dropped<'t>(
+    clause: &'t [Token],
+    slots: &parse::Slots,
+    steps: &[Step],
+    ctx: &Context<'_>,
+) -> Option<&'t str> {
+    let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
+    let held = |w: &str| commands.iter().any(|c| c.contains(w));
+    slots
+        .phrases
+        .iter()
+        .filter(|p| {
+            !p.named
+                && !p.known
+                && p.prep.is_none()
+                && matches!(p.name, parse::Name::Lit { quoted: false, .. })
+                // What the verb acts on: right after it, but for articles.
+                && clause
+                    .get(slots.verb_at + 1..p.start)
+                    .is_some_and(|between| between.iter().all(|t| lexicon::filler(&t.key) || matches!(t.key.as_str(), "a" | "un" | "una")))
+        })
+        .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default())
+        .filter(|t| parse::unaccounted(t, ctx) && t.key.chars().any(char::is_alphabetic))
+        .filter(|t| lexicon::verb_typo(&t.key).is_none() && lexicon::noun_typo(&t.key).is_none())
+        .find(|t| !held(&t.key) && !lexicon::synonyms(&t.key).iter().any(|s| held(s)))
+        .map(|t| t.raw.as_str())
 }
