@@ -668,6 +668,31 @@ impl<'a> Builder<'a> {
                 "Shows which folder you are in",
             )]);
         }
+        // "first ten lines of main.py", "dame la cabecera del csv", "give me the last 2 lines
+        // of todo.txt": lines of a file asked for without a verb, or with "give", are shown.
+        let header = has(&["cabecera", "encabezado", "header", "headers"]);
+        let lines_of = (s.has(Flag::Lines) && (s.has(Flag::First) || s.has(Flag::Last))) || header;
+        if lines_of
+            && matches!(s.verb, None | Some(Verb::Give))
+            && !s.has(Flag::Permission)
+            && !s.has(Flag::Execute)
+        {
+            let mut shown = s.clone();
+            shown.verb = Some(Verb::Show);
+            shown.phrases.retain(|p| {
+                !p.lit().is_some_and(|n| {
+                    matches!(
+                        super::words::fold(n).as_str(),
+                        "cabecera" | "encabezado" | "header" | "headers"
+                    )
+                })
+            });
+            if header && !s.has(Flag::First) {
+                shown.flags.extend([Flag::First, Flag::Lines]);
+                shown.numbers = vec![1];
+            }
+            return self.show(toks, &shown, false);
+        }
         let verb = s.verb;
         // "¿cuánto ocupa X?", "how much space does X use", "disk usage of X"
         let usage = has(&[
@@ -691,6 +716,48 @@ impl<'a> Builder<'a> {
             || (matches!(verb, Some(Verb::Count)) && !has(&["veces", "times"]))
         {
             return self.count(toks, s);
+        }
+        // "from smallest to largest", "del más viejo al más nuevo", "large to small": both
+        // ends of one scale say an order, not one entry.
+        let first_of = |a: Flag, b: Flag| {
+            toks.iter()
+                .filter_map(|t| lexicon::flag(&t.key))
+                .find(|f| *f == a || *f == b)
+        };
+        let range = if s.has(Flag::Biggest) && s.has(Flag::Smallest) {
+            Some((
+                Flag::BySize,
+                first_of(Flag::Smallest, Flag::Biggest) == Some(Flag::Smallest),
+            ))
+        } else if s.has(Flag::Newest) && s.has(Flag::Oldest) {
+            Some((
+                Flag::ByDate,
+                first_of(Flag::Oldest, Flag::Newest) == Some(Flag::Oldest),
+            ))
+        } else {
+            None
+        };
+        if let Some((by, reverse)) = range
+            && matches!(verb, None | Some(Verb::Show | Verb::List | Verb::Sort))
+            && self
+                .subject(toks, s, true)
+                .is_none_or(|t| t.dir != Some(false))
+        {
+            let mut ordered = s.clone();
+            ordered.verb = Some(Verb::List);
+            ordered.flags.retain(|f| {
+                !matches!(
+                    f,
+                    Flag::Biggest | Flag::Smallest | Flag::Newest | Flag::Oldest
+                )
+            });
+            ordered.flags.push(by);
+            if reverse {
+                ordered.flags.push(Flag::Reverse);
+            }
+            ordered.kinds.clear();
+            ordered.kind_words.clear();
+            return self.list(toks, &ordered);
         }
         let superlative = [Flag::Newest, Flag::Oldest, Flag::Biggest, Flag::Smallest]
             .iter()
