@@ -712,6 +712,17 @@ impl<'a> Builder<'a> {
             "cuantos", "cuantas", "how", "numero", "number", "count", "cuenta", "contar", "cuente",
         ]) && (has(&["many", "cuantos", "cuantas", "numero", "number"])
             || matches!(verb, Some(Verb::Count)));
+        // "¿cuántas veces sale ERROR en app.log?", "count the lines in X that contain 'Y'":
+        // matching lines, counted.
+        let times = has(&["veces", "times", "ocurrencias", "occurrences"]);
+        if (count_q || times)
+            && (times
+                || (s.has(Flag::Lines)
+                    && (s.has(Flag::Contains) || has(&["dicen", "say", "says"]))))
+            && let Some(steps) = self.count_matches(s)
+        {
+            return Ok(steps);
+        }
         if count_q && !has(&["veces", "times", "ocurrencias", "occurrences"])
             || (matches!(verb, Some(Verb::Count)) && !has(&["veces", "times"]))
         {
@@ -984,6 +995,10 @@ impl<'a> Builder<'a> {
             return Err(Stop::NotUnderstood);
         }
         let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        // "what files are bigger than 7 KB?", "¿qué archivos ocupan más de 10 KB?"
+        if s.size.is_some() {
+            return self.find(toks, s);
+        }
         if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
             return self.find(toks, s);
         }
@@ -1370,9 +1385,62 @@ impl<'a> Builder<'a> {
     }
 
     fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        // "the biggest file in vacaciones", "el archivo que más pesa": one file, chosen now
+        // from the model and named in the command, never the folder it is in.
+        let heaviest = keys
+            .windows(2)
+            .any(|w| matches!(w[0], "mas" | "most") && matches!(w[1], "pesa" | "ocupa" | "weighs"));
+        let sup = [Flag::Biggest, Flag::Smallest, Flag::Newest, Flag::Oldest]
+            .into_iter()
+            .find(|f| s.has(*f))
+            .or(heaviest.then_some(Flag::Biggest));
+        if let Some(sup) = sup {
+            let dir = s
+                .phrases
+                .iter()
+                .find_map(|p| {
+                    self.resolve_existing(p, None)
+                        .filter(|t| t.exists && t.dir == Some(true))
+                        .map(|t| t.path)
+                })
+                .unwrap_or_else(|| ".".into());
+            let exts: Vec<String> = s.kinds.clone();
+            let by_size = matches!(sup, Flag::Biggest | Flag::Smallest);
+            let most = matches!(sup, Flag::Biggest | Flag::Newest);
+            let found = self
+                .ctx
+                .extreme(
+                    &dir,
+                    by_size,
+                    most,
+                    (!exts.is_empty()).then_some(exts.as_slice()),
+                )
+                .ok_or(Stop::NotUnderstood)?;
+            self.last_obj = None;
+            let path = found.path;
+            return Ok(vec![Step::new(
+                format!("rm {}", args(&[&path])),
+                format!(
+                    "Borra {} (va a la papelera de .atajo; se puede deshacer con «undo»)",
+                    es_list(&[&path])
+                ),
+                format!(
+                    "Deletes {} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
+                    en_list(&[&path])
+                ),
+            )]);
+        }
         let targets = self.targets(toks, s)?;
         self.must_exist(&targets)?;
         let targets = self.exclude(targets, s)?;
+        // "el archivo … de vacaciones": a file was asked for, and a folder is no file.
+        if s.noun.is_some_and(|(n, _)| n == Noun::File)
+            && s.kinds.is_empty()
+            && targets.iter().any(|t| t.dir == Some(true))
+        {
+            return Err(Stop::NotUnderstood);
+        }
         if targets.is_empty() || targets.iter().any(|t| t.path == "." || t.path == "..") {
             return Err(Stop::Refuse(Refusal::Everything));
         }
@@ -2634,8 +2702,55 @@ impl<'a> Builder<'a> {
         )])
     }
 
+    /// `grep -c`: the text is what is quoted, or a word in capitals; the file one that is
+    /// there.
+    fn count_matches(&mut self, s: &Slots) -> Option<Vec<Step>> {
+        let text = s
+            .phrases
+            .iter()
+            .find(|p| matches!(p.name, Name::Lit { quoted: true, .. }))
+            .and_then(|p| p.lit())
+            .or_else(|| {
+                s.phrases.iter().filter_map(|p| p.lit()).find(|n| {
+                    let letters = n.chars().filter(|c| c.is_alphabetic()).count();
+                    letters >= 2 && n.chars().all(|c| !c.is_lowercase()) && self.exists(n).is_none()
+                })
+            })?
+            .to_owned();
+        let file = s
+            .phrases
+            .iter()
+            .filter(|p| p.lit() != Some(text.as_str()))
+            .find_map(|p| {
+                self.resolve_existing(p, None)
+                    .filter(|t| t.exists && t.dir == Some(false))
+            })?;
+        let pat = if text.starts_with('-') {
+            format!("-e {}", q(&text))
+        } else {
+            q(&text).into_owned()
+        };
+        self.last_obj = Some(file.path.clone());
+        Some(vec![Step::new(
+            format!("grep -c {pat} {}", args(&[&file.path])),
+            format!(
+                "Cuenta las líneas de {} que contienen {}",
+                es_list(&[&file.path]),
+                es_list(&[&text])
+            ),
+            format!(
+                "Counts the lines of {} that contain {}",
+                en_list(&[&file.path]),
+                en_list(&[&text])
+            ),
+        )])
+    }
+
     fn count(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
-        let unit = if s.has(Flag::Words) {
+        let word_count = toks
+            .windows(2)
+            .any(|w| w[0].key == "word" && w[1].key == "count");
+        let unit = if s.has(Flag::Words) || word_count {
             Some(("-w", "palabras", "words"))
         } else if s.has(Flag::Chars) {
             Some(("-m", "caracteres", "characters"))

@@ -292,6 +292,60 @@ impl<'a> Context<'a> {
             })
     }
 
+    /// The one file in `dir` that is the biggest (`by_size`, `most`), smallest, newest or
+    /// oldest, among those with one of `exts`; `None` when there is none or two tie.
+    pub fn extreme(
+        &self,
+        dir: &str,
+        by_size: bool,
+        most: bool,
+        exts: Option<&[String]>,
+    ) -> Option<Entry> {
+        let m = &*self.model;
+        let id = self.folder(dir)?;
+        let key = |c: u32| {
+            let meta = m.meta(c);
+            let k = if by_size {
+                meta.size as i128
+            } else {
+                i128::from(meta.mtime_ns)
+            };
+            if most { -k } else { k }
+        };
+        let mut files: Vec<(i128, u32)> = m
+            .children(id)
+            .filter(|&c| !m.is_dir(c))
+            .filter(|&c| {
+                let Some(name) = m.name_str(c) else {
+                    return false;
+                };
+                !name.starts_with('.')
+                    && exts.is_none_or(|x| {
+                        name.rsplit_once('.')
+                            .is_some_and(|(_, e)| x.iter().any(|w| w.eq_ignore_ascii_case(e)))
+                    })
+            })
+            .map(|c| (key(c), c))
+            .collect();
+        files.sort_unstable();
+        match files.as_slice() {
+            [(a, c), (b, _), ..] if a != b => self.entry_in(dir, *c),
+            [(_, c)] => self.entry_in(dir, *c),
+            _ => None,
+        }
+    }
+
+    fn entry_in(&self, dir: &str, id: u32) -> Option<Entry> {
+        let name = self.model.name_str(id)?;
+        let dir = dir.trim_end_matches('/');
+        let path = if dir.is_empty() || dir == "." {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        };
+        Some(Entry::new(path, false))
+    }
+
     /// The folder `dir` (relative; "" or "." for here) as a node.
     fn folder(&self, dir: &str) -> Option<u32> {
         let dir = dir.trim_end_matches('/');
@@ -559,6 +613,40 @@ mod tests {
 
     fn view(m: Model, cwd: &str) -> Context<'static> {
         Context::over(Held::Owned(Box::new(m)), Path::new(cwd))
+    }
+
+    #[test]
+    fn the_extreme_file_is_one_file_or_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("fotos/sub")).expect("mkdir");
+        std::fs::write(root.join("fotos/a.jpg"), "12345").expect("write");
+        std::fs::write(root.join("fotos/b.png"), "1").expect("write");
+        std::fs::write(root.join("fotos/c.mp4"), "1234567890").expect("write");
+        std::fs::write(root.join("fotos/.hidden"), "12345678901234").expect("write");
+        let ctx = view(model_of(root), "");
+        let path = |e: Option<Entry>| e.map(|e| e.path);
+        assert_eq!(
+            path(ctx.extreme("fotos", true, true, None)),
+            Some("fotos/c.mp4".into())
+        );
+        assert_eq!(
+            path(ctx.extreme("fotos", true, false, None)),
+            Some("fotos/b.png".into())
+        );
+        let pictures = ["jpg".to_owned(), "png".to_owned()];
+        assert_eq!(
+            path(ctx.extreme("fotos", true, true, Some(&pictures))),
+            Some("fotos/a.jpg".into()),
+            "only files of the kind asked for; folders and hidden files never"
+        );
+        std::fs::write(root.join("fotos/d.mp4"), "abcdefghij").expect("write");
+        let ctx = view(model_of(root), "");
+        assert_eq!(
+            path(ctx.extreme("fotos", true, true, None)),
+            None,
+            "a tie is not guessed"
+        );
     }
 
     #[test]

@@ -834,7 +834,12 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            if lexicon::filler(k) || lexicon::naming(k) {
+            // Fillers, naming words, and the words a command is chosen by ("ocupan", "space")
+            // when nothing here is called that.
+            if lexicon::filler(k)
+                || lexicon::naming(k)
+                || (lexicon::cue(k) && !self.ctx.has_name(&tok.raw))
+            {
                 i += 1;
                 continue;
             }
