@@ -189,6 +189,14 @@ fn join_names<S: AsRef<str>>(names: &[S], open: &str, close: &str, and: &str) ->
     }
 }
 
+fn es_or(words: &[&str]) -> String {
+    join_names(words, "«", "»", " o ")
+}
+
+fn en_or(words: &[&str]) -> String {
+    join_names(words, "\u{201c}", "\u{201d}", " or ")
+}
+
 fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() || dir == "." {
         name.to_owned()
@@ -693,6 +701,20 @@ impl<'a> Builder<'a> {
             }
             return self.show(toks, &shown, false);
         }
+        // "show lines with either INFO or WARN in app.log"
+        if matches!(s.verb, None | Some(Verb::Show | Verb::Read | Verb::List))
+            && s.has(Flag::Lines)
+            && let Some(any) = self.alternatives(toks, s)
+        {
+            let in_file = s
+                .phrases
+                .iter()
+                .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)))
+                .find_map(|p| self.resolve_existing(p, None).filter(|t| t.exists));
+            if in_file.is_some() {
+                return self.grep_any(s, &any, in_file);
+            }
+        }
         let verb = s.verb;
         // "¿cuánto ocupa X?", "how much space does X use", "disk usage of X"
         let usage = has(&[
@@ -917,7 +939,7 @@ impl<'a> Builder<'a> {
             Some(Verb::List) => self.list(toks, s),
             Some(Verb::Show) | Some(Verb::Read) => {
                 if has(&["arbol", "tree", "estructura", "structure"]) {
-                    self.tree(s)
+                    self.tree(toks, s)
                 } else {
                     self.show(toks, s, verb == Some(Verb::Read))
                 }
@@ -979,7 +1001,7 @@ impl<'a> Builder<'a> {
                     Ok(vec![levels_up(s)?])
                 }
             }
-            Some(Verb::Tree) => self.tree(s),
+            Some(Verb::Tree) => self.tree(toks, s),
             Some(Verb::Sort) => self.sort(toks, s),
             None => self.question(toks, s, &keys),
         }
@@ -1003,7 +1025,7 @@ impl<'a> Builder<'a> {
             return self.find(toks, s);
         }
         if has(&["arbol", "tree", "estructura", "structure"]) {
-            return self.tree(s);
+            return self.tree(toks, s);
         }
         if s.has(Flag::Contains)
             && has(&[
@@ -2176,6 +2198,20 @@ impl<'a> Builder<'a> {
                 ),
             }]);
         }
+        // "sin líneas repetidas", "without the duplicate lines"
+        if s.has(Flag::Unique) {
+            return Ok(vec![Step::new(
+                format!("sort -u {}", args(&[&t.path])),
+                format!(
+                    "Muestra las líneas de {} sin repetidas, ordenadas",
+                    es_list(&[&t.path])
+                ),
+                format!(
+                    "Shows the lines of {} without repeats, sorted",
+                    en_list(&[&t.path])
+                ),
+            )]);
+        }
         Ok(vec![Step::new(
             format!("cat {}", args(&[&t.path])),
             format!("Muestra el contenido de {}", es_list(&[&t.path])),
@@ -2233,7 +2269,13 @@ impl<'a> Builder<'a> {
         )])
     }
 
-    fn tree(&mut self, s: &Slots) -> Result<Vec<Step>, Stop> {
+    fn tree(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        // "solo las carpetas", "just the directories", "sin los archivos", "no files".
+        let only_dirs = (has(&["solo", "solamente", "only", "just"])
+            && has(&["carpetas", "directorios", "folders", "directories", "dirs"]))
+            || (has(&["sin", "without", "no"]) && has(&["archivos", "ficheros", "files"]));
         let dir = s.phrases.iter().find_map(|p| {
             self.resolve_existing(p, None)
                 .filter(|t| t.exists && t.dir == Some(true))
@@ -2243,7 +2285,7 @@ impl<'a> Builder<'a> {
         if s.has(Flag::Hidden) {
             cmd.push_str(" -a");
         }
-        if s.noun.is_some_and(|(n, p)| n == Noun::Folder && p) && s.has(Flag::OnlyDirs) {
+        if only_dirs || s.has(Flag::OnlyDirs) {
             cmd.push_str(" -d");
         }
         if s.has(Flag::Levels)
@@ -2472,6 +2514,9 @@ impl<'a> Builder<'a> {
             && !where_is
             && let Some(pat) = pattern_phrase.and_then(|p| p.lit())
         {
+            if let Some(any) = self.alternatives(toks, s) {
+                return self.grep_any(s, &any, in_file);
+            }
             return self.grep(toks, s, pat, in_file);
         }
         // Finding files by name, kind, size or age.
@@ -2554,10 +2599,15 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|e| format!("*.{}", glob_safe(e)))
                 .collect();
-            if names.len() == 1 {
-                cmd.push_str(&format!(" -name {}", q(&names[0])));
+            let test = if s.has(Flag::IgnoreCase) {
+                "-iname"
             } else {
-                let alts: Vec<String> = names.iter().map(|n| format!("-name {}", q(n))).collect();
+                "-name"
+            };
+            if names.len() == 1 {
+                cmd.push_str(&format!(" {test} {}", q(&names[0])));
+            } else {
+                let alts: Vec<String> = names.iter().map(|n| format!("{test} {}", q(n))).collect();
                 cmd.push_str(&format!(" \\( {} \\)", alts.join(" -o ")));
             }
             es.push_str(&format!(" terminados en {}", names.join(", ")));
@@ -2598,6 +2648,86 @@ impl<'a> Builder<'a> {
             return Err(Stop::NotUnderstood);
         }
         Ok(vec![Step::new(cmd, es, en)])
+    }
+
+    /// "WARN o ERROR", "either 'INFO' or 'WARN'": words quoted or in capitals with "o"/"or"
+    /// between them.
+    fn alternatives<'s>(&self, toks: &[Token], s: &'s Slots) -> Option<Vec<&'s str>> {
+        let literal = |p: &'s Phrase| -> Option<&'s str> {
+            let n = p.lit()?;
+            let shouted = n.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && n.chars().all(|c| !c.is_lowercase());
+            (matches!(p.name, Name::Lit { quoted: true, .. })
+                || (shouted && self.exists(n).is_none()))
+            .then_some(n)
+        };
+        let words: Vec<(usize, &str)> = s
+            .phrases
+            .iter()
+            .filter(|p| matches!(p.prep, None | Some(Prep::By)))
+            .filter_map(|p| literal(p).map(|n| (p.start, n)))
+            .collect();
+        let joined = words.windows(2).all(|w| {
+            w[1].0
+                .checked_sub(1)
+                .and_then(|i| toks.get(i))
+                .is_some_and(|t| !t.quoted && matches!(t.key.as_str(), "o" | "u" | "or"))
+        });
+        (words.len() >= 2 && joined).then(|| words.into_iter().map(|(_, n)| n).collect())
+    }
+
+    /// Lines with any of several words: `grep -E 'A|B'` (each word taken literally).
+    fn grep_any(
+        &mut self,
+        s: &Slots,
+        words: &[&str],
+        in_file: Option<Target>,
+    ) -> Result<Vec<Step>, Stop> {
+        let (target, recursive) = match in_file {
+            Some(t) => {
+                let dir = t.dir != Some(false);
+                (t.path, dir)
+            }
+            None => (".".into(), true),
+        };
+        let escaped: Vec<String> = words
+            .iter()
+            .map(|w| {
+                w.chars()
+                    .flat_map(|c| {
+                        let special = ".[]*^$\\+?(){}|".contains(c);
+                        special
+                            .then_some('\\')
+                            .into_iter()
+                            .chain(std::iter::once(c))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut flags = String::from("E");
+        if recursive {
+            flags.push('r');
+        }
+        if s.has(Flag::IgnoreCase) {
+            flags.push('i');
+        }
+        Ok(vec![Step::new(
+            format!(
+                "grep -{flags} {} {}",
+                q(&escaped.join("|")),
+                args(&[&target])
+            ),
+            format!(
+                "Busca las líneas con {} en {}",
+                es_or(words),
+                es_list(&[&target])
+            ),
+            format!(
+                "Finds the lines with {} in {}",
+                en_or(words),
+                en_list(&[&target])
+            ),
+        )])
     }
 
     fn grep(
