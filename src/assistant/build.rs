@@ -240,6 +240,9 @@ pub struct Builder<'a> {
     pub last_dir: Option<String>,
     /// The thing named last, for "bórralo", "it".
     last_obj: Option<String>,
+    /// The archive the last clause made or unpacked ("… y luego elimina el archivo
+    /// comprimido", "… and then get rid of the zip").
+    last_archive: Option<String>,
     pub unsure: bool,
     /// Paths created by earlier clauses: they exist by the time this one runs.
     made: Vec<(String, bool)>,
@@ -253,6 +256,7 @@ impl<'a> Builder<'a> {
             ctx,
             last_dir: None,
             last_obj: None,
+            last_archive: None,
             unsure: false,
             made: Vec::new(),
             except_applied: false,
@@ -715,6 +719,24 @@ impl<'a> Builder<'a> {
                 return self.grep_any(s, &any, in_file);
             }
         }
+        // "¿qué pone en el README?": a question about what a file says.
+        if keys.first().is_some_and(|k| matches!(*k, "que" | "what"))
+            && keys
+                .get(s.verb_at)
+                .is_some_and(|k| matches!(*k, "pone" | "dice" | "say" | "says"))
+        {
+            let mut shown = s.clone();
+            shown.verb = Some(Verb::Show);
+            return self.show(toks, &shown, true);
+        }
+        // "make deploy.sh non-executable", "que backup.sh deje de ser ejecutable"
+        if has(&["non-executable", "nonexecutable"])
+            || (has(&["deje", "dejen"]) && s.has(Flag::Execute))
+        {
+            let mut revoked = s.clone();
+            revoked.flags.push(Flag::Execute);
+            return self.chmod(toks, &revoked, false);
+        }
         let verb = s.verb;
         // "¿cuánto ocupa X?", "how much space does X use", "disk usage of X"
         let usage = has(&[
@@ -1020,6 +1042,12 @@ impl<'a> Builder<'a> {
         // "what files are bigger than 7 KB?", "¿qué archivos ocupan más de 10 KB?"
         if s.size.is_some() {
             return self.find(toks, s);
+        }
+        // "what does the readme say?", "¿qué pone en el README?", "¿qué dice notas.txt?"
+        if has(&["say", "says", "pone", "dice"]) {
+            let mut shown = s.clone();
+            shown.verb = Some(Verb::Show);
+            return self.show(toks, &shown, true);
         }
         if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
             return self.find(toks, s);
@@ -1408,6 +1436,33 @@ impl<'a> Builder<'a> {
 
     fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        // "… y luego elimina el archivo comprimido", "… then get rid of the zip": the archive
+        // just made or unpacked, when nothing here is called what was said.
+        let archive_word = keys.iter().any(|k| {
+            matches!(
+                *k,
+                "zip" | "comprimido" | "compressed" | "archive" | "tarball" | "tar" | "targz"
+            )
+        });
+        if archive_word
+            && let Some(archive) = self.last_archive.clone()
+            && self
+                .targets(toks, s)
+                .is_ok_and(|t| t.iter().all(|t| !t.exists))
+        {
+            self.last_obj = None;
+            return Ok(vec![Step::new(
+                format!("rm {}", args(&[&archive])),
+                format!(
+                    "Borra {} (va a la papelera de .atajo; se puede deshacer con «undo»)",
+                    es_list(&[&archive])
+                ),
+                format!(
+                    "Deletes {} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
+                    en_list(&[&archive])
+                ),
+            )]);
+        }
         // "the biggest file in vacaciones", "el archivo que más pesa": one file, chosen now
         // from the model and named in the command, never the folder it is in.
         let heaviest = keys
@@ -1530,7 +1585,7 @@ impl<'a> Builder<'a> {
         toks: &[Token],
         s: &Slots,
     ) -> Result<(Vec<Target>, Target, bool), Stop> {
-        let dest_phrase = s
+        let found_dest = s
             .phrases
             .iter()
             .rev()
@@ -1540,8 +1595,34 @@ impl<'a> Builder<'a> {
                 s.phrases
                     .iter()
                     .find(|p| p.name == Name::Pronoun && p.prep.is_none())
-            })
-            .ok_or(Stop::NotUnderstood)?;
+            });
+        // "move api.md up one level", "copia utils.py un nivel más arriba": the folder that
+        // many levels up.
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let upward = s.has(Flag::Levels) && keys.iter().any(|k| matches!(*k, "up" | "arriba"));
+        let up_phrase;
+        let dest_phrase = match found_dest {
+            Some(p) if !upward => p,
+            _ if upward => {
+                let n = s.numbers.first().copied().unwrap_or(1).clamp(1, 16) as usize;
+                let path = vec![".."; n].join("/");
+                up_phrase = Phrase {
+                    prep: Some(Prep::To),
+                    noun: None,
+                    name: Name::Lit {
+                        raw: path,
+                        quoted: false,
+                    },
+                    new: false,
+                    named: false,
+                    known: true,
+                    start: toks.len(),
+                    end: toks.len(),
+                };
+                &up_phrase
+            }
+            _ => return Err(Stop::NotUnderstood),
+        };
         let dest_phrase_ptr: *const Phrase = dest_phrase;
         let objects: Vec<&Phrase> = s
             .phrases
@@ -3119,7 +3200,12 @@ impl<'a> Builder<'a> {
         {
             self.last_dir = Some(one.clone());
         }
-        self.last_obj = Some(out.clone());
+        // "comprime la carpeta old y después bórrala": "it" is what was packed.
+        self.last_obj = match sources.as_slice() {
+            [one] => Some(one.clone()),
+            _ => Some(out.clone()),
+        };
+        self.last_archive = Some(out.clone());
         Ok(vec![Step::new(
             cmd,
             format!(
@@ -3141,6 +3227,8 @@ impl<'a> Builder<'a> {
             return Err(Stop::NotUnderstood);
         }
         let archive_path = archive.path.clone();
+        self.last_archive = Some(archive_path.clone());
+        self.last_obj = Some(archive_path.clone());
         let dest = s
             .phrases
             .iter()

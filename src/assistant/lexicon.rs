@@ -102,15 +102,23 @@ fn plain_or_voseo(key: &str) -> Option<Verb> {
     })
 }
 
+/// Whether a verb form (or the "vos" form of one) is in the Spanish file.
+fn spanish_form(stem: &str) -> bool {
+    let lang = |w: &str| lexicon().verb_forms_lang.get(w).map(String::as_str);
+    lang(stem) == Some("es") || lang(&format!("{stem}r")) == Some("es")
+}
+
 /// Spanish verbs carry pronouns at the end: "bórralo", "cópialos", "muéstramelos", and with
 /// "vos", "mostrame", "haceme".
 fn enclitic(key: &str) -> Option<Verb> {
     for suffix in [
         "melos", "melas", "selo", "sela", "los", "las", "les", "lo", "la", "le", "me", "nos",
     ] {
+        // Only Spanish verbs take them: "readme" is no "read" + "me".
         if let Some(stem) = key.strip_suffix(suffix)
             && stem.len() >= 2
             && let Some(v) = plain_or_voseo(stem)
+            && spanish_form(stem)
         {
             return Some(v);
         }

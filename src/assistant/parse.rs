@@ -125,10 +125,9 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
 }
 
 fn starts_action(tokens: &[Token], mut i: usize) -> bool {
-    while tokens
-        .get(i)
-        .is_some_and(|t| !t.quoted && (lexicon::and(&t.key) || t.key == "please" || t.key == "por"))
-    {
+    while tokens.get(i).is_some_and(|t| {
+        !t.quoted && (lexicon::and(&t.key) || matches!(t.key.as_str(), "please" | "por" | "get"))
+    }) {
         i += 1;
     }
     let Some(t) = tokens.get(i) else { return false };
