@@ -894,6 +894,8 @@ impl<'a> Builder<'a> {
             Some(Verb::Add) => {
                 if s.has(Flag::Permission) || s.has(Flag::Execute) {
                     self.chmod(toks, s, true)
+                } else if self.setting(s) {
+                    self.write(toks, s, true)
                 } else if s.noun.is_some()
                     && s.text.is_none()
                     && s.text_at.is_none()
@@ -917,6 +919,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .any(|p| matches!(&p.name, Name::Lit { quoted: true, .. }) && !p.known)
                     || has(&["texto", "text", "linea", "line", "frase"])
+                    || self.setting(s)
                 {
                     self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last))
                 } else if self.objects(s).iter().any(|p| p.known) || !s.kinds.is_empty() && s.all {
@@ -1124,6 +1127,30 @@ impl<'a> Builder<'a> {
         if said_over {
             return Err(Stop::NotUnderstood);
         }
+        // A name of several words said without quotes is taken only when none of them is a
+        // word of the language or a file's name ("proyecto con un README.md dentro…").
+        // After "que se llame"/"called" the words are the name ("copias de seguridad"),
+        // unless one is a verb or a file's name.
+        // A name written with shell characters is one literal name, as written.
+        let glued = names.iter().any(|p| {
+            let Name::Lit { raw, quoted: false } = &p.name else {
+                return false;
+            };
+            raw.contains(' ')
+                && !raw.contains(['&', '|', ';', '$', '`', '<', '>'])
+                && raw.split(' ').any(|w| {
+                    let k = super::words::fold(w);
+                    let word = if p.named {
+                        lexicon::verb(&k).is_some()
+                    } else {
+                        lexicon::known(&k)
+                    };
+                    word || looks_like_file(w)
+                })
+        });
+        if glued {
+            return Err(Stop::NotUnderstood);
+        }
         let noun = names.iter().find_map(|p| p.noun).or(s.noun).map(|(n, _)| n);
         let raw: Vec<String> = names
             .iter()
@@ -1278,9 +1305,18 @@ impl<'a> Builder<'a> {
             while end > s.verb_at + 1
                 && toks.get(end - 1).is_some_and(|t| {
                     lexicon::prep(&t.key).is_some()
+                        || lexicon::naming(&t.key)
                         || matches!(
                             t.key.as_str(),
-                            "el" | "la" | "los" | "las" | "the" | "an" | "un" | "una" | "fichero"
+                            "el" | "la"
+                                | "los"
+                                | "las"
+                                | "the"
+                                | "a"
+                                | "an"
+                                | "un"
+                                | "una"
+                                | "fichero"
                         )
                         || matches!(lexicon::flag(&t.key), Some(Flag::End | Flag::Last))
                         || lexicon::noun(&t.key).is_some()
@@ -1321,6 +1357,19 @@ impl<'a> Builder<'a> {
         .ok_or(Stop::NotUnderstood)?;
         self.last_obj = Some(file.path.clone());
         Ok(vec![write_step(&text, &file.path, append)])
+    }
+
+    /// A `key=value` line said as what to put or add ("pon version=2 en config.ini", "add
+    /// LOG_LEVEL=debug to the .env file"): text, not a name.
+    fn setting(&self, s: &Slots) -> bool {
+        self.objects(s).iter().any(|p| {
+            p.lit().is_some_and(|n| {
+                n.contains('=')
+                    && !n.starts_with('=')
+                    && !n.contains(' ')
+                    && self.exists(n).is_none()
+            })
+        })
     }
 
     // ---- deleting --------------------------------------------------------------------

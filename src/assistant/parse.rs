@@ -382,9 +382,18 @@ impl<'a> Scan<'a> {
                         && self.key(i + 1).is_some_and(|n| {
                             matches!(
                                 n,
-                                "el" | "the" | "texto" | "text" | "contenido" | "content" | "la"
+                                "el" | "the"
+                                    | "texto"
+                                    | "text"
+                                    | "contenido"
+                                    | "content"
+                                    | "la"
                             )
                         }))
+                    // "… 'lista de la compra.txt' en Mis Documentos": after a quoted name,
+                    // "en"/"in" says where.
+                    || (words.last().is_some_and(|(_, w)| w.quoted)
+                        && lexicon::prep(k).is_some())
                 {
                     break;
                 }
