@@ -705,6 +705,19 @@ impl<'a> Builder<'a> {
             }
             return self.show(toks, &shown, false);
         }
+        // "which of these logs changed last?", "¿qué log se modificó por última vez…?"
+        if has(&[
+            "changed", "modified", "modifico", "cambio", "edited", "updated",
+        ]) && s.has(Flag::Last)
+            && !s.has(Flag::Lines)
+            && matches!(s.verb, None | Some(Verb::Change))
+        {
+            let mut newest = s.clone();
+            newest.verb = None;
+            newest.flags.retain(|f| *f != Flag::Last);
+            newest.flags.push(Flag::Newest);
+            return self.superlative(toks, &newest, Flag::Newest);
+        }
         // "show lines with either INFO or WARN in app.log"
         if matches!(s.verb, None | Some(Verb::Show | Verb::Read | Verb::List))
             && s.has(Flag::Lines)
@@ -1044,7 +1057,32 @@ impl<'a> Builder<'a> {
         let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
         // "what files are bigger than 7 KB?", "¿qué archivos ocupan más de 10 KB?"
         if s.size.is_some() {
-            return self.find(toks, s);
+            // "anything in this folder over 8k?": the folder is where, not what.
+            let mut sized = s.clone();
+            if sized
+                .phrases
+                .iter()
+                .any(|p| p.name == Name::Here && p.noun.is_some_and(|(n, _)| n == Noun::Folder))
+            {
+                sized.noun = None;
+            }
+            return self.find(toks, &sized);
+        }
+        // "which songs are in jazz?", "¿qué fotos hay en vacaciones?": what a folder holds.
+        if has(&["which", "what", "que", "cuales"])
+            && s.phrases.iter().any(|p| {
+                p.prep == Some(Prep::In)
+                    && self
+                        .resolve_existing(p, None)
+                        .is_some_and(|t| t.exists && t.dir == Some(true))
+            })
+            && !s.has(Flag::Contains)
+        {
+            let mut listed = s.clone();
+            listed.verb = Some(Verb::List);
+            listed.kinds.clear();
+            listed.kind_words.clear();
+            return self.list(toks, &listed);
         }
         // "what does the readme say?", "¿qué pone en el README?", "¿qué dice notas.txt?"
         if has(&["say", "says", "pone", "dice"]) {

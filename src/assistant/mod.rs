@@ -86,6 +86,26 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         let (clause, except) = except::split(clause);
         let clause = clause.as_slice();
         let mut slots = parse::slots(clause, ctx, lang);
+        // "swap every WARN for WARNING": with a verb of replacing, "for" says what comes in.
+        let swapped;
+        let clause = if slots.verb == Some(lexicon::Verb::Replace)
+            && clause.iter().any(|t| !t.quoted && t.key == "for")
+        {
+            swapped = clause
+                .iter()
+                .map(|t| {
+                    let mut t = t.clone();
+                    if !t.quoted && t.key == "for" {
+                        t.key = "with".into();
+                    }
+                    t
+                })
+                .collect::<Vec<_>>();
+            slots = parse::slots(&swapped, ctx, lang);
+            swapped.as_slice()
+        } else {
+            clause
+        };
         slots.except = except;
         // "crea X y dentro un archivo Y": the second clause borrows the first one's verb.
         if slots.verb.is_none() && slots.noun.is_some() {
