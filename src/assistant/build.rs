@@ -1797,6 +1797,22 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        // "copy every file in docs into old": each file there, by name (so that an exclusion
+        // can leave one out).
+        if sources.is_empty()
+            && s.all
+            && s.noun.is_some_and(|(n, _)| n == Noun::File)
+            && let Some(dir) = place.as_deref()
+        {
+            sources.extend(
+                self.expand(dir, "*")
+                    .into_iter()
+                    .filter(|t| t.dir == Some(false)),
+            );
+            if sources.is_empty() {
+                return Err(Stop::NotUnderstood);
+            }
+        }
         if sources.is_empty()
             && s.verb_pronoun
             && let Some(o) = self.last_obj.clone()

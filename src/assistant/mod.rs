@@ -86,6 +86,28 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         let (clause, except) = except::split(clause);
         let clause = clause.as_slice();
         let mut slots = parse::slots(clause, ctx, lang);
+        // "vacía la carpeta old pero sin borrar la carpeta", "clear out X but keep the folder
+        // itself": emptying keeps the folder anyway; the rest only says so.
+        let kept;
+        let clause = match clause
+            .iter()
+            .position(|t| !t.quoted && matches!(t.key.as_str(), "pero" | "but"))
+        {
+            Some(at)
+                if slots.verb == Some(lexicon::Verb::Empty)
+                    && clause[at..].iter().any(|t| {
+                        matches!(
+                            t.key.as_str(),
+                            "sin" | "without" | "keep" | "keeping" | "conservando" | "dejando"
+                        )
+                    }) =>
+            {
+                kept = clause[..at].to_vec();
+                slots = parse::slots(&kept, ctx, lang);
+                kept.as_slice()
+            }
+            _ => clause,
+        };
         // "swap every WARN for WARNING": with a verb of replacing, "for" says what comes in.
         let swapped;
         let clause = if slots.verb == Some(lexicon::Verb::Replace)
