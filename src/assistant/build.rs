@@ -1389,6 +1389,34 @@ impl<'a> Builder<'a> {
             {
                 start += 1;
             }
+            // "escribe un poema en notas.txt", "write a poem in poem.txt": what to write is
+            // described, not given; atajo does not compose it.
+            let skipped: Vec<&str> = toks[s.verb_at + 1..start]
+                .iter()
+                .map(|t| t.key.as_str())
+                .collect();
+            let described = skipped
+                .iter()
+                .any(|k| matches!(*k, "un" | "una" | "a" | "an"))
+                && !skipped.iter().any(|k| {
+                    matches!(
+                        *k,
+                        "diga"
+                            | "dice"
+                            | "saying"
+                            | "says"
+                            | "texto"
+                            | "text"
+                            | "linea"
+                            | "line"
+                            | "frase"
+                            | "palabra"
+                            | "word"
+                    )
+                });
+            if described {
+                return Err(Stop::NotUnderstood);
+            }
             let words: Vec<&str> = toks[start..end].iter().map(|t| t.raw.as_str()).collect();
             (!words.is_empty()).then(|| words.join(" "))
         }

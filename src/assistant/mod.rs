@@ -172,7 +172,9 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                 // A word nobody knows that the command does not use either was part of the
                 // request, and dropped: what runs would not be what was asked ("cuéntame un
                 // chiste de ficheros" is no count of files).
-                if let Some(w) = dropped(clause, &slots, &s, ctx) {
+                if let Some(w) = dropped(clause, &slots, &s, ctx)
+                    .or_else(|| slots.unsure.then(|| unused(clause, &s, ctx)).flatten())
+                {
                     tracing::debug!(word = %w, "a word of the request is not in the command");
                     return not_understood(lang);
                 }
@@ -282,6 +284,20 @@ fn dropped<'t>(
         .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default())
         .filter(|t| parse::unaccounted(t, ctx) && t.key.chars().any(char::is_alphabetic))
         .filter(|t| lexicon::verb_typo(&t.key).is_none() && lexicon::noun_typo(&t.key).is_none())
+        .find(|t| !held(&t.key) && !lexicon::synonyms(&t.key).iter().any(|s| held(s)))
+        .map(|t| t.raw.as_str())
+}
+
+/// With a verb read through a slip ("paint" for "print"?), every word nobody knows must be
+/// in the command: "paint the src folder blue" is no print.
+fn unused<'t>(clause: &'t [Token], steps: &[Step], ctx: &Context<'_>) -> Option<&'t str> {
+    let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
+    let held = |w: &str| commands.iter().any(|c| c.contains(w));
+    clause
+        .iter()
+        .filter(|t| parse::unaccounted(t, ctx) && t.key.chars().any(char::is_alphabetic))
+        .filter(|t| lexicon::verb_typo(&t.key).is_none() && lexicon::noun_typo(&t.key).is_none())
+        .filter(|t| !lexicon::naming_typo(&t.key))
         .find(|t| !held(&t.key) && !lexicon::synonyms(&t.key).iter().any(|s| held(s)))
         .map(|t| t.raw.as_str())
 }
