@@ -1700,10 +1700,19 @@ impl<'a> Builder<'a> {
         toks: &[Token],
         s: &Slots,
     ) -> Result<(Vec<Target>, Target, bool), Stop> {
+        // "in the same folder", "en su misma carpeta": beside the source, under the new name
+        // said elsewhere; never a folder called "same".
+        let is_same = |p: &Phrase| {
+            p.lit().is_some_and(|n| {
+                matches!(super::words::fold(n).as_str(), "same" | "misma" | "mismo")
+            })
+        };
+        let same_dir = s.phrases.iter().any(&is_same);
         let found_dest = s
             .phrases
             .iter()
             .rev()
+            .filter(|p| !is_same(p))
             .find(|p| matches!(p.prep, Some(Prep::To | Prep::In | Prep::As)) || p.named)
             .or_else(|| {
                 // "mueve ahí los .jpg": a pronoun before the sources.
@@ -1769,7 +1778,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .filter(|p| p.prep == Some(Prep::From) && !std::ptr::eq(*p, dest_phrase_ptr))
             {
-                if let Some(t) = self.resolve(p, None).filter(|t| {
+                if let Some(t) = self.resolve_existing(p, None).filter(|t| {
                     t.exists && t.dir == Some(false) || p.lit().is_some_and(looks_like_file)
                 }) {
                     sources.push(t);
@@ -1873,7 +1882,25 @@ impl<'a> Builder<'a> {
         }
         self.must_exist(&sources)?;
         let sources = self.exclude(sources, s)?;
-        let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
+        let mut dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
+        if same_dir {
+            // The new name, in the source's folder.
+            let [one] = sources.as_slice() else {
+                return Err(Stop::NotUnderstood);
+            };
+            let name = dest_phrase.lit().ok_or(Stop::NotUnderstood)?;
+            if name.contains('/') || dest.dir == Some(true) {
+                return Err(Stop::NotUnderstood);
+            }
+            let parent = one.path.rsplit_once('/').map_or("", |(d, _)| d);
+            dest = Target {
+                path: join(parent, name),
+                dir: None,
+                exists: false,
+            };
+            dest.exists = self.exists(&dest.path).is_some();
+            return Ok((sources, dest, false));
+        }
         let new_dir = (dest_phrase.new || s.new_dest) && !dest.exists;
         Ok((sources, dest, new_dir))
     }
@@ -3353,6 +3380,17 @@ impl<'a> Builder<'a> {
     }
 
     fn extract(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        // "descomprimí el zip de fotos acá": here is where it goes (as it would anyway), not
+        // what is unpacked.
+        let without_here;
+        let s = if s.phrases.iter().any(|p| p.name == Name::Here) {
+            let mut t = s.clone();
+            t.phrases.retain(|p| p.name != Name::Here);
+            without_here = t;
+            &without_here
+        } else {
+            s
+        };
         let archive = self.subject(toks, s, true).ok_or(Stop::NotUnderstood)?;
         if archive.dir == Some(true) {
             return Err(Stop::NotUnderstood);

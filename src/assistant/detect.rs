@@ -308,6 +308,7 @@ pub fn is_command(text: &str, tokens: &[Token]) -> bool {
                 || lexicon::all(&t.key)
                 || lexicon::and(&t.key)
                 || lexicon::naming(&t.key)
+                || (lexicon::here(&t.key) && t.key.chars().all(char::is_alphabetic))
                 || lexicon::flag(&t.key).is_some())
     });
     !sentence

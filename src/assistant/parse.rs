@@ -177,6 +177,10 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
         if tok.comma && lexicon::greeting(&tok.key) {
             continue;
         }
+        // "back up main.py as main.py.bak": a copy kept aside.
+        if i == 0 && tok.key == "back" && t.get(1).is_some_and(|n| n.key == "up") {
+            return Some((0, Verb::Copy, false));
+        }
         if let Some(v) = lexicon::verb(&tok.key) {
             // "nueva carpeta" starts a creation; "la carpeta nueva" does not.
             if matches!(tok.key.as_str(), "nueva" | "nuevo" | "new") && i > 0 {
