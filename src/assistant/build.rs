@@ -2724,7 +2724,7 @@ impl<'a> Builder<'a> {
                         && !s.has(Flag::Word))
             })
             .copied();
-        let in_file = s
+        let mut in_file = s
             .phrases
             .iter()
             .filter(|p| matches!(p.prep, Some(Prep::In | Prep::From)))
@@ -2732,6 +2732,22 @@ impl<'a> Builder<'a> {
                 self.resolve_existing(p, None)
                     .filter(|t| t.exists || p.lit().is_some_and(looks_like_file))
             });
+        // "busca 'timeout' en el log de la aplicación": a quoted text in a described file.
+        if in_file.is_none()
+            && pattern_phrase.is_some_and(|p| matches!(p.name, Name::Lit { quoted: true, .. }))
+            && let Some(at) = s
+                .phrases
+                .iter()
+                .find(|p| p.prep == Some(Prep::In))
+                .map(|p| p.start)
+            && let Some(path) = self.describe(toks, s, at, toks.len(), "", Some(false))
+        {
+            in_file = Some(Target {
+                path,
+                dir: Some(false),
+                exists: true,
+            });
+        }
         // "busca los archivos X" looks for files; "busca X en los archivos de src" looks
         // inside them: the noun before the word or after it.
         let noun_at = toks
@@ -3131,6 +3147,17 @@ impl<'a> Builder<'a> {
         let objects = self.objects(s);
         let place = self.place(s, &objects);
         if let Some((flag, es_u, en_u)) = unit {
+            // "¿cuántas líneas tiene el log de errores?": one file of a kind, described.
+            if self.singular_kind(s)
+                && objects.iter().all(|p| !p.known)
+                && let Some(path) = self.describe(toks, s, 0, toks.len(), "", Some(false))
+            {
+                return Ok(vec![Step::new(
+                    format!("wc {flag} {}", args(&[&path])),
+                    format!("Cuenta las {es_u} de {}", es_list(&[&path])),
+                    format!("Counts the {en_u} in {}", en_list(&[&path])),
+                )]);
+            }
             // Lines of one file, or of every file of a kind in a folder.
             if !s.kinds.is_empty() && objects.iter().all(|p| !p.known) {
                 self.unknown_place(s, place.as_deref())?;
