@@ -689,16 +689,8 @@ impl<'a> Builder<'a> {
             && !s.has(Flag::Permission)
             && !s.has(Flag::Execute)
         {
-            let mut shown = s.clone();
-            shown.verb = Some(Verb::Show);
-            shown.phrases.retain(|p| {
-                !p.lit().is_some_and(|n| {
-                    matches!(
-                        super::words::fold(n).as_str(),
-                        "cabecera" | "encabezado" | "header" | "headers"
-                    )
-                })
-            });
+            // The header words are cue words: the parse never read them as names.
+            let mut shown = with_verb(s, Verb::Show);
             if header && !s.has(Flag::First) {
                 shown.flags.extend([Flag::First, Flag::Lines]);
                 shown.numbers = vec![1];
@@ -738,9 +730,7 @@ impl<'a> Builder<'a> {
                 .get(s.verb_at)
                 .is_some_and(|k| matches!(*k, "pone" | "dice" | "say" | "says"))
         {
-            let mut shown = s.clone();
-            shown.verb = Some(Verb::Show);
-            return self.show(toks, &shown, true);
+            return self.show(toks, &with_verb(s, Verb::Show), true);
         }
         // "make deploy.sh non-executable", "que backup.sh deje de ser ejecutable"
         if has(&["non-executable", "nonexecutable"])
@@ -811,8 +801,7 @@ impl<'a> Builder<'a> {
                 .subject(toks, s, true)
                 .is_none_or(|t| t.dir != Some(false))
         {
-            let mut ordered = s.clone();
-            ordered.verb = Some(Verb::List);
+            let mut ordered = with_verb(s, Verb::List);
             ordered.flags.retain(|f| {
                 !matches!(
                     f,
@@ -1078,17 +1067,14 @@ impl<'a> Builder<'a> {
             })
             && !s.has(Flag::Contains)
         {
-            let mut listed = s.clone();
-            listed.verb = Some(Verb::List);
+            let mut listed = with_verb(s, Verb::List);
             listed.kinds.clear();
             listed.kind_words.clear();
             return self.list(toks, &listed);
         }
         // "what does the readme say?", "¿qué pone en el README?", "¿qué dice notas.txt?"
         if has(&["say", "says", "pone", "dice"]) {
-            let mut shown = s.clone();
-            shown.verb = Some(Verb::Show);
-            return self.show(toks, &shown, true);
+            return self.show(toks, &with_verb(s, Verb::Show), true);
         }
         if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
             return self.find(toks, s);
@@ -1566,17 +1552,7 @@ impl<'a> Builder<'a> {
                 .is_ok_and(|t| t.iter().all(|t| !t.exists))
         {
             self.last_obj = None;
-            return Ok(vec![Step::new(
-                format!("rm {}", args(&[&archive])),
-                format!(
-                    "Borra {} (va a la papelera de .atajo; se puede deshacer con «undo»)",
-                    es_list(&[&archive])
-                ),
-                format!(
-                    "Deletes {} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
-                    en_list(&[&archive])
-                ),
-            )]);
+            return Ok(vec![rm_step(&[&archive], false)]);
         }
         // "the biggest file in vacaciones", "el archivo que más pesa": one file, chosen now
         // from the model and named in the command, never the folder it is in.
@@ -1597,7 +1573,6 @@ impl<'a> Builder<'a> {
                         .map(|t| t.path)
                 })
                 .unwrap_or_else(|| ".".into());
-            let exts: Vec<String> = s.kinds.clone();
             let by_size = matches!(sup, Flag::Biggest | Flag::Smallest);
             let most = matches!(sup, Flag::Biggest | Flag::Newest);
             let found = self
@@ -1606,22 +1581,11 @@ impl<'a> Builder<'a> {
                     &dir,
                     by_size,
                     most,
-                    (!exts.is_empty()).then_some(exts.as_slice()),
+                    (!s.kinds.is_empty()).then_some(s.kinds.as_slice()),
                 )
                 .ok_or(Stop::NotUnderstood)?;
             self.last_obj = None;
-            let path = found.path;
-            return Ok(vec![Step::new(
-                format!("rm {}", args(&[&path])),
-                format!(
-                    "Borra {} (va a la papelera de .atajo; se puede deshacer con «undo»)",
-                    es_list(&[&path])
-                ),
-                format!(
-                    "Deletes {} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
-                    en_list(&[&path])
-                ),
-            )]);
+            return Ok(vec![rm_step(&[&found.path], false)]);
         }
         let targets = self.targets(toks, s)?;
         self.must_exist(&targets)?;
@@ -1640,29 +1604,8 @@ impl<'a> Builder<'a> {
             || s.noun.is_some_and(|(n, _)| n == Noun::Folder)
             || s.has(Flag::Recursive);
         let paths: Vec<&str> = targets.iter().map(|t| t.path.as_str()).collect();
-        let flag = if recursive { "-r " } else { "" };
         self.last_obj = None;
-        Ok(vec![Step::new(
-            format!("rm {flag}{}", args(&paths)),
-            format!(
-                "Borra {}{} (va a la papelera de .atajo; se puede deshacer con «undo»)",
-                es_list(&paths),
-                if recursive {
-                    " con todo su contenido"
-                } else {
-                    ""
-                }
-            ),
-            format!(
-                "Deletes {}{} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
-                en_list(&paths),
-                if recursive {
-                    " and everything inside"
-                } else {
-                    ""
-                }
-            ),
-        )])
+        Ok(vec![rm_step(&paths, recursive)])
     }
 
     fn empty(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
@@ -2204,9 +2147,8 @@ impl<'a> Builder<'a> {
         if s.has(Flag::Recursive) {
             flags.push('R');
         }
-        let only_dirs = s.noun.is_some_and(|(n, p)| n == Noun::Folder && p)
-            && path.as_deref() != Some(&dir)
-            || s.has(Flag::OnlyDirs);
+        let only_dirs =
+            s.noun.is_some_and(|(n, p)| n == Noun::Folder && p) && path.as_deref() != Some(&dir);
         let only_dirs = only_dirs && s.phrases.iter().all(|p| !p.known || p.prep.is_some());
         let mut operand: Vec<String> = Vec::new();
         let exts = if s.kinds.is_empty() {
@@ -2524,7 +2466,7 @@ impl<'a> Builder<'a> {
         if s.has(Flag::Hidden) {
             cmd.push_str(" -a");
         }
-        if only_dirs || s.has(Flag::OnlyDirs) {
+        if only_dirs {
             cmd.push_str(" -d");
         }
         if s.has(Flag::Levels)
@@ -3619,6 +3561,40 @@ impl<'a> Builder<'a> {
             ),
         )])
     }
+}
+
+/// `rm` of what was chosen; the explanation says it goes to the trash and comes back with
+/// `undo`.
+fn rm_step(paths: &[&str], recursive: bool) -> Step {
+    let flag = if recursive { "-r " } else { "" };
+    Step::new(
+        format!("rm {flag}{}", args(paths)),
+        format!(
+            "Borra {}{} (va a la papelera de .atajo; se puede deshacer con «undo»)",
+            es_list(paths),
+            if recursive {
+                " con todo su contenido"
+            } else {
+                ""
+            }
+        ),
+        format!(
+            "Deletes {}{} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
+            en_list(paths),
+            if recursive {
+                " and everything inside"
+            } else {
+                ""
+            }
+        ),
+    )
+}
+
+/// The same slots, read with another verb ("first ten lines of X" is a show).
+fn with_verb(s: &Slots, verb: Verb) -> Slots {
+    let mut t = s.clone();
+    t.verb = Some(verb);
+    t
 }
 
 fn up() -> Step {

@@ -334,7 +334,6 @@ pub enum Flag {
     Content,
     Contains,
     IgnoreCase,
-    OnlyDirs,
     Levels,
     End,
     Word,

@@ -266,9 +266,7 @@ fn dropped<'t>(
     steps: &[Step],
     ctx: &Context<'_>,
 ) -> Option<&'t str> {
-    let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
-    let held = |w: &str| commands.iter().any(|c| c.contains(w));
-    slots
+    let objects = slots
         .phrases
         .iter()
         .filter(|p| {
@@ -277,27 +275,38 @@ fn dropped<'t>(
                 && p.prep.is_none()
                 && matches!(p.name, parse::Name::Lit { quoted: false, .. })
                 // What the verb acts on: right after it, but for articles.
-                && clause
-                    .get(slots.verb_at + 1..p.start)
-                    .is_some_and(|between| between.iter().all(|t| lexicon::filler(&t.key) || matches!(t.key.as_str(), "a" | "un" | "una")))
+                && clause.get(slots.verb_at + 1..p.start).is_some_and(|between| {
+                    between
+                        .iter()
+                        .all(|t| lexicon::filler(&t.key) || matches!(t.key.as_str(), "a" | "un" | "una"))
+                })
         })
-        .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default())
-        .filter(|t| parse::unaccounted(t, ctx) && t.key.chars().any(char::is_alphabetic))
-        .filter(|t| lexicon::verb_typo(&t.key).is_none() && lexicon::noun_typo(&t.key).is_none())
-        .find(|t| !held(&t.key) && !lexicon::synonyms(&t.key).iter().any(|s| held(s)))
-        .map(|t| t.raw.as_str())
+        .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default());
+    not_in_command(objects, steps, ctx)
 }
 
 /// With a verb read through a slip ("paint" for "print"?), every word nobody knows must be
 /// in the command: "paint the src folder blue" is no print.
 fn unused<'t>(clause: &'t [Token], steps: &[Step], ctx: &Context<'_>) -> Option<&'t str> {
+    not_in_command(clause.iter(), steps, ctx)
+}
+
+/// The first of `words` that nobody knows (not vocabulary, a slip of it, or a name here) and
+/// that no step's command holds, nor a synonym of it.
+fn not_in_command<'t>(
+    words: impl Iterator<Item = &'t Token>,
+    steps: &[Step],
+    ctx: &Context<'_>,
+) -> Option<&'t str> {
     let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
     let held = |w: &str| commands.iter().any(|c| c.contains(w));
-    clause
-        .iter()
+    words
         .filter(|t| parse::unaccounted(t, ctx) && t.key.chars().any(char::is_alphabetic))
-        .filter(|t| lexicon::verb_typo(&t.key).is_none() && lexicon::noun_typo(&t.key).is_none())
-        .filter(|t| !lexicon::naming_typo(&t.key))
+        .filter(|t| {
+            lexicon::verb_typo(&t.key).is_none()
+                && lexicon::noun_typo(&t.key).is_none()
+                && !lexicon::naming_typo(&t.key)
+        })
         .find(|t| !held(&t.key) && !lexicon::synonyms(&t.key).iter().any(|s| held(s)))
         .map(|t| t.raw.as_str())
 }

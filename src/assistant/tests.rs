@@ -226,6 +226,37 @@ mod names_stay_literal {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
+        /// Any soup of the words the rules read (verbs, the words they are chosen by,
+        /// connectors, quotes, names here and not, shell characters) is translated without a
+        /// panic, and whatever command comes out is judged by the policy, never run unjudged:
+        /// the instruction path a client reaches with any text.
+        #[test]
+        fn any_mix_of_the_rules_words_is_answered_and_judged(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "borra", "delete", "mueve", "copy", "crea", "make", "the", "la", "de", "en", "in",
+                "to", "a", "y", "and", "then", "luego", "más", "most", "biggest", "pesa", "ocupa",
+                "líneas", "lines", "first", "last", "header", "cabecera", "o", "or", "WARN",
+                "'x y'", "same", "misma", "carpeta", "folder", "up", "level", "nivel", "zip",
+                "comprimido", "que", "no", "sean", "not", "pero", "sin", "but", "keep", "with",
+                "for", "version=2", "notas.txt", "README", "readme", "src", "logs", "música",
+                "nada.txt", "¿", "?", ",", "&", ";", "$(x)", "-rf", "..", "/etc", "aquí", "here",
+                "un", "poema", "back", "times", "veces", "every", "todos", "except", "menos",
+            ]), 0..14)
+        ) {
+            let text = words.join(" ");
+            let t = translate(&text, None, &ctx());
+            if let Some(command) = t.command {
+                prop_assert!(!command.trim().is_empty(), "{text:?} gave an empty command");
+                let dir = tempfile::tempdir().unwrap();
+                let root = dir.path().canonicalize().unwrap();
+                // Judged, whatever the verdict: the policy parses every command the rules give.
+                let _ = policy::check(
+                    &command,
+                    policy::Context { root: &root, cwd: Path::new(""), rules: Rules::builtin().unwrap() },
+                );
+            }
+        }
+
         /// Whatever a quoted name holds (`;`, `$(…)`, `*`, quotes, a leading dash), the
         /// command that creates it gives mkdir exactly that one name: the policy's own
         /// parse of the translation finds one literal argument equal to it.
