@@ -33,6 +33,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Load and self-test the program rules (built-in and the user's), and list the programs.
     Rules(RulesArgs),
+    /// Measure the assistant on your own cases (the evaluation's JSON-lines format): every
+    /// answer runs in the sandbox on a copy of its fixture and is judged by what it did, for
+    /// the rules alone, the model alone and the configured order.
+    Eval(EvalArgs),
     /// Load and check the assistant plugins (the user's and the workspace's), and list them.
     Plugins(PluginsArgs),
     /// Say which protections the sandbox has on this machine, and prove them with real
@@ -176,6 +180,47 @@ pub struct ExplainArgs {
     /// The shell command to explain.
     #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each line of FILE is one case:\n  {\"id\": \"es-1\", \"lang\": \"es\", \"fixture\": \"basic\", \"cwd\": \".\", \"nl\": \"mueve notas.txt a docs\",\n   \"expect\": [\"mv notas.txt docs/\"], \"intent\": \"move\"}\n\"expect\": null means the request must be refused. Fixtures are JSON trees:\n  {\"name\": \"basic\", \"entries\": [{\"path\": \"notas.txt\", \"content\": \"...\"}, {\"path\": \"docs\", \"type\": \"dir\"}]}\nSee docs/assistant.md for every key."
+)]
+pub struct EvalArgs {
+    /// The cases, one JSON object per line.
+    #[arg(value_name = "FILE.jsonl")]
+    pub cases: PathBuf,
+    /// Folder of fixture *.json files. [default: fixtures/ beside FILE]
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    /// An OpenAI-compatible chat completions URL: adds the model alone and the configured
+    /// order to the comparison (also ATAJO_MODEL_URL or atajo.toml).
+    #[arg(long, value_name = "URL")]
+    pub model_url: Option<String>,
+    /// The model name at --model-url.
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Who answers in the configured setup, in order. [default: plugins,rules,model]
+    #[arg(long, value_name = "LIST")]
+    pub assistant_order: Option<String>,
+    /// Settings file. [default: ./atajo.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only cases whose id matches (glob patterns allowed; repeatable).
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+    /// Cases judged at once. [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print every case that did not pass: its text, the command got and those expected.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Write a JSON summary here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 1 when the configured setup passes fewer than PCT percent of the cases.
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<f64>,
 }
 
 #[derive(Debug, Args)]

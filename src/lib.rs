@@ -8,6 +8,7 @@ pub mod action;
 pub mod assistant;
 pub mod cli;
 pub mod config;
+pub mod evaluate;
 pub mod exec;
 pub mod feed;
 pub mod fold;

@@ -11,8 +11,8 @@ use tracing_subscriber::EnvFilter;
 
 use atajo::assistant::{self, Assistant};
 use atajo::cli::{
-    CheckArgs, Cli, Command, DoctorArgs, ExplainArgs, LangArg, PluginsArgs, RulesArgs, ServeArgs,
-    TranslateArgs,
+    CheckArgs, Cli, Command, DoctorArgs, EvalArgs, ExplainArgs, LangArg, PluginsArgs, RulesArgs,
+    ServeArgs, TranslateArgs,
 };
 use atajo::config::Config;
 use atajo::exec::{Limits, Sandbox};
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Rules(args) => rules(&args),
         Command::Plugins(args) => plugins(&args),
+        Command::Eval(args) => eval(&args),
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => doctor::probe(&args.what),
         Command::Serve(args) => {
@@ -411,6 +412,124 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         })
         .await?;
         Ok(())
+    })
+}
+
+/// `atajo eval`: exit 0 when the run completed, 1 under --fail-under, 2 when it could not run.
+fn eval(args: &EvalArgs) -> ExitCode {
+    match run_eval(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("atajo eval: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    use atajo::assistant::{AssistantSettings, Source};
+    use atajo::evaluate::{self, Plan, Setup};
+
+    let mut cases = evaluate::load_cases(&args.cases)?;
+    if !args.only.is_empty() {
+        let patterns = args
+            .only
+            .iter()
+            .map(|p| glob::Pattern::new(p).with_context(|| format!("--only {p}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        cases.retain(|c| patterns.iter().any(|p| p.matches(&c.id)));
+    }
+    if cases.is_empty() {
+        bail!("no cases to run in {}", args.cases.display());
+    }
+    let fixtures_dir = match &args.fixtures {
+        Some(d) => d.clone(),
+        None => args
+            .cases
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("fixtures"),
+    };
+    let fixtures = evaluate::load_fixtures(&fixtures_dir)?;
+    let config = Config::load(&ServeArgs {
+        config: args.config.clone(),
+        model_url: args.model_url.clone(),
+        model: args.model.clone(),
+        assistant_order: args.assistant_order.clone(),
+        ..ServeArgs::default()
+    })?;
+    let configured = config.assistant_settings(None)?;
+    // Answers run for real: always confined, whatever the settings say about serving.
+    let mut sandbox = config.sandbox_settings();
+    sandbox.enabled = true;
+    let rules = policy::Rules::load(&rule_files(
+        &std::env::current_dir().unwrap_or_default(),
+        &[],
+    ))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(async {
+        let only = |order: Vec<Source>, model| AssistantSettings {
+            order,
+            model,
+            ..AssistantSettings::default()
+        };
+        let mut setups = vec![("rules", only(vec![Source::Rules], None))];
+        if let Some(m) = &configured.model {
+            setups.push(("model", only(vec![Source::Model], Some(m.clone()))));
+        }
+        let mut built = Vec::new();
+        for (label, s) in setups {
+            let (assistant, _) = Assistant::new(s).await?;
+            built.push(Setup {
+                label: label.into(),
+                assistant: Arc::new(assistant),
+            });
+        }
+        let (assistant, errors) = Assistant::new(AssistantSettings {
+            redis_url: None,
+            ..configured.clone()
+        })
+        .await?;
+        for e in errors {
+            eprintln!("atajo: plugin left out: {e}");
+        }
+        // The configured order is its own column only when it can answer differently.
+        if assistant.has_model()
+            || !assistant.plugins().is_empty()
+            || !configured.order.contains(&Source::Rules)
+        {
+            built.push(Setup {
+                label: "configured".into(),
+                assistant: Arc::new(assistant),
+            });
+        }
+        let plan = Plan {
+            cases: &cases,
+            fixtures: &fixtures,
+            setups: &built,
+            rules: &rules,
+            sandbox: &sandbox,
+            jobs: args
+                .jobs
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        };
+        anyhow::Ok(evaluate::evaluate(&plan).await?)
+    })?;
+    if args.verbose {
+        println!("{}", report.failures());
+    }
+    print!("{}", report.tables());
+    if let Some(out) = &args.out {
+        let text = serde_json::to_string_pretty(&report.json())?;
+        std::fs::write(out, text + "\n").with_context(|| format!("{}", out.display()))?;
+    }
+    let last = report.setups.last().map(|s| s.total()).unwrap_or_default();
+    Ok(match args.fail_under {
+        Some(pct) if last.percent() < pct => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     })
 }
 
