@@ -134,6 +134,7 @@ fn prompt(text: &str) -> Prompt<'_> {
         lang: Lang::Es,
         cwd: "docs",
         listing: &LISTING,
+        examples: &[],
     }
 }
 
@@ -259,6 +260,13 @@ async fn rules_first_then_the_model_and_the_rules_when_it_fails() {
         system.contains("a.txt") && system.contains("English"),
         "{system}"
     );
+    // With a few examples of the language files, in its language, one of them declined.
+    let examples = system
+        .split_once("Examples (instruction -> answer):")
+        .map(|(_, e)| e.lines().filter(|l| l.contains(" -> ")).count());
+    assert_eq!(examples, Some(4), "{system}");
+    assert!(system.contains(r#"{"command":null}"#), "{system}");
+    assert!(!system.contains("carpeta"), "{system}");
     // The same again comes from the cache: the server is not asked twice.
     let t2 = a
         .translate(

@@ -39,6 +39,9 @@ impl FromStr for Source {
     }
 }
 
+/// Examples from the language files shown to a model with each instruction.
+const PROMPT_EXAMPLES: usize = 4;
+
 pub const DEFAULT_ORDER: [Source; 3] = [Source::Plugins, Source::Rules, Source::Model];
 
 #[derive(Debug, Clone)]
@@ -187,11 +190,13 @@ impl Assistant {
                     };
                     let lang = lang.unwrap_or_else(|| detect::language(&words::tokenize(text)));
                     let listing = Context::new(tree.read(), cwd).own_names(LISTING_NAMES);
+                    let examples = super::shots::for_instruction(text, lang, PROMPT_EXAMPLES);
                     let prompt = Prompt {
                         text,
                         lang,
                         cwd: rel,
                         listing: &listing,
+                        examples: &examples,
                     };
                     match model.translate(&prompt).await {
                         Ok(a) => {

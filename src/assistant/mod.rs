@@ -13,6 +13,7 @@ mod model;
 mod parse;
 pub mod plugins;
 mod refuse;
+mod shots;
 mod words;
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub use engine::{
 };
 pub use model::{ModelAnswer, ModelClient, ModelError, ModelSettings, Prompt};
 pub use plugins::{PluginError, Plugins};
+pub use shots::{Shot, for_instruction as examples_for};
 pub use words::fold;
 
 use serde::Serialize;

@@ -74,6 +74,8 @@ pub struct Prompt<'a> {
     pub cwd: &'a str,
     /// Some names in the cwd, folders ending in `/`.
     pub listing: &'a [String],
+    /// Instructions of the language files like this one, and what they become here.
+    pub examples: &'a [super::shots::Shot],
 }
 
 /// Longest answer body read from the server.
@@ -201,6 +203,14 @@ fn request_body(model: &str, p: &Prompt<'_>) -> Value {
     } else {
         p.listing.join(", ")
     };
+    let mut examples = String::new();
+    if !p.examples.is_empty() {
+        examples.push_str("\nExamples (instruction -> answer):");
+        for e in p.examples {
+            let answer = json!({"command": e.want});
+            examples.push_str(&format!("\n{} -> {answer}", json!(e.say)));
+        }
+    }
     let system = format!(
         "You turn file-management instructions into ONE POSIX shell command that runs in the \
          current folder of a workspace. Use only common tools (ls, cat, mkdir, touch, cp, mv, \
@@ -210,7 +220,7 @@ fn request_body(model: &str, p: &Prompt<'_>) -> Value {
          single quotes when it has spaces or special characters. If the request is not about \
          files in this workspace, is unsafe, or is unclear, answer with command null and say \
          why. The explanation is one short sentence in {language}.\n\
-         Current folder: {cwd}\nIt contains: {listing}"
+         Current folder: {cwd}\nIt contains: {listing}{examples}"
     );
     json!({
         "model": model,
