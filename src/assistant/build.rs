@@ -745,7 +745,13 @@ impl<'a> Builder<'a> {
         let usage = has(&[
             "ocupa", "ocupan", "pesa", "pesan", "espacio", "space", "usage", "uso",
         ]) || (has(&["how"]) && has(&["big", "large", "heavy"]))
-            || (has(&["cuanto", "cuanta"]) && has(&["tamano", "grande"]));
+            || (has(&["cuanto", "cuanta"]) && has(&["tamano", "grande"]))
+            // "dime el tamaño de la carpeta logs", "the size of the src folder": one total,
+            // not each file's ("the size of each file" lists them by size).
+            || (keys
+                .windows(2)
+                .any(|w| matches!(w, ["tamano" | "peso", "de" | "del"] | ["size", "of"]))
+                && !has(&["archivos", "ficheros", "files", "cada", "each", "every"]));
         if usage
             && s.size.is_none()
             && !matches!(
@@ -1112,6 +1118,26 @@ impl<'a> Builder<'a> {
     // ---- creating --------------------------------------------------------------------
 
     fn create(&mut self, toks: &[Token], s: &Slots, strong: bool) -> Result<Vec<Step>, Stop> {
+        // "crea una carpeta para facturas", "make a folder for invoices": what a new folder
+        // is for, when nothing here has that name, is its name.
+        let purpose;
+        let s = match s.phrases.as_slice() {
+            [p] if s.noun.is_some_and(|(n, _)| n == Noun::Folder)
+                && matches!(p.name, Name::Lit { .. })
+                && p.start
+                    .checked_sub(1)
+                    .and_then(|b| toks.get(b))
+                    .is_some_and(|t| !t.quoted && matches!(t.key.as_str(), "para" | "for"))
+                && p.lit().is_some_and(|n| self.exists(n).is_none()) =>
+            {
+                let mut named = s.clone();
+                named.phrases[0].prep = None;
+                named.phrases[0].named = true;
+                purpose = named;
+                &purpose
+            }
+            _ => s,
+        };
         let place_phrase = s
             .phrases
             .iter()
@@ -2707,8 +2733,11 @@ impl<'a> Builder<'a> {
                 || in_file.as_ref().is_some_and(|t| t.dir == Some(false))
                 || (pattern_phrase.is_some_and(|p| !p.known) && s.kinds.is_empty() && !noun_first));
         let where_is = has(&["donde", "where", "where's", "wheres", "localiza", "locate"]);
+        // "where"/"locate" ask where a file is, unless what is sought is said to be a word
+        // or is sought inside one file ("localiza la palabra pan en notas.txt").
+        let in_one_file = in_file.as_ref().is_some_and(|t| t.dir == Some(false));
         if grep
-            && !where_is
+            && (!where_is || word_said || in_one_file)
             && let Some(pat) = pattern_phrase.and_then(|p| p.lit())
         {
             if let Some(any) = self.alternatives(toks, s) {
@@ -2936,11 +2965,15 @@ impl<'a> Builder<'a> {
     ) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
-        let which_files = (has(&[
+        // "which files mention X" names files; "which lines of F contain X" shows lines, and
+        // so does a search inside one file.
+        let which_files = ((has(&[
             "archivos", "ficheros", "files", "cuales", "which", "que", "what",
         ]) && s.has(Flag::Contains))
             || (has(&["which", "cuales", "que", "what"])
-                && has(&["files", "archivos", "ficheros", "file", "archivo"]));
+                && has(&["files", "archivos", "ficheros", "file", "archivo"])))
+            && !s.has(Flag::Lines)
+            && in_file.as_ref().is_none_or(|t| t.dir != Some(false));
         let place = in_file.map(|t| (t.path, t.dir != Some(false)));
         let (target, recursive) = match place {
             Some((p, is_dir)) => (p, is_dir),

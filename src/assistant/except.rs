@@ -63,12 +63,30 @@ fn starts_at(t: &[Token], i: usize) -> Option<usize> {
     match key(i)? {
         k if marker(k) => Some(1),
         "but" if key(i + 1) == Some("not") => Some(2),
+        // "everything but the logs", "delete everything in docs but guide.md": after an
+        // all-word earlier in the clause, and before a name (not "but keep…", "but first…").
         "but"
-            if i > 0
-                && matches!(
-                    key(i - 1),
-                    Some("all" | "everything" | "every" | "anything" | "todo" | "todos")
-                ) =>
+            if t[..i].iter().any(|w| {
+                !w.quoted
+                    && matches!(
+                        w.key.as_str(),
+                        "all" | "everything" | "every" | "anything" | "todo" | "todos"
+                    )
+            }) && key(i + 1).is_none_or(|n| {
+                lexicon::verb(n).is_none()
+                    && !matches!(
+                        n,
+                        "first"
+                            | "then"
+                            | "also"
+                            | "only"
+                            | "keep"
+                            | "leave"
+                            | "dont"
+                            | "don't"
+                            | "do"
+                    )
+            }) =>
         {
             Some(1)
         }

@@ -263,6 +263,25 @@ pub fn greeting(key: &str) -> bool {
         .is_some_and(|w| w.contains(key))
 }
 
+/// How many of the last tokens are courtesy that ends a request ("please", "por favor",
+/// "thank you"): never part of a name.
+pub fn courtesy_tail(keys: &[&str]) -> usize {
+    let Some(words) = lexicon().words.get("courtesy") else {
+        return 0;
+    };
+    let mut n = 0;
+    loop {
+        let rest = &keys[..keys.len() - n];
+        let hit = (1..=3)
+            .rev()
+            .find(|len| rest.len() > *len && words.contains(&rest[rest.len() - len..].join(" ")));
+        match hit {
+            Some(len) => n += len,
+            None => return n,
+        }
+    }
+}
+
 /// Words that say "the names that follow are the new names": "llamada", "called", "que se llame".
 pub fn naming(key: &str) -> bool {
     lexicon()
@@ -428,7 +447,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
 
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
-    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue",
+    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy",
 ];
 
 /// One language file as written.

@@ -59,7 +59,13 @@ pub struct Translation {
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
-    let tokens = tokenize(text);
+    let mut tokens = tokenize(text);
+    let keys: Vec<&str> = tokens
+        .iter()
+        .map(|t| if t.quoted { "\"" } else { t.key.as_str() })
+        .collect();
+    let courtesy = lexicon::courtesy_tail(&keys);
+    tokens.truncate(tokens.len() - courtesy);
     let lang = lang.unwrap_or_else(|| detect::language(&tokens));
     if tokens.is_empty() {
         return not_understood(lang);

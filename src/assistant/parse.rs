@@ -427,6 +427,14 @@ impl<'a> Scan<'a> {
         let mut i = 0;
         while i < self.t.len() {
             if Some(i) == verb_at {
+                // "I want to create…", "voy a borrar…": a preposition right before the verb
+                // marks the infinitive, not a place.
+                if i.checked_sub(1)
+                    .and_then(|p| self.key(p))
+                    .is_some_and(|p| lexicon::prep(p).is_some())
+                {
+                    self.prep = None;
+                }
                 i += 1;
                 continue;
             }
@@ -503,6 +511,17 @@ impl<'a> Scan<'a> {
             // ones is a literal, even when it spells a word we know.
             if is_shouted(tok) && !self.shouting() {
                 self.push_word(i, self.ctx.has_name(&tok.raw));
+                i += 1;
+                continue;
+            }
+            // "comprime viejo en un zip": right after the verb, with no article, a modifier
+            // word that names an entry here is that entry ("the oldest" needs its article).
+            if verb_at.is_some_and(|v| v + 1 == i)
+                && lexicon::flag(k).is_some()
+                && lexicon::noun(k).is_none()
+                && self.ctx.has_name(&tok.raw)
+            {
+                self.push_word(i, true);
                 i += 1;
                 continue;
             }

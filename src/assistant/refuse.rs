@@ -2,6 +2,7 @@
 //! the network, the machine itself. The policy would deny the commands anyway; saying no
 //! here gives the person a reason instead of a command that fails.
 
+use super::lexicon::{self, Verb};
 use super::words::Token;
 use crate::lang::Lang;
 
@@ -120,36 +121,61 @@ pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
         "remote",
         "remoto",
     ];
-    // "web" and "red" are also folder names: only as a destination of sending or uploading.
-    let sending = keys.iter().any(|k| {
-        matches!(
-            *k,
-            "envia"
-                | "enviar"
-                | "envie"
-                | "enviame"
-                | "send"
-                | "sends"
-                | "upload"
-                | "email"
-                | "mail"
-                | "mandame"
-                | "post"
-                | "publish"
-                | "publica"
-                | "comparte"
-                | "share"
-                | "sube"
-                | "subir"
-                | "suba"
-                | "descarga"
-                | "descargar"
-                | "download"
-        )
-    });
-    let strong_net = keys
+    let mail_word = |k: &str| matches!(k, "correo" | "email" | "e-mail" | "mail" | "gmail");
+    // "mail"/"email" send only as the verb ("email notes.txt to Ann"), not as a word of a
+    // text ("replace the word mail with inbox").
+    let first_word = keys
         .iter()
-        .any(|k| NETWORK.contains(k) && !matches!(*k, "web" | "red" | "descarga" | "descargar"));
+        .find(|k| !lexicon::filler(k) && !lexicon::greeting(k) && !matches!(**k, "por" | "favor"))
+        .copied();
+    // "web" and "red" are also folder names: only as a destination of sending or uploading.
+    let sending = first_word.is_some_and(|k| matches!(k, "email" | "mail"))
+        || keys.iter().any(|k| {
+            matches!(
+                *k,
+                "envia"
+                    | "enviar"
+                    | "envie"
+                    | "enviame"
+                    | "send"
+                    | "sends"
+                    | "upload"
+                    | "mandame"
+                    | "post"
+                    | "publish"
+                    | "publica"
+                    | "comparte"
+                    | "share"
+                    | "sube"
+                    | "subir"
+                    | "suba"
+                    | "descarga"
+                    | "descargar"
+                    | "download"
+            )
+        });
+    // A verb working on text ("cambia la palabra correo por buzón", "busca 'mail' en
+    // todo.txt") makes a mail word part of the text, unless it says how to send ("por correo").
+    let on_text = keys.iter().find_map(|k| lexicon::verb(k)).is_some_and(|v| {
+        matches!(
+            v,
+            Verb::Replace
+                | Verb::Change
+                | Verb::Find
+                | Verb::Count
+                | Verb::Sort
+                | Verb::Write
+                | Verb::Add
+        )
+    }) && !sending
+        && !["por", "by", "via", "per"]
+            .iter()
+            .any(|p| pair(p, &["correo", "email", "e-mail", "mail", "gmail"]));
+    let strong_net = keys.iter().any(|k| {
+        NETWORK.contains(k)
+            && !matches!(*k, "web" | "red" | "descarga" | "descargar")
+            && !(on_text && mail_word(k))
+    });
     if strong_net
         && (sending
             || keys.iter().any(|k| {
@@ -164,6 +190,7 @@ pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
                         | "wget"
                         | "correo"
                         | "email"
+                        | "mail"
                         | "servidor"
                         | "server"
                         | "internet"
