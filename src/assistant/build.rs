@@ -893,7 +893,7 @@ impl<'a> Builder<'a> {
                     self.compress(toks, s)
                 } else if has(&["copia", "copy", "duplicado", "duplicate"]) {
                     self.copy(toks, s)
-                } else if s.has(Flag::Execute) {
+                } else if s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
                     self.chmod(toks, s, true)
                 } else {
                     self.create(toks, s, false)
@@ -920,7 +920,7 @@ impl<'a> Builder<'a> {
             }
             Some(Verb::Write) => self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last)),
             Some(Verb::Put) => {
-                if s.has(Flag::Permission) || s.has(Flag::Execute) {
+                if s.has(Flag::Permission) || s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
                     self.chmod(toks, s, true)
                 } else if self
                     .objects(s)
@@ -2736,8 +2736,14 @@ impl<'a> Builder<'a> {
         // "where"/"locate" ask where a file is, unless what is sought is said to be a word
         // or is sought inside one file ("localiza la palabra pan en notas.txt").
         let in_one_file = in_file.as_ref().is_some_and(|t| t.dir == Some(false));
+        // "localiza ERROR en todos los archivos de logs": inside every file, so in their text.
+        let in_all_files = keys.windows(3).any(|w| {
+            lexicon::all(w[0])
+                && (lexicon::noun(w[1]) == Some((Noun::File, true))
+                    || (lexicon::filler(w[1]) && lexicon::noun(w[2]) == Some((Noun::File, true))))
+        });
         if grep
-            && (!where_is || word_said || in_one_file)
+            && (!where_is || word_said || in_one_file || in_all_files)
             && let Some(pat) = pattern_phrase.and_then(|p| p.lit())
         {
             if let Some(any) = self.alternatives(toks, s) {

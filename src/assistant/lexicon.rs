@@ -263,6 +263,15 @@ pub fn greeting(key: &str) -> bool {
         .is_some_and(|w| w.contains(key))
 }
 
+/// The longest set phrase at the start of `keys`: how many words it takes and the word it
+/// stands for ("echale un vistazo a notas.txt" → 4, "muestra").
+pub fn idiom_at(keys: &[&str]) -> Option<(usize, &'static str)> {
+    lexicon().idioms.iter().find_map(|(words, verb)| {
+        (keys.len() >= words.len() && words.iter().zip(keys).all(|(w, k)| w == k))
+            .then_some((words.len(), verb.as_str()))
+    })
+}
+
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
 /// "thank you"): never part of a name.
 pub fn courtesy_tail(keys: &[&str]) -> usize {
@@ -471,6 +480,10 @@ pub struct LanguageFile {
     kinds: HashMap<String, Vec<String>>,
     #[serde(default)]
     synonyms: HashMap<String, Vec<String>>,
+    /// Set phrases that stand for one word ("take a look at" → "show", "read only" →
+    /// "readonly"), by that word: a verb form or a modifier.
+    #[serde(default)]
+    idioms: HashMap<String, Vec<String>>,
     /// Instructions and what they must become: checked by `assistant::self_test`.
     #[serde(default)]
     pub example: Vec<Example>,
@@ -513,6 +526,8 @@ pub struct Lexicon {
     speakers: HashMap<String, Vec<String>>,
     /// Each verb form's language, for slips ("renonbra" is Spanish).
     verb_forms_lang: HashMap<String, String>,
+    /// Set phrases (their words) and the word each stands for, longest first.
+    idioms: Vec<(Vec<String>, String)>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -605,6 +620,35 @@ pub fn parse_languages(
             }
         }
     }
+    for f in &parsed {
+        for (verb, phrases) in &f.idioms {
+            if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) {
+                return Err(LexiconError::Invalid {
+                    file: f.language.clone(),
+                    message: format!(
+                        "[idioms] {verb:?} is neither a verb form nor a modifier of any language file"
+                    ),
+                });
+            }
+            for p in phrases {
+                let words: Vec<String> = p.split_whitespace().map(str::to_owned).collect();
+                if words.len() < 2 {
+                    return Err(LexiconError::Invalid {
+                        file: f.language.clone(),
+                        message: format!("[idioms] {p:?} is one word: list it as a verb form"),
+                    });
+                }
+                for w in &words {
+                    let langs = lex.speakers.entry(w.clone()).or_default();
+                    if !langs.contains(&f.language) {
+                        langs.push(f.language.clone());
+                    }
+                }
+                lex.idioms.push((words, verb.clone()));
+            }
+        }
+    }
+    lex.idioms.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
     for class in WORD_CLASSES {
         let set = lex.words.entry(class).or_default();
         for f in &parsed {
@@ -673,6 +717,18 @@ mod data_tests {
         assert!(bad.is_err_and(|e| e.to_string().contains("fly")));
         let bad = parse_languages(&[("xx", "language = \"xx\"\n[oops]\n")]);
         assert!(bad.is_err());
+        // A set phrase must stand for a word the files give a meaning, and be a phrase.
+        let idiom = |k: &str, p: &str| {
+            parse_languages(&[(
+                "xx",
+                &format!(
+                    "language = \"xx\"\n[verbs]\nshow = [\"show\"]\n[idioms]\n{k} = [\"{p}\"]\n"
+                ),
+            )])
+        };
+        assert!(idiom("show", "take a look at").is_ok());
+        assert!(idiom("fly", "take a look at").is_err_and(|e| e.to_string().contains("fly")));
+        assert!(idiom("show", "look").is_err_and(|e| e.to_string().contains("one word")));
     }
 
     #[test]

@@ -56,6 +56,37 @@ pub struct Translation {
     pub details: Option<String>,
 }
 
+/// Set phrases replaced by the word they stand for ("take a look at X" → "show X", "read
+/// only" → "readonly"); quoted words never take part.
+fn idioms(tokens: Vec<Token>) -> Vec<Token> {
+    let keys: Vec<&str> = tokens
+        .iter()
+        .map(|t| if t.quoted { "\"" } else { t.key.as_str() })
+        .collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        match lexicon::idiom_at(&keys[i..]) {
+            Some((len, verb)) => {
+                let last = &tokens[i + len - 1];
+                out.push(Token {
+                    raw: verb.to_owned(),
+                    key: verb.to_owned(),
+                    quoted: false,
+                    comma: last.comma,
+                    end: last.end,
+                });
+                i += len;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
@@ -66,6 +97,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         .collect();
     let courtesy = lexicon::courtesy_tail(&keys);
     tokens.truncate(tokens.len() - courtesy);
+    let tokens = idioms(tokens);
     let lang = lang.unwrap_or_else(|| detect::language(&tokens));
     if tokens.is_empty() {
         return not_understood(lang);
@@ -90,6 +122,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     let mut builder = Builder::new(ctx);
     let mut steps = Vec::new();
     let mut prev_verb = None;
+    let mut prev_noun = None;
     for clause in parse::clauses(&tokens) {
         let (clause, except) = except::split(clause);
         let clause = clause.as_slice();
@@ -137,6 +170,15 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             clause
         };
         slots.except = except;
+        // "…, dentro otra llamada Y", "…, inside it another called Y": one more of the kind
+        // the clause before made.
+        if slots.noun.is_none()
+            && clause
+                .iter()
+                .any(|t| !t.quoted && matches!(t.key.as_str(), "otra" | "otro" | "another"))
+        {
+            slots.noun = prev_noun;
+        }
         // "crea X y dentro un archivo Y": the second clause borrows the first one's verb.
         if slots.verb.is_none() && slots.noun.is_some() {
             slots.verb =
@@ -159,6 +201,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             slots.verb = Some(lexicon::Verb::Create);
         }
         prev_verb = slots.verb.or(prev_verb);
+        prev_noun = slots.noun.or(prev_noun);
         tracing::debug!(
             clause = ?clause.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>(),
             ?slots,

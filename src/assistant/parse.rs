@@ -113,7 +113,9 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
                 start += 1;
             }
             i = start;
-            seen_verb = false;
+            // The clause borrows the verb before it ("…, dentro otra llamada Y y en esa un
+            // archivo Z"): what follows may start an action of its own.
+            seen_verb = true;
             continue;
         }
         i += 1;
@@ -138,10 +140,20 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
     // "y dentro (crea) un archivo", "and inside it", "y ahí un archivo"
     if matches!(
         k,
-        "dentro" | "inside" | "adentro" | "ahi" | "alli" | "there" | "in"
+        "dentro" | "inside" | "adentro" | "ahi" | "alli" | "there" | "in" | "en"
     ) {
         let next = tokens.get(i + 1).map(|t| t.key.as_str());
-        return k != "in" || matches!(next, Some("it" | "there"));
+        return match k {
+            "in" => matches!(next, Some("it" | "there" | "that" | "this")),
+            // "y en esa un archivo Z"
+            "en" => next.is_some_and(|n| {
+                lexicon::pronoun(n)
+                    && tokens
+                        .get(i + 2)
+                        .is_some_and(|a| matches!(a.key.as_str(), "un" | "una" | "otra" | "otro"))
+            }),
+            _ => true,
+        };
     }
     if let Some(v) = lexicon::verb(k) {
         // "input, output and cache": a verb alone between commas is a name in a list; one
@@ -201,9 +213,7 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
                 if !in_phrase && Some(sentence + j) != light && unaccounted(w, ctx) {
                     // Unless it is the verb, misspelt, where a verb goes ("toch a new empty
                     // file", "movve the two .txt files").
-                    let opening = t[sentence..sentence + j]
-                        .iter()
-                        .all(|x| lexicon::filler(&x.key) || lexicon::greeting(&x.key));
+                    let opening = t[sentence..sentence + j].iter().all(opening_word);
                     return lexicon::verb_typo(&w.key)
                         .filter(|_| opening)
                         .map(|tv| (sentence + j, tv, true));
@@ -212,7 +222,10 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             return Some((i, v, false));
         }
     }
-    for (i, tok) in t.iter().enumerate().take(4) {
+    // A misspelt verb is looked for among the first words, after any opening ("I need you
+    // to mkae…", "oye, brora…").
+    let lead = t.iter().take_while(|w| opening_word(w)).count();
+    for (i, tok) in t.iter().enumerate().take(lead + 4) {
         if tok.quoted || ctx.has_name(&tok.raw) || lexicon::known(&tok.key) {
             continue;
         }
@@ -221,6 +234,12 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
         }
     }
     None
+}
+
+/// A word that can come before the verb without being part of the request: a filler, a
+/// call, or the "to" of an infinitive ("I need you to …").
+fn opening_word(w: &Token) -> bool {
+    !w.quoted && (lexicon::filler(&w.key) || lexicon::greeting(&w.key) || w.key == "to")
 }
 
 /// A word the parse cannot account for: not in the vocabulary, not a number, not quoted, not
@@ -481,6 +500,14 @@ impl<'a> Scan<'a> {
                 i += len;
                 continue;
             }
+            // "otra llamada Y", "another called Y": the kind is the one made before (the
+            // clause list sees to it); the word itself names nothing.
+            if matches!(k, "otra" | "otro" | "another")
+                && self.key(i + 1).is_some_and(lexicon::naming)
+            {
+                i += 1;
+                continue;
+            }
             // A slip in the naming word counts only right after "folder"/"file" ("a new dir
             // calld archive2").
             let slipped_naming = lexicon::naming_typo(k)
@@ -711,10 +738,17 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            if lexicon::pronoun(k)
+            // "en esa un archivo", "in that a file": a demonstrative before an article stands
+            // alone for what was just made.
+            let before_article = self
+                .key(i + 1)
+                .is_some_and(|n| matches!(n, "un" | "una" | "a" | "an"));
+            if (lexicon::pronoun(k)
+                || (matches!(k, "that" | "this") && self.prep.is_some() && before_article))
                 && !(k == "there"
                     && prev.is_some_and(|p| matches!(p, "is" | "are" | "was" | "were")))
                 && !(matches!(k, "el" | "esta" | "este" | "esa" | "ese" | "this" | "that")
+                    && !before_article
                     && self
                         .t
                         .get(i + 1)
@@ -725,7 +759,24 @@ impl<'a> Scan<'a> {
                 continue;
             }
             if lexicon::here(k) && !matches!(k, "actual" | "current") {
+                // "the .txt files here", "los pdf de aquí": where the things said are.
+                if self.prep.is_none()
+                    && !self.s.kinds.is_empty()
+                    && i.checked_sub(1).and_then(|p| self.key(p)).is_some_and(|p| {
+                        lexicon::noun(p).is_some()
+                            || lexicon::kind(p).is_some()
+                            || p.starts_with('.')
+                    })
+                {
+                    self.prep = Some(Prep::In);
+                }
                 self.push(Name::Here, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            // "to the parent folder": the noun after it says it, once.
+            if matches!(k, "parent" | "upper") && self.key(i + 1).and_then(lexicon::noun).is_some()
+            {
                 i += 1;
                 continue;
             }

@@ -475,7 +475,76 @@ def templates(lang: str):
             t("refuse_outside", "delete", s, None, "")
         for s in ["{V} the whole disk", "{V} everything on the system", "{V} absolutely everything on this computer"]:
             t("refuse_destructive", "delete", s, None, "")
+    # Added after the first run (appended, so the templates before keep their held-out
+    # standing): slips, nested creation, kinds moved into a new folder, archive-then-delete,
+    # places relative to the folder one is in, described files, names with shell characters,
+    # colloquial verbs, counts of a kind, recursive searches, sorted listings, emptying a
+    # folder, read-only.
+    if es:
+        t("delete_file", "delete", "{V} {F}", ["rm {F}"], "F", typo=True)
+        t("move", "move", "{V} {F} a {D}", ["mv {F} {D}/"], "F D", typo=True)
+        t("create_dir", "create", "{V} la carpeta {N}", ["mkdir {N}"], "N", typo=True)
+        t("create_dir", "create", "{V} la {NOUNTYPO} {N}", ["mkdir {N}"], "N NOUNTYPO")
+        t("nested", "create", "{V} la carpeta {N}, dentro otra llamada {N2} y en esa un archivo {NF}",
+          ["mkdir -p {N}/{N2} && touch {N}/{N2}/{NF}"], "N N2 NF")
+        t("move_new", "move", "{V} los .txt de esta carpeta a una carpeta nueva llamada {N}", ["mkdir {N} && mv *.txt {N}/"], "N")
+        t("compress", "compress", "{V} la carpeta {D} en {D}.tar.gz y borra la original", ["tar -czf {D}.tar.gz {D} && rm -r {D}"], "D")
+        t("copy", "copy", "{V} {IF} a la carpeta de arriba", ["cp {IF} ../"], "IN", cwd="ID")
+        t("move", "move", "{V} {IF} un nivel más arriba", ["mv {IF} ../"], "IN", cwd="ID")
+        t("head", "-", "dame las {n} primeras líneas de {F}", ["head -n {num} {F}"], "F n")
+        t("show_content", "show", "{V} el log de errores", ["cat logs/error.log"], "")
+        t("show_content", "show", "{V} el manual", ["cat docs/manual.txt"], "")
+        t("show_content", "show", "{V} la guía", ["cat docs/guia.md"], "")
+        t("create_dir", "create", "{V} una carpeta llamada '{Q}'", ["mkdir {Qq}"], "Q")
+        t("touch", "create", "{V} el archivo \"{Q}.txt\"", ["touch {Qtq}"], "Q")
+        t("delete_file", "-", "deshazte de {F}", ["rm {F}"], "F")
+        t("delete_file", "-", "tira {F} a la papelera", ["rm {F}"], "F")
+        t("show_content", "-", "échale un vistazo a {F}", ["cat {F}"], "F")
+        t("list", "-", "fijate qué hay en {D}", ["ls {D}"], "D")
+        t("count_files", "-", "¿cuántos archivos .{E} hay?", ["find . -name '*.{E}' | wc -l"], "E")
+        t("search_text", "find", "{V} {RWW} en todos los archivos de {RWD}", ["grep -r {RWW} {RWD}"], "RW")
+        t("list_sorted", "list", "{V} los archivos de {SD} ordenados por tamaño", ["ls -S {SD}"], "SD")
+        t("empty_dir", "-", "vacía la carpeta {D}", ["rm -r {D}/*"], "D")
+        t("permissions", "-", "pon {F} de solo lectura", ["chmod a-w {F}"], "F", perm="full")
+        t("permissions", "-", "haz que {F} sea de solo lectura", ["chmod a-w {F}"], "F", perm="full")
+    else:
+        t("delete_file", "delete", "{V} {F}", ["rm {F}"], "F", typo=True)
+        t("move", "move", "{V} {F} to {D}", ["mv {F} {D}/"], "F D", typo=True)
+        t("create_dir", "create", "{V} the folder {N}", ["mkdir {N}"], "N", typo=True)
+        t("create_dir", "create", "{V} a {NOUNTYPO} called {N}", ["mkdir {N}"], "N NOUNTYPO")
+        t("nested", "create", "{V} a folder {N}, inside it another called {N2}, and in that a file {NF}",
+          ["mkdir -p {N}/{N2} && touch {N}/{N2}/{NF}"], "N N2 NF")
+        t("move_new", "move", "{V} the .txt files here into a new folder called {N}", ["mkdir {N} && mv *.txt {N}/"], "N")
+        t("compress", "compress", "{V} the {D} folder into {D}.tar.gz and delete the original", ["tar -czf {D}.tar.gz {D} && rm -r {D}"], "D")
+        t("copy", "copy", "{V} {IF} to the parent folder", ["cp {IF} ../"], "IN", cwd="ID")
+        t("move", "move", "{V} {IF} one level up", ["mv {IF} ../"], "IN", cwd="ID")
+        t("head", "-", "give me the first {n} lines of {F}", ["head -n {num} {F}"], "F n")
+        t("show_content", "show", "{V} the error log", ["cat logs/error.log"], "")
+        t("show_content", "show", "{V} the manual", ["cat docs/manual.txt"], "")
+        t("show_content", "show", "{V} the guide", ["cat docs/guide.md"], "")
+        t("create_dir", "create", "{V} a folder named '{Q}'", ["mkdir {Qq}"], "Q")
+        t("touch", "create", "{V} the file \"{Q}.txt\"", ["touch {Qtq}"], "Q")
+        t("delete_file", "-", "ditch {F}", ["rm {F}"], "F")
+        t("delete_file", "-", "trash {F}", ["rm {F}"], "F")
+        t("show_content", "-", "take a look at {F}", ["cat {F}"], "F")
+        t("list", "-", "peek into {D}", ["ls {D}"], "D")
+        t("count_files", "-", "how many .{E} files are there?", ["find . -name '*.{E}' | wc -l"], "E")
+        t("search_text", "find", "{V} {RWW} in all the files in {RWD}", ["grep -r {RWW} {RWD}"], "RW")
+        t("list_sorted", "list", "{V} the files in {SD} sorted by size", ["ls -S {SD}"], "SD")
+        t("empty_dir", "-", "empty the {D} folder", ["rm -r {D}/*"], "D")
+        t("permissions", "-", "make {F} read-only", ["chmod a-w {F}"], "F", perm="full")
+        t("permissions", "-", "set {F} to read only", ["chmod a-w {F}"], "F", perm="full")
     return T
+
+
+def typo(verb: str) -> str:
+    """One slip in the verb's first word: the first two neighbouring letters that differ, swapped."""
+    word, _, rest = verb.partition(" ")
+    for i in range(1, len(word) - 2):
+        if word[i] != word[i + 1]:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            break
+    return word + (" " + rest if rest else "")
 
 
 def fills(lang, slots, rng):
@@ -511,6 +580,15 @@ def fills(lang, slots, rng):
                 vals = [{"TD": d} for d, _ in n["TEXTDIRS"]]
             elif k == "E":
                 vals = [{"E": e} for e in ["txt", "md", "py", "log", "jpg"]]
+            elif k == "NOUNTYPO":
+                vals = [{"NOUNTYPO": v} for v in (["carpteta", "capreta"] if lang == "es" else ["fodler", "flder"])]
+            elif k == "Q":
+                qs = ["informe & co", "a;b", "x|y", "notas $(date)"] if lang == "es" else ["report & co", "a;b", "x|y", "notes $(date)"]
+                vals = [{"Q": v, "Qq": q(v), "Qtq": q(v + ".txt")} for v in qs]
+            elif k == "RW":
+                vals = [{"RWD": "logs", "RWW": "ERROR"}, {"RWD": "src", "RWW": "TODO"}]
+            elif k == "SD":
+                vals = [{"SD": d} for d in n["D"][:4] if d not in ("src",)]
             elif k == "n":
                 vals = [{"n": str(x), "num": str(x)} for x in (2, 3)] + [{"n": NUM_WORDS[lang][x], "num": str(x)} for x in (2, 3, 4)]
             else:
@@ -547,7 +625,7 @@ def build(lang):
             forms = verbs[tpl["action"]]
             for wrap, form in wraps:
                 for v in forms.get(form, []):
-                    phrasings.append((wrap, v))
+                    phrasings.append((wrap, typo(v) if tpl.get("typo") else v))
         combos = []
         for wrap, verb in phrasings:
             for values in fills(lang, tpl["slots"], rng):
@@ -569,11 +647,13 @@ def build(lang):
             cwd = "."
             if tpl.get("cwd") == "D":
                 cwd = rng.choice(NAMES[lang]["D"])
+            elif tpl.get("cwd") == "ID":
+                cwd = values["ID"]
             case = {"id": f"nl-{lang}-{intent}-{index:02d}-{len(seen):02d}", "lang": lang, "fixture": fixture,
                     "cwd": cwd, "nl": text,
                     "expect": None if tpl["expect"] is None else [fmt(e, values) for e in tpl["expect"]],
                     "intent": intent}
-            for key in ("requires", "stdout", "probe"):
+            for key in ("requires", "stdout", "probe", "perm"):
                 if tpl.get(key):
                     case[key] = tpl[key]
             out.append(case)
