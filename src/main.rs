@@ -205,7 +205,12 @@ fn plugins(args: &PluginsArgs) -> ExitCode {
         println!("looked in {}", d.display());
     }
     for p in plugins.iter() {
-        println!("{} ({})", p.name, p.file.display());
+        println!(
+            "{} ({}; {} examples checked)",
+            p.name,
+            p.file.display(),
+            p.examples
+        );
     }
     println!("{} plugin commands loaded", plugins.len());
     for e in &errors {

@@ -732,6 +732,11 @@ impl<'a> Builder<'a> {
         {
             return self.show(toks, &with_verb(s, Verb::Show), true);
         }
+        // "que solo yo pueda leer y escribir el .env", "lock down .env so only I can read and
+        // write it": whoever the verb, it is about permissions.
+        if owner_only(&keys).is_some() {
+            return self.chmod(toks, s, true);
+        }
         // "make deploy.sh non-executable", "que backup.sh deje de ser ejecutable"
         if has(&["non-executable", "nonexecutable"])
             || (has(&["deje", "dejen"]) && s.has(Flag::Execute))
@@ -2817,6 +2822,20 @@ impl<'a> Builder<'a> {
             en.push_str(" for files");
         }
         let mut said = false;
+        // "busca el archivo ESTILO.CSS": written in other capitals than the one file that
+        // has that name, it is that file's name.
+        let name = name.map(|n| {
+            if self.ctx.get(&n).is_none()
+                && !n.contains(['*', '?', '/'])
+                && let Some(e) = self.ctx.unique_named(&n)
+                && e.name != n
+                && e.name.to_lowercase() == n.to_lowercase()
+            {
+                e.name
+            } else {
+                n
+            }
+        });
         if let Some(n) = &name
             && s.kinds.is_empty()
         {
@@ -3305,6 +3324,26 @@ impl<'a> Builder<'a> {
         if sources.is_empty() {
             return Err(Stop::NotUnderstood);
         }
+        // "comprime notas.txt con gzip", "gzip app.log": one file compressed in place, the
+        // way gzip does it (notas.txt becomes notas.txt.gz), when no archive is named.
+        if out_phrase.is_none()
+            && !zip
+            && keys.iter().any(|k| matches!(*k, "gzip" | "gz" | "gzipea"))
+            && let [one] = sources.as_slice()
+            && self.exists(one) == Some(false)
+        {
+            let step = Step::new(
+                format!("gzip {}", args(std::slice::from_ref(one))),
+                format!("Comprime {} con gzip (queda {}.gz)", es_list(&[one]), one),
+                format!(
+                    "Compresses {} with gzip (it becomes {}.gz)",
+                    en_list(&[one]),
+                    one
+                ),
+            );
+            self.last_obj = Some(format!("{one}.gz"));
+            return Ok(vec![step]);
+        }
         let base = sources
             .first()
             .map(|s| {
@@ -3492,8 +3531,27 @@ impl<'a> Builder<'a> {
                         | "revoke"
                 )
             });
-        let t = self
-            .subject(toks, s, true)
+        // "que solo yo pueda leer el .env": the one thing named here, whatever the words
+        // around it.
+        let owner = owner_only(&keys).and_then(|_| {
+            s.phrases
+                .iter()
+                .filter_map(|p| self.resolve_existing(p, None))
+                .find(|t| t.exists)
+                .or_else(|| {
+                    // A hidden file read as a kind (".env").
+                    toks.iter().find_map(|t| {
+                        let dir = self.exists(&t.raw)?;
+                        Some(Target {
+                            path: t.raw.clone(),
+                            dir: Some(dir),
+                            exists: true,
+                        })
+                    })
+                })
+        });
+        let t = owner
+            .or_else(|| self.subject(toks, s, true))
             .or_else(|| {
                 s.phrases
                     .iter()
@@ -3508,7 +3566,9 @@ impl<'a> Builder<'a> {
                 "todos" | "everyone" | "everybody" | "all" | "otros" | "others"
             )
         });
-        let mode = if s.has(Flag::ReadOnly)
+        let mode = if let Some(m) = owner_only(&keys) {
+            m
+        } else if s.has(Flag::ReadOnly)
             || keys
                 .windows(2)
                 .any(|w| matches!(w, ["solo", "lectura"] | ["read", "only"]))
@@ -3767,7 +3827,65 @@ fn human_size(s: &str) -> String {
     format!("{n} {unit}")
 }
 
+/// "que solo yo pueda leer y escribir", "so only I can read and write it": those permissions
+/// for the owner and none for anyone else (`u=rw,go=`).
+fn owner_only(keys: &[&str]) -> Option<String> {
+    let only_me = keys.windows(2).any(|w| {
+        matches!(
+            w,
+            ["solo" | "solamente" | "unicamente", "yo" | "mi"] | ["only", "i" | "me"]
+        )
+    });
+    if !only_me {
+        return None;
+    }
+    let said = |words: &[&str]| keys.iter().any(|k| words.contains(k));
+    let mut perms = String::new();
+    if said(&["leer", "lectura", "lea", "read", "readable"]) {
+        perms.push('r');
+    }
+    if said(&[
+        "escribir",
+        "escritura",
+        "escriba",
+        "modificar",
+        "write",
+        "writable",
+        "modify",
+        "edit",
+    ]) {
+        perms.push('w');
+    }
+    if said(&["ejecutar", "ejecucion", "ejecute", "execute", "run"]) {
+        perms.push('x');
+    }
+    (!perms.is_empty()).then(|| format!("u={perms},go="))
+}
+
 fn describe_mode(mode: &str) -> (String, String) {
+    if let Some(perms) = mode.strip_prefix("u=").and_then(|m| m.strip_suffix(",go=")) {
+        let names = |es: bool| {
+            perms
+                .chars()
+                .map(|c| match (c, es) {
+                    ('r', true) => "leer",
+                    ('w', true) => "escribir",
+                    ('x', true) => "ejecutar",
+                    ('r', false) => "read",
+                    ('w', false) => "write",
+                    _ => "run",
+                })
+                .collect::<Vec<_>>()
+                .join(if es { " y " } else { " and " })
+        };
+        return (
+            format!("solo tú puedes {}; nadie más tiene permisos", names(true)),
+            format!(
+                "only you can {}; nobody else has any permission",
+                names(false)
+            ),
+        );
+    }
     let (es_who, en_who) = match mode.chars().next() {
         Some('u') => ("para ti", "for you"),
         Some('a') => ("para todos", "for everyone"),

@@ -272,6 +272,11 @@ pub fn idiom_at(keys: &[&str]) -> Option<(usize, &'static str)> {
     })
 }
 
+/// Words that save what a command shows into a file ("guárdalo en", "save the result as").
+pub fn save(key: &str) -> bool {
+    lexicon().words.get("save").is_some_and(|w| w.contains(key))
+}
+
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
 /// "thank you"): never part of a name.
 pub fn courtesy_tail(keys: &[&str]) -> usize {
@@ -456,7 +461,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
 
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
-    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy",
+    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy", "save",
 ];
 
 /// One language file as written.
@@ -648,7 +653,8 @@ pub fn parse_languages(
             }
         }
     }
-    lex.idioms.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+    lex.idioms
+        .sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
     for class in WORD_CLASSES {
         let set = lex.words.entry(class).or_default();
         for f in &parsed {

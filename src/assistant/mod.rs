@@ -13,6 +13,7 @@ mod model;
 mod parse;
 pub mod plugins;
 mod refuse;
+mod saved;
 mod shots;
 mod words;
 
@@ -124,6 +125,13 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     let mut prev_verb = None;
     let mut prev_noun = None;
     for clause in parse::clauses(&tokens) {
+        // "… y guárdalo en ordenados.txt": where the step before sends what it shows.
+        if let Some(file) = saved::target(clause)
+            && let Some(last) = steps.last_mut()
+            && saved::into(last, &file)
+        {
+            continue;
+        }
         let (clause, except) = except::split(clause);
         let clause = clause.as_slice();
         let mut slots = parse::slots(clause, ctx, lang);

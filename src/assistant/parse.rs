@@ -94,8 +94,29 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
         // Shell characters ("&", "&&", ";", "|") are never connectors: in an instruction they
         // are part of a name ("crea la carpeta informe & touch X" makes one folder).
         let is_and = !t.quoted && lexicon::and(&t.key);
+        // "leer y escribir", "read and write": permissions named in pairs, not two actions.
+        let perm = |t: Option<&Token>| {
+            t.is_some_and(|t| {
+                !t.quoted
+                    && matches!(
+                        t.key.as_str(),
+                        "leer"
+                            | "escribir"
+                            | "ejecutar"
+                            | "modificar"
+                            | "read"
+                            | "write"
+                            | "execute"
+                            | "run"
+                            | "modify"
+                            | "edit"
+                    )
+            })
+        };
+        let paired = is_and && i > 0 && perm(tokens.get(i - 1)) && perm(tokens.get(i + 1));
         let sep = (is_and || (tokens.get(i.wrapping_sub(1)).is_some_and(|p| p.comma) && i > 0))
             && seen_verb
+            && !paired
             && starts_action(tokens, if is_and { i + 1 } else { i });
         // A call set off by a comma ("mira, borra…", "ándale, …") is not the verb.
         let call = t.comma && lexicon::greeting(&t.key);
@@ -137,6 +158,10 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
         return false;
     }
     let k = t.key.as_str();
+    // "… and save the result as sorted.txt"
+    if lexicon::save(k) {
+        return true;
+    }
     // "y dentro (crea) un archivo", "and inside it", "y ahí un archivo"
     if matches!(
         k,
@@ -498,6 +523,18 @@ impl<'a> Scan<'a> {
                     .join(" ");
                 self.push(Name::Lit { raw, quoted: false }, i, i + len, true);
                 i += len;
+                continue;
+            }
+            // "mete dentro notas.txt y todo.txt": "dentro" with no "de" after it is "inside
+            // it", the folder just made; what follows is what goes in.
+            if matches!(k, "dentro" | "adentro")
+                && matches!(self.s.verb, Some(Verb::Put | Verb::Move | Verb::Copy))
+                && self.prep.is_none()
+                && self.key(i + 1).is_some_and(|n| !matches!(n, "de" | "del"))
+            {
+                self.prep = Some(Prep::In);
+                self.push(Name::Pronoun, i, i + 1, true);
+                i += 1;
                 continue;
             }
             // "otra llamada Y", "another called Y": the kind is the one made before (the

@@ -13,6 +13,9 @@
 //! template = "cp -- {file} {file}.bak"
 //! explanation.es = "Copia {file} a {file}.bak"
 //! explanation.en = "Copies {file} to {file}.bak"
+//! [[command.example]]
+//! say = "respalda notas.txt"
+//! want = "cp -- notas.txt notas.txt.bak"
 //! ```
 
 use std::collections::BTreeMap;
@@ -57,6 +60,18 @@ struct CommandDef {
     template: Spanned<String>,
     #[serde(default)]
     explanation: Bilingual<Option<String>>,
+    /// Instructions and the command each must give, as in the language files: checked when
+    /// the file loads. Without `want`, the instruction must not match this command.
+    #[serde(default)]
+    example: Vec<Spanned<ExampleDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleDef {
+    say: String,
+    #[serde(default)]
+    want: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +106,8 @@ pub struct Plugin {
     slots: BTreeMap<String, SlotKind>,
     template: String,
     explanation: [Option<String>; 2],
+    /// How many examples it carries, all checked when it loaded.
+    pub examples: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +233,14 @@ impl Plugins {
 }
 
 impl Plugin {
+    /// This command's answer to `text`, in whichever language one of its phrases says it.
+    fn answer(&self, text: &str) -> Option<PluginMatch> {
+        let tokens = tokenize(text);
+        self.phrases.iter().find_map(|phrase| {
+            matches(&phrase.pieces, &tokens, &self.slots).map(|v| self.fill(&v, phrase.lang))
+        })
+    }
+
     fn fill(&self, values: &BTreeMap<String, String>, lang: Lang) -> PluginMatch {
         let command = substitute(&self.template, |slot| {
             let v = values.get(slot).map(String::as_str).unwrap_or_default();
@@ -377,14 +402,26 @@ fn parse_file(file: &Path, text: &str) -> Result<Vec<Plugin>, PluginError> {
         {
             placeholders(e).map_err(|m| invalid(cmd.name.span(), &field("explanation"), m))?;
         }
-        out.push(Plugin {
-            name,
+        let plugin = Plugin {
+            name: name.clone(),
             file: file.to_path_buf(),
             phrases,
             slots: cmd.slots,
             template: cmd.template.into_inner(),
             explanation: [cmd.explanation.es, cmd.explanation.en],
-        });
+            examples: cmd.example.len(),
+        };
+        for e in &cmd.example {
+            let ExampleDef { say, want } = e.get_ref();
+            let message = match (want, plugin.answer(say).map(|m| m.command)) {
+                (Some(w), Some(g)) if *w != g => format!("\"{say}\" gives `{g}`, not `{w}`"),
+                (Some(w), None) => format!("\"{say}\" does not match (wanted `{w}`)"),
+                (None, Some(g)) => format!("\"{say}\" must not match, and gives `{g}`"),
+                _ => continue,
+            };
+            return Err(invalid(e.span(), &field("example"), message));
+        }
+        out.push(plugin);
     }
     Ok(out)
 }
@@ -489,6 +526,11 @@ slots.file = "path"
 template = "cp -- {file} {file}.bak"
 explanation.es = "Copia {file} a {file}.bak"
 explanation.en = "Copies {file} to {file}.bak"
+[[command.example]]
+say = "respalda informe.pdf"
+want = "cp -- informe.pdf informe.pdf.bak"
+[[command.example]]
+say = "back it up"
 
 [[command]]
 name = "last"
@@ -498,7 +540,9 @@ template = "tail -n {n} -- {file}"
 "#;
 
     fn plugins() -> Plugins {
-        Plugins::from_text(Path::new("backup.toml"), BACKUP).unwrap()
+        let p = Plugins::from_text(Path::new("backup.toml"), BACKUP).unwrap();
+        assert_eq!(p.iter().map(|p| p.examples).collect::<Vec<_>>(), [2, 0]);
+        p
     }
 
     #[test]
@@ -553,6 +597,18 @@ template = "tail -n {n} -- {file}"
                 "line 5",
             ),
             ("[[command]\n", "line 1"),
+            (
+                "[[command]]\nname = \"x\"\ntemplate = \"ls -- {d}\"\nslots.d = \"path\"\nphrases.en = [\"list {d}\"]\n[[command.example]]\nsay = \"list docs\"\nwant = \"ls docs\"\n",
+                "line 6, command \"x\".example: \"list docs\" gives `ls -- docs`, not `ls docs`",
+            ),
+            (
+                "[[command]]\nname = \"x\"\ntemplate = \"ls\"\nphrases.en = [\"list all\"]\n[[command.example]]\nsay = \"list all\"\n",
+                "\"list all\" must not match, and gives `ls`",
+            ),
+            (
+                "[[command]]\nname = \"x\"\ntemplate = \"ls\"\nphrases.en = [\"list all\"]\n[[command.example]]\nsay = \"list\"\nwant = \"ls\"\n",
+                "\"list\" does not match (wanted `ls`)",
+            ),
         ];
         for (text, want) in cases {
             let e = Plugins::from_text(Path::new("p.toml"), text)
