@@ -625,13 +625,20 @@ pub fn parse_languages(
             }
         }
     }
+    for class in WORD_CLASSES {
+        let set = lex.words.entry(class).or_default();
+        for f in &parsed {
+            set.extend(f.words.get(*class).into_iter().flatten().cloned());
+        }
+    }
     for f in &parsed {
         for (verb, phrases) in &f.idioms {
-            if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) {
+            let filler = lex.words.get("filler").is_some_and(|w| w.contains(verb));
+            if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) && !filler {
                 return Err(LexiconError::Invalid {
                     file: f.language.clone(),
                     message: format!(
-                        "[idioms] {verb:?} is neither a verb form nor a modifier of any language file"
+                        "[idioms] {verb:?} is no verb form, modifier or filler of any language file"
                     ),
                 });
             }
@@ -655,12 +662,6 @@ pub fn parse_languages(
     }
     lex.idioms
         .sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
-    for class in WORD_CLASSES {
-        let set = lex.words.entry(class).or_default();
-        for f in &parsed {
-            set.extend(f.words.get(*class).into_iter().flatten().cloned());
-        }
-    }
     for f in &parsed {
         for (unit, words) in &f.size_units {
             for w in words {

@@ -68,6 +68,8 @@ fn idioms(tokens: Vec<Token>) -> Vec<Token> {
     let mut i = 0;
     while i < tokens.len() {
         match lexicon::idiom_at(&keys[i..]) {
+            // A set phrase meaning nothing ("in one go", "de una vez") is left out.
+            Some((len, verb)) if lexicon::filler(verb) => i += len,
             Some((len, verb)) => {
                 let last = &tokens[i + len - 1];
                 out.push(Token {
