@@ -961,7 +961,20 @@ impl<'a> Builder<'a> {
                     self.rename(toks, s)
                 } else if s.has(Flag::Permission) || s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
                     self.chmod(toks, s, true)
-                } else if s.phrases.iter().any(|p| p.prep == Some(Prep::By)) {
+                } else if s.phrases.iter().any(|p| p.prep == Some(Prep::By))
+                    // "change London to Berlin in data.csv": a word to another inside a file
+                    // that is here, when the first is no name here.
+                    || (s.phrases.iter().any(|p| p.prep == Some(Prep::To))
+                        && s.phrases.iter().any(|p| {
+                            p.prep == Some(Prep::In)
+                                && p.lit().is_some_and(|n| self.exists(n) == Some(false))
+                        })
+                        && s.phrases
+                            .iter()
+                            .find(|p| p.prep.is_none())
+                            .and_then(|p| p.lit())
+                            .is_some_and(|n| self.exists(n).is_none()))
+                {
                     self.replace(toks, s)
                 } else if s.phrases.iter().any(|p| {
                     p.prep == Some(Prep::To) && p.noun.is_some_and(|(n, _)| n == Noun::Folder)

@@ -537,6 +537,20 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
+            // "¿en qué archivos aparece X?", "in which files does X appear": the question is
+            // which files, not a place called so.
+            if matches!(k, "en" | "in")
+                && self
+                    .key(i + 1)
+                    .is_some_and(|n| matches!(n, "que" | "which" | "cuales" | "what"))
+                && self
+                    .key(i + 2)
+                    .and_then(lexicon::noun)
+                    .is_some_and(|(n, plural)| n == Noun::File && plural)
+            {
+                i += 1;
+                continue;
+            }
             // "otra llamada Y", "another called Y": the kind is the one made before (the
             // clause list sees to it); the word itself names nothing.
             if matches!(k, "otra" | "otro" | "another")
