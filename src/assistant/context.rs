@@ -90,6 +90,8 @@ pub struct Context<'a> {
     cwd: Option<u32>,
     /// The current folder and its ancestors up to the root, nearest first.
     chain: Vec<u32>,
+    /// Whether the model's root is the workspace's (not a made-up one, as in tests).
+    rooted: bool,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -121,11 +123,23 @@ impl<'a> Context<'a> {
         let chain = cwd
             .map(|c| std::iter::successors(Some(c), |&n| model.parent(n)).collect())
             .unwrap_or_default();
-        Self { model, cwd, chain }
+        Self {
+            model,
+            cwd,
+            chain,
+            rooted: true,
+        }
     }
 
     pub fn empty() -> Self {
         Self::over(Held::Owned(Box::default()), Path::new(""))
+    }
+
+    /// How many folders the current one is below the root (0 at the root), when known.
+    pub fn depth(&self) -> Option<usize> {
+        self.cwd
+            .filter(|_| self.rooted)
+            .map(|_| self.chain.len().saturating_sub(1))
     }
 
     /// `(path, is_dir)` pairs beneath the current folder, for tests and benchmarks.
@@ -153,7 +167,19 @@ impl<'a> Context<'a> {
                 };
             }
         }
-        Self::over(Held::Owned(Box::new(m)), Path::new(""))
+        // What lies above these entries is not known: they may be anywhere in a workspace.
+        Self {
+            rooted: false,
+            ..Self::over(Held::Owned(Box::new(m)), Path::new(""))
+        }
+    }
+
+    /// `(path, is_dir)` pairs of a whole workspace, the current folder its root.
+    pub fn at_root<'e>(entries: impl IntoIterator<Item = (&'e str, bool)>) -> Self {
+        Self {
+            rooted: true,
+            ..Self::from_entries(entries)
+        }
     }
 
     /// The whole tree's fingerprint (see `Model::fingerprint`).

@@ -503,6 +503,10 @@ pub struct Example {
     pub want: Option<String>,
     #[serde(default)]
     pub here: Vec<String>,
+    /// Said at the top of the workspace (nothing above it to reach); otherwise in a folder
+    /// somewhere inside one.
+    #[serde(default)]
+    pub top: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

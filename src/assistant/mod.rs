@@ -57,6 +57,19 @@ pub struct Translation {
     pub details: Option<String>,
 }
 
+/// Whether a word of `cmd` climbs more folders up (`..`, `../..`, `../x`) than the current one
+/// is deep.
+fn climbs_above(cmd: &str, depth: usize) -> bool {
+    shlex::split(cmd).unwrap_or_default().iter().any(|w| {
+        let ups = w
+            .trim_start_matches("./")
+            .split('/')
+            .take_while(|part| *part == "..")
+            .count();
+        ups > depth
+    })
+}
+
 /// Set phrases replaced by the word they stand for ("take a look at X" → "show X", "read
 /// only" → "readonly"); quoted words never take part.
 fn idioms(tokens: Vec<Token>) -> Vec<Token> {
@@ -249,6 +262,19 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     if steps.is_empty() {
         return not_understood(lang);
     }
+    // "copy X to the parent folder" said at the top of the workspace: there is no folder
+    // above that atajo may reach, so say so instead of proposing what the policy refuses.
+    if let Some(depth) = ctx.depth()
+        && steps.iter().any(|s| climbs_above(&s.cmd, depth))
+    {
+        return declined(
+            lang.pick(
+                "Ya estás en la carpeta de arriba del todo del espacio de trabajo: no hay otra por encima a la que pueda llegar.",
+                "You are at the top of the workspace: there is no folder above it that I can reach.",
+            ),
+            lang,
+        );
+    }
     let command = steps
         .iter()
         .map(|s| s.cmd.as_str())
@@ -282,7 +308,11 @@ pub fn self_test() -> Vec<String> {
             .iter()
             .map(|h| (h.trim_end_matches('/'), h.ends_with('/')))
             .collect();
-        let ctx = Context::from_entries(here);
+        let ctx = if e.top {
+            Context::at_root(here)
+        } else {
+            Context::from_entries(here)
+        };
         let got = translate(&e.say, None, &ctx).command;
         if got != e.want {
             failures.push(format!(
