@@ -263,8 +263,11 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         return not_understood(lang);
     }
     // "copy X to the parent folder" said at the top of the workspace: there is no folder
-    // above that atajo may reach, so say so instead of proposing what the policy refuses.
+    // above that atajo may reach, so say so instead of proposing what the policy refuses. A
+    // path written out ("crear carpeta ../fuera") is the person's own: the policy answers it,
+    // command and reason shown.
     if let Some(depth) = ctx.depth()
+        && !text.contains("..")
         && steps.iter().any(|s| climbs_above(&s.cmd, depth))
     {
         return declined(
