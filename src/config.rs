@@ -204,6 +204,7 @@ impl Config {
             cache_capacity: self.cache_size,
             redis_url: self.redis_url.clone(),
             plugin_dirs: Plugins::dirs(root),
+            top_known: true,
         })
     }
 

@@ -100,6 +100,26 @@ fn translate(args: &TranslateArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The names around the current folder help resolve "la carpeta musica" or "the pdf":
+    // beneath the root when one is given and holds it, else one level up (a guessed root, so
+    // what lies above it is not known).
+    let (root, rel, top_known) = match args.root.as_deref().and_then(|r| r.canonicalize().ok()) {
+        Some(r) if cwd.starts_with(&r) => {
+            let rel = cwd
+                .strip_prefix(&r)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (r, rel, true)
+        }
+        _ => match (cwd.parent(), cwd.file_name()) {
+            (Some(p), Some(name)) => (p.to_path_buf(), PathBuf::from(name), false),
+            _ => (cwd.clone(), PathBuf::new(), false),
+        },
+    };
+    let settings = assistant::AssistantSettings {
+        top_known,
+        ..settings
+    };
     let t = runtime.block_on(async {
         let (assistant, errors) = match Assistant::new(settings).await {
             Ok(a) => a,
@@ -108,21 +128,6 @@ fn translate(args: &TranslateArgs) -> ExitCode {
         for e in errors {
             eprintln!("atajo: plugin left out: {e}");
         }
-        // The names around the current folder help resolve "la carpeta musica" or "the pdf":
-        // beneath the root when one is given and holds it, else one level up.
-        let (root, rel) = match args.root.as_deref().and_then(|r| r.canonicalize().ok()) {
-            Some(r) if cwd.starts_with(&r) => {
-                let rel = cwd
-                    .strip_prefix(&r)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                (r, rel)
-            }
-            _ => match (cwd.parent(), cwd.file_name()) {
-                (Some(p), Some(name)) => (p.to_path_buf(), PathBuf::from(name)),
-                _ => (cwd.clone(), PathBuf::new()),
-            },
-        };
         let ws = match Workspace::open(&root) {
             Ok(ws) => ws,
             Err(e) => return Err(e.to_string()),

@@ -1397,57 +1397,37 @@ impl<'a> Builder<'a> {
                 && toks.get(start).is_some_and(|t| {
                     matches!(
                         t.key.as_str(),
-                        "la" | "el"
-                            | "the"
-                            | "an"
-                            | "un"
-                            | "una"
-                            | "me"
-                            | "texto"
-                            | "text"
-                            | "linea"
-                            | "line"
-                            | "frase"
-                            | "palabra"
-                            | "word"
-                            | "que"
-                            | "diga"
-                            | "saying"
-                            | "says"
-                    ) || (t.key == "a" && start == s.verb_at + 1)
+                        "la" | "el" | "the" | "an" | "un" | "una" | "me" | "que"
+                    ) || SAYS_TEXT.contains(&t.key.as_str())
+                        || (t.key == "a" && start == s.verb_at + 1)
                 })
             {
                 start += 1;
             }
             // "escribe un poema en notas.txt", "write a poem in poem.txt": what to write is
             // described, not given; atajo does not compose it.
-            let skipped: Vec<&str> = toks[s.verb_at + 1..start]
+            // The file may come before the verb ("nada.txt write"): then nothing lies between.
+            let skipped: Vec<&str> = toks
+                .get(s.verb_at + 1..start)
+                .unwrap_or_default()
                 .iter()
                 .map(|t| t.key.as_str())
                 .collect();
             let described = skipped
                 .iter()
                 .any(|k| matches!(*k, "un" | "una" | "a" | "an"))
-                && !skipped.iter().any(|k| {
-                    matches!(
-                        *k,
-                        "diga"
-                            | "dice"
-                            | "saying"
-                            | "says"
-                            | "texto"
-                            | "text"
-                            | "linea"
-                            | "line"
-                            | "frase"
-                            | "palabra"
-                            | "word"
-                    )
-                });
+                && !skipped
+                    .iter()
+                    .any(|k| *k == "dice" || SAYS_TEXT.contains(k));
             if described {
                 return Err(Stop::NotUnderstood);
             }
-            let words: Vec<&str> = toks[start..end].iter().map(|t| t.raw.as_str()).collect();
+            let words: Vec<&str> = toks
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| t.raw.as_str())
+                .collect();
             (!words.is_empty()).then(|| words.join(" "))
         }
         .ok_or(Stop::NotUnderstood)?;
@@ -3874,6 +3854,11 @@ fn owner_only(keys: &[&str]) -> Option<String> {
     }
     (!perms.is_empty()).then(|| format!("u={perms},go="))
 }
+
+/// Words that say the text follows as written ("el texto …", "a line saying …").
+const SAYS_TEXT: &[&str] = &[
+    "texto", "text", "linea", "line", "frase", "palabra", "word", "diga", "saying", "says",
+];
 
 fn describe_mode(mode: &str) -> (String, String) {
     if let Some(perms) = mode.strip_prefix("u=").and_then(|m| m.strip_suffix(",go=")) {

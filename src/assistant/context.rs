@@ -90,7 +90,7 @@ pub struct Context<'a> {
     cwd: Option<u32>,
     /// The current folder and its ancestors up to the root, nearest first.
     chain: Vec<u32>,
-    /// Whether the model's root is the workspace's (not a made-up one, as in tests).
+    /// Whether the model's root is the workspace's top (not a guessed one, or a test's).
     rooted: bool,
 }
 
@@ -168,17 +168,22 @@ impl<'a> Context<'a> {
             }
         }
         // What lies above these entries is not known: they may be anywhere in a workspace.
+        Self::over(Held::Owned(Box::new(m)), Path::new("")).unrooted()
+    }
+
+    /// The same view, its root taken for the workspace's top.
+    pub fn at_top(self) -> Self {
         Self {
-            rooted: false,
-            ..Self::over(Held::Owned(Box::new(m)), Path::new(""))
+            rooted: true,
+            ..self
         }
     }
 
-    /// `(path, is_dir)` pairs of a whole workspace, the current folder its root.
-    pub fn at_root<'e>(entries: impl IntoIterator<Item = (&'e str, bool)>) -> Self {
+    /// The same view, its root no longer taken for the workspace's top (a guessed one).
+    pub fn unrooted(self) -> Self {
         Self {
-            rooted: true,
-            ..Self::from_entries(entries)
+            rooted: false,
+            ..self
         }
     }
 

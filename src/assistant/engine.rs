@@ -51,6 +51,10 @@ pub struct AssistantSettings {
     pub cache_capacity: u64,
     pub redis_url: Option<String>,
     pub plugin_dirs: Vec<PathBuf>,
+    /// Whether the tree's root is the workspace's top. `atajo translate` run without `--root`
+    /// guesses one (the folder above the current one): then nothing is known to lie above it
+    /// or not, and "the parent folder" is never declined for being out of reach.
+    pub top_known: bool,
 }
 
 impl Default for AssistantSettings {
@@ -61,6 +65,7 @@ impl Default for AssistantSettings {
             cache_capacity: 10_000,
             redis_url: None,
             plugin_dirs: Vec::new(),
+            top_known: true,
         }
     }
 }
@@ -80,6 +85,7 @@ pub struct Assistant {
     plugins: Plugins,
     model: Option<ModelClient>,
     cache: TranslationCache,
+    top_known: bool,
 }
 
 impl Assistant {
@@ -88,9 +94,10 @@ impl Assistant {
     pub async fn new(s: AssistantSettings) -> Result<(Self, Vec<PluginError>), AssistantError> {
         let (plugins, errors) = Plugins::load(&s.plugin_dirs);
         let salt = format!(
-            "{}|{:?}|{}|{}|{}",
+            "{}|{:?}|{}|{}|{}|{}",
             env!("CARGO_PKG_VERSION"),
             s.order,
+            s.top_known,
             s.model.as_ref().map_or("", |m| m.url.as_str()),
             s.model.as_ref().map_or("", |m| m.model.as_str()),
             plugins
@@ -111,6 +118,7 @@ impl Assistant {
                 plugins,
                 model,
                 cache,
+                top_known: s.top_known,
             },
             errors,
         ))
@@ -177,6 +185,7 @@ impl Assistant {
                 Source::Rules => {
                     let t = {
                         let ctx = Context::new(tree.read(), cwd);
+                        let ctx = if self.top_known { ctx } else { ctx.unrooted() };
                         translate(text, lang, &ctx)
                     };
                     if t.understood {

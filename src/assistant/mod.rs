@@ -70,16 +70,19 @@ fn climbs_above(cmd: &str, depth: usize) -> bool {
     })
 }
 
-/// Set phrases replaced by the word they stand for ("take a look at X" → "show X", "read
-/// only" → "readonly"); quoted words never take part.
-fn idioms(tokens: Vec<Token>) -> Vec<Token> {
+/// The instruction's words without the courtesy that ends it ("…, please"), and with set
+/// phrases replaced by the word they stand for ("take a look at X" → "show X", "read only" →
+/// "readonly"); quoted words never take part in either.
+fn plain_words(tokens: Vec<Token>) -> Vec<Token> {
     let keys: Vec<&str> = tokens
         .iter()
         .map(|t| if t.quoted { "\"" } else { t.key.as_str() })
         .collect();
-    let mut out = Vec::with_capacity(tokens.len());
+    let end = keys.len() - lexicon::courtesy_tail(&keys);
+    let keys = &keys[..end];
+    let mut out = Vec::with_capacity(end);
     let mut i = 0;
-    while i < tokens.len() {
+    while i < end {
         match lexicon::idiom_at(&keys[i..]) {
             // A set phrase meaning nothing ("in one go", "de una vez") is left out.
             Some((len, verb)) if lexicon::filler(verb) => i += len,
@@ -106,14 +109,7 @@ fn idioms(tokens: Vec<Token>) -> Vec<Token> {
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
-    let mut tokens = tokenize(text);
-    let keys: Vec<&str> = tokens
-        .iter()
-        .map(|t| if t.quoted { "\"" } else { t.key.as_str() })
-        .collect();
-    let courtesy = lexicon::courtesy_tail(&keys);
-    tokens.truncate(tokens.len() - courtesy);
-    let tokens = idioms(tokens);
+    let tokens = plain_words(tokenize(text));
     let lang = lang.unwrap_or_else(|| detect::language(&tokens));
     if tokens.is_empty() {
         return not_understood(lang);
@@ -312,7 +308,7 @@ pub fn self_test() -> Vec<String> {
             .map(|h| (h.trim_end_matches('/'), h.ends_with('/')))
             .collect();
         let ctx = if e.top {
-            Context::at_root(here)
+            Context::from_entries(here).at_top()
         } else {
             Context::from_entries(here)
         };

@@ -241,10 +241,17 @@ mod names_stay_literal {
                 "for", "version=2", "notas.txt", "README", "readme", "src", "logs", "música",
                 "nada.txt", "¿", "?", ",", "&", ";", "$(x)", "-rf", "..", "/etc", "aquí", "here",
                 "un", "poema", "back", "times", "veces", "every", "todos", "except", "menos",
-            ]), 0..14)
+                "please", "gracias", "take", "look", "at", "échale", "vistazo", "dentro", "otra",
+                "another", "called", "save", "guárdalo", "result", "gzip", "solo", "yo", "only",
+                "I", "leer", "escribir", "read", "write", "parent", "original", "esa", "that",
+                "punto", "empiezan", "por", "go", "one", "dos", "two", "levels", "aparece",
+            ]), 0..14),
+            top in proptest::bool::ANY,
         ) {
             let text = words.join(" ");
-            let t = translate(&text, None, &ctx());
+            // Said somewhere inside a workspace, or at its very top (where climbs are declined).
+            let here = if top { ctx().at_top() } else { ctx() };
+            let t = translate(&text, None, &here);
             if let Some(command) = t.command {
                 prop_assert!(!command.trim().is_empty(), "{text:?} gave an empty command");
                 let dir = tempfile::tempdir().unwrap();
@@ -293,6 +300,14 @@ mod names_stay_literal {
             prop_assert_eq!(operands, vec![name.as_str()], "{}", command);
         }
     }
+}
+
+#[test]
+fn a_file_before_the_verb_of_writing_is_declined_not_a_panic() {
+    // The property test found it: the text to write was sliced from after the verb to before
+    // the file, and here the file comes first.
+    assert_eq!(cmd("nada.txt write"), None);
+    assert_eq!(cmd("notas.txt escribe"), None);
 }
 
 #[test]

@@ -137,7 +137,8 @@ async fn judge_case(
             ),
         ));
     }
-    let original = snapshot::snapshot(&root, case.perm());
+    // What the fixture held, read only when an answer went wrong (to tell what it lost).
+    let mut original = None;
     let ws = Workspace::open(&root).map_err(|e| EvalError::Scratch(e.to_string()))?;
     ws.tree().load_around(&cwd, CONTEXT_ENTRIES);
     let mut answers = Vec::with_capacity(plan.setups.len());
@@ -211,7 +212,8 @@ async fn judge_case(
         let mut o = if reasons.is_empty() {
             Outcome::new(case, Verdict::Pass, Some(command))
         } else {
-            let lost = snapshot::lost(&original, &expected[0].tree, &got.tree);
+            let original = original.get_or_insert_with(|| snapshot::snapshot(&root, case.perm()));
+            let lost = snapshot::lost(original, &expected[0].tree, &got.tree);
             let mut o = Outcome::new(case, Verdict::Wrong, Some(command));
             o.reasons = reasons;
             if !lost.is_empty() {
