@@ -673,7 +673,9 @@ impl<'a> Builder<'a> {
         if s.unsure {
             self.unsure = true;
         }
-        if is_pwd(&keys) {
+        // "¿dónde estoy?", "show the current folder"; "copy X into the current folder" is
+        // a copy.
+        if is_pwd(&keys) && !matches!(s.verb, Some(Verb::Copy | Verb::Move | Verb::Put)) {
             return Ok(vec![Step::new(
                 "pwd".into(),
                 "Muestra en qué carpeta estás",
@@ -1559,6 +1561,49 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// "the biggest file in vacaciones", "el archivo que más pesa", "la imagen más grande":
+    /// one file, chosen now from the model and named in the command, never the folder it is
+    /// in. `None` when no extreme was asked for; a tie or nothing of the kind declines.
+    fn extreme_file(
+        &self,
+        keys: &[&str],
+        s: &Slots,
+        skip: &[&Phrase],
+    ) -> Result<Option<String>, Stop> {
+        let heaviest = keys
+            .windows(2)
+            .any(|w| matches!(w[0], "mas" | "most") && matches!(w[1], "pesa" | "ocupa" | "weighs"));
+        let Some(sup) = [Flag::Biggest, Flag::Smallest, Flag::Newest, Flag::Oldest]
+            .into_iter()
+            .find(|f| s.has(*f))
+            .or(heaviest.then_some(Flag::Biggest))
+        else {
+            return Ok(None);
+        };
+        let dir = s
+            .phrases
+            .iter()
+            .filter(|p| !skip.iter().any(|k| std::ptr::eq(*k, *p)))
+            .find_map(|p| {
+                self.resolve_existing(p, None)
+                    .filter(|t| t.exists && t.dir == Some(true))
+                    .map(|t| t.path)
+            })
+            .unwrap_or_else(|| ".".into());
+        let by_size = matches!(sup, Flag::Biggest | Flag::Smallest);
+        let most = matches!(sup, Flag::Biggest | Flag::Newest);
+        let found = self
+            .ctx
+            .extreme(
+                &dir,
+                by_size,
+                most,
+                (!s.kinds.is_empty()).then_some(s.kinds.as_slice()),
+            )
+            .ok_or(Stop::NotUnderstood)?;
+        Ok(Some(found.path.clone()))
+    }
+
     fn delete(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         // "… y luego elimina el archivo comprimido", "… then get rid of the zip": the archive
@@ -1578,38 +1623,9 @@ impl<'a> Builder<'a> {
             self.last_obj = None;
             return Ok(vec![rm_step(&[&archive], false)]);
         }
-        // "the biggest file in vacaciones", "el archivo que más pesa": one file, chosen now
-        // from the model and named in the command, never the folder it is in.
-        let heaviest = keys
-            .windows(2)
-            .any(|w| matches!(w[0], "mas" | "most") && matches!(w[1], "pesa" | "ocupa" | "weighs"));
-        let sup = [Flag::Biggest, Flag::Smallest, Flag::Newest, Flag::Oldest]
-            .into_iter()
-            .find(|f| s.has(*f))
-            .or(heaviest.then_some(Flag::Biggest));
-        if let Some(sup) = sup {
-            let dir = s
-                .phrases
-                .iter()
-                .find_map(|p| {
-                    self.resolve_existing(p, None)
-                        .filter(|t| t.exists && t.dir == Some(true))
-                        .map(|t| t.path)
-                })
-                .unwrap_or_else(|| ".".into());
-            let by_size = matches!(sup, Flag::Biggest | Flag::Smallest);
-            let most = matches!(sup, Flag::Biggest | Flag::Newest);
-            let found = self
-                .ctx
-                .extreme(
-                    &dir,
-                    by_size,
-                    most,
-                    (!s.kinds.is_empty()).then_some(s.kinds.as_slice()),
-                )
-                .ok_or(Stop::NotUnderstood)?;
+        if let Some(found) = self.extreme_file(&keys, s, &[])? {
             self.last_obj = None;
-            return Ok(vec![rm_step(&[&found.path], false)]);
+            return Ok(vec![rm_step(&[&found], false)]);
         }
         let targets = self.targets(toks, s)?;
         self.must_exist(&targets)?;
@@ -1674,7 +1690,7 @@ impl<'a> Builder<'a> {
                 matches!(super::words::fold(n).as_str(), "same" | "misma" | "mismo")
             })
         };
-        let same_dir = s.phrases.iter().any(&is_same);
+        let same_dir = s.phrases.iter().any(&is_same) || s.has(Flag::Beside);
         let found_dest = s
             .phrases
             .iter()
@@ -1715,6 +1731,23 @@ impl<'a> Builder<'a> {
             _ => return Err(Stop::NotUnderstood),
         };
         let dest_phrase_ptr: *const Phrase = dest_phrase;
+        // "copia la imagen más grande a thumbs": one file of the kind, chosen now.
+        let singular = !s.all
+            && s.age.is_none()
+            && s.noun.is_none_or(|(_, plural)| !plural)
+            && s.kind_words
+                .iter()
+                .all(|w| !w.ends_with('s') || matches!(w.as_str(), "js" | "css" | "ts"));
+        if singular && let Some(found) = self.extreme_file(&keys, s, &[dest_phrase])? {
+            let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
+            let source = Target {
+                dir: Some(false),
+                path: found,
+                exists: true,
+            };
+            let new_dir = (dest_phrase.new || s.new_dest) && !dest.exists;
+            return Ok((vec![source], dest, new_dir));
+        }
         let objects: Vec<&Phrase> = s
             .phrases
             .iter()
@@ -3961,6 +3994,9 @@ fn is_pwd(keys: &[&str]) -> bool {
                 | ("ruta", "actual", _)
                 | ("carpeta" | "directorio", "actual", _)
         )
+    }) && !keys.windows(3).any(|w| {
+        // "what's in the current folder" asks what is there.
+        matches!(w, ["in" | "into" | "to", "the", "current"])
     }) && !keys.iter().any(|k| {
         matches!(
             *k,

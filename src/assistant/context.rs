@@ -568,12 +568,25 @@ impl<'a> Context<'a> {
             0 => {}
             _ => return None,
         }
-        if words.is_empty() {
-            return None;
-        }
         let below = |e: &Entry| {
             (prefix.is_empty() || e.path.starts_with(&prefix)) && !e.path.starts_with("../")
         };
+        // "show me the stylesheet": the one file of the kind anywhere below, or none.
+        if words.is_empty() {
+            if ext_count > SCAN_AT_MOST {
+                return None;
+            }
+            let mut found: Option<Entry> = None;
+            for id in by_ext().into_iter().take(SCAN_AT_MOST) {
+                if let Some(e) = self.entry(id).filter(|e| below(e) && fits(e)) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(e);
+                }
+            }
+            return found;
+        }
         if let Some(ids) = rarest {
             let mut found: Option<Entry> = None;
             let mut seen = 0;

@@ -377,6 +377,8 @@ pub enum Flag {
     Empty,
     /// "conservando el .gz", "keep the compressed file": the original stays.
     Keep,
+    /// "en la misma carpeta", "next to it": beside the source, not into a folder.
+    Beside,
 }
 
 pub fn flag(key: &str) -> Option<Flag> {
@@ -457,6 +459,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
     (Flag::Ago, "ago"),
     (Flag::Empty, "empty"),
     (Flag::Keep, "keep"),
+    (Flag::Beside, "beside"),
 ];
 
 /// The kinds of function word a language file lists under `[words]`.
@@ -637,12 +640,14 @@ pub fn parse_languages(
     }
     for f in &parsed {
         for (verb, phrases) in &f.idioms {
-            let filler = lex.words.get("filler").is_some_and(|w| w.contains(verb));
-            if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) && !filler {
+            let class_word = ["filler", "here"]
+                .iter()
+                .any(|c| lex.words.get(c).is_some_and(|w| w.contains(verb)));
+            if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) && !class_word {
                 return Err(LexiconError::Invalid {
                     file: f.language.clone(),
                     message: format!(
-                        "[idioms] {verb:?} is no verb form, modifier or filler of any language file"
+                        "[idioms] {verb:?} is no verb form, modifier, filler or here-word of any language file"
                     ),
                 });
             }

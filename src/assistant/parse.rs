@@ -223,6 +223,14 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             if matches!(tok.key.as_str(), "nueva" | "nuevo" | "new") && i > 0 {
                 continue;
             }
+            // "las líneas de la lista de reproducción", "the list": after a definite article
+            // a verb's form is a noun.
+            if i > 0
+                && !t[i - 1].quoted
+                && matches!(t[i - 1].key.as_str(), "el" | "la" | "los" | "las" | "the")
+            {
+                continue;
+            }
             // A word nobody knows before it is the clause's real verb ("actualiza los
             // paquetes del sistema", "book a table and drop …"): nothing here was understood.
             // What an earlier sentence said ("any stylesheets here? find the .css files") and
@@ -336,6 +344,29 @@ impl<'a> Scan<'a> {
     /// One token taken literally as a name, quoted or not as it was typed.
     fn push_word(&mut self, i: usize, known: bool) {
         let tok = &self.t[i];
+        // "the api's requirements.txt": the owner is where the thing is; what follows takes
+        // the preposition said before the owner.
+        if !tok.quoted
+            && let Some(owner) = ["'s", "\u{2019}s"]
+                .iter()
+                .find_map(|s| tok.raw.strip_suffix(s))
+                .filter(|o| !o.is_empty())
+            && !self.ctx.has_name(&tok.raw)
+        {
+            let pending = self.prep.replace(Prep::From);
+            let known = known || self.ctx.has_name(owner);
+            self.push(
+                Name::Lit {
+                    raw: owner.to_owned(),
+                    quoted: false,
+                },
+                i,
+                i + 1,
+                known,
+            );
+            self.prep = pending;
+            return;
+        }
         let name = Name::Lit {
             raw: tok.raw.clone(),
             quoted: tok.quoted,
@@ -443,6 +474,10 @@ impl<'a> Scan<'a> {
                     || (words.last().is_some_and(|(_, w)| w.quoted)
                         && lexicon::prep(k).is_some())
                 {
+                    break;
+                }
+                // "a folder 2025 here": "here" after the name says where it goes.
+                if !words.is_empty() && lexicon::here(k) && !matches!(k, "." | "./") {
                     break;
                 }
                 if plural && (lexicon::and(k) || k == ",") {
@@ -574,6 +609,13 @@ impl<'a> Scan<'a> {
                 i = self.new_names(i + 1, plural);
                 continue;
             }
+            // "con el nombre paella2.md", "with the name notes.md": the new name.
+            if matches!(k, "nombre" | "name") && self.prep == Some(Prep::By) {
+                self.prep = None;
+                let plural = self.s.noun.is_some_and(|(_, p)| p);
+                i = self.new_names(i + 1, plural);
+                continue;
+            }
             // "que se llame", "whose name is"
             if matches!(k, "nombre" | "name")
                 && self
@@ -697,8 +739,13 @@ impl<'a> Scan<'a> {
                     };
                     continue;
                 }
+                // "créame aquí una carpeta 2025": "here" said before says where, not what.
                 if creating
-                    && self.s.phrases.iter().all(|p| p.prep.is_some() && !p.named)
+                    && self
+                        .s
+                        .phrases
+                        .iter()
+                        .all(|p| (p.prep.is_some() || p.name == Name::Here) && !p.named)
                     && self.prep.is_none()
                 {
                     let plural = n.1;
@@ -806,6 +853,22 @@ impl<'a> Scan<'a> {
                         .is_some_and(|n| !lexicon::and(&n.key) && !n.key.is_empty()))
             {
                 self.push(Name::Pronoun, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            // "into the current folder", "a la carpeta actual": here, as a place.
+            let folder_at = |j: Option<usize>| {
+                j.and_then(|j| self.key(j))
+                    .and_then(lexicon::noun)
+                    .is_some_and(|(n, plural)| n == Noun::Folder && !plural)
+            };
+            if k == "current" && folder_at(Some(i + 1)) {
+                self.push(Name::Here, i, i + 2, true);
+                i += 2;
+                continue;
+            }
+            if k == "actual" && folder_at(i.checked_sub(1)) && self.s.verb != Some(Verb::Create) {
+                self.push(Name::Here, i, i + 1, true);
                 i += 1;
                 continue;
             }
