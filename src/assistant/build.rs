@@ -581,7 +581,16 @@ impl<'a> Builder<'a> {
                     || lexicon::flag(k).is_some()
                     || lexicon::all(k)
                     || lexicon::and(k)
-                    || lexicon::naming(k)
+                    // "the names file": a naming word before a noun describes.
+                    // "the names file", "el archivo de nombres": a naming word beside a
+                    // noun describes.
+                    || (lexicon::naming(k)
+                        && toks
+                            .get(i + 1)
+                            .is_none_or(|n| lexicon::noun(&n.key).is_none())
+                        && (*i < 2
+                            || lexicon::prep(&toks[i - 1].key) != Some(Prep::From)
+                            || lexicon::noun(&toks[i - 2].key).is_none()))
                     || lexicon::pronoun(k)
                     || lexicon::verb(k).is_some()
                     || matches!(k, "un" | "una" | "one" | "a")
@@ -1708,7 +1717,7 @@ impl<'a> Builder<'a> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         let upward = s.has(Flag::Levels) && keys.iter().any(|k| matches!(*k, "up" | "arriba"));
         let up_phrase;
-        let dest_phrase = match found_dest {
+        let mut dest_phrase = match found_dest {
             Some(p) if !upward => p,
             _ if upward => {
                 let n = s.numbers.first().copied().unwrap_or(1).clamp(1, 16) as usize;
@@ -1730,7 +1739,38 @@ impl<'a> Builder<'a> {
             }
             _ => return Err(Stop::NotUnderstood),
         };
+        // "copia notas.txt a docs con el nombre notas2.txt", "… se llame X y quede en data":
+        // into that folder, under the new name.
+        // A new folder's name ("into a new folder called X") is where things go, not the
+        // copy's name.
+        let new_name = |p: &Phrase| {
+            (p.named || p.prep == Some(Prep::As))
+                && p.lit().is_some()
+                && !p.new
+                && !s.new_dest
+                && p.noun.is_none_or(|(n, _)| n != Noun::Folder)
+        };
+        let folder = |p: &Phrase| {
+            !p.named
+                && p.name != Name::Here
+                && matches!(p.prep, Some(Prep::To | Prep::In))
+                && self
+                    .resolve(p, None)
+                    .is_some_and(|t| t.exists && t.dir == Some(true))
+        };
+        let mut renamed_into = None;
+        if !same_dir && !upward {
+            let name = s.phrases.iter().rev().find(|p| new_name(p));
+            let place = s.phrases.iter().rev().find(|p| folder(p));
+            if let (Some(n), Some(f)) = (name, place)
+                && (std::ptr::eq(n, dest_phrase) || std::ptr::eq(f, dest_phrase))
+            {
+                dest_phrase = n;
+                renamed_into = Some(f);
+            }
+        }
         let dest_phrase_ptr: *const Phrase = dest_phrase;
+        let folder_ptr: *const Phrase = renamed_into.map_or(std::ptr::null(), |p| p);
         // "copia la imagen más grande a thumbs": one file of the kind, chosen now.
         let singular = !s.all
             && s.age.is_none()
@@ -1759,7 +1799,9 @@ impl<'a> Builder<'a> {
             .phrases
             .iter()
             .filter(|p| {
-                matches!(p.prep, Some(Prep::From | Prep::In)) && !std::ptr::eq(*p, dest_phrase_ptr)
+                matches!(p.prep, Some(Prep::From | Prep::In))
+                    && !std::ptr::eq(*p, dest_phrase_ptr)
+                    && !std::ptr::eq(*p, folder_ptr)
             })
             .find_map(|p| {
                 let t = self.resolve(p, None)?;
@@ -1883,6 +1925,20 @@ impl<'a> Builder<'a> {
         self.must_exist(&sources)?;
         let sources = self.exclude(sources, s)?;
         let mut dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
+        if let Some(folder) = renamed_into {
+            let name = dest_phrase.lit().ok_or(Stop::NotUnderstood)?;
+            let dir = self.resolve(folder, None).ok_or(Stop::NotUnderstood)?;
+            if name.contains('/') || sources.len() != 1 {
+                return Err(Stop::NotUnderstood);
+            }
+            let path = join(&dir.path, name);
+            dest = Target {
+                dir: self.exists(&path),
+                exists: self.exists(&path).is_some(),
+                path,
+            };
+            return Ok((sources, dest, false));
+        }
         if same_dir {
             // The new name, in the source's folder.
             let [one] = sources.as_slice() else {
@@ -2047,9 +2103,30 @@ impl<'a> Builder<'a> {
                     .find(|p| matches!(p.prep, Some(Prep::To | Prep::From)) && p.lit().is_some())
             });
         let old = match old {
-            Some(p) => self
-                .resolve_existing(p, place.as_deref())
-                .ok_or(Stop::NotUnderstood)?,
+            Some(p) => {
+                let t = self
+                    .resolve_existing(p, place.as_deref())
+                    .ok_or(Stop::NotUnderstood)?;
+                // "renombra el CV a …": the one entry the words describe, or ask.
+                match self.describe(
+                    toks,
+                    s,
+                    p.start,
+                    p.end,
+                    place.as_deref().unwrap_or(""),
+                    None,
+                ) {
+                    Some(path) if !t.exists => Target {
+                        dir: self.exists(&path),
+                        path,
+                        exists: true,
+                    },
+                    _ => {
+                        self.must_exist(std::slice::from_ref(&t))?;
+                        t
+                    }
+                }
+            }
             None if s.verb_pronoun => {
                 let o = self.last_obj.clone().ok_or(Stop::NotUnderstood)?;
                 Target {
@@ -3331,6 +3408,8 @@ impl<'a> Builder<'a> {
                 && t.path != "."
                 && !sources.contains(&t.path)
             {
+                // A word that names nothing here is no file to pack ("comprime src sin X").
+                self.must_exist(std::slice::from_ref(&t))?;
                 sources.push(t.path);
             }
         }
@@ -3411,8 +3490,23 @@ impl<'a> Builder<'a> {
                     format!("{base}.tar.gz")
                 }
             });
+        // "… pero sin incluir config.json", "except the logs": left out by name or pattern,
+        // as the archiver matches them anywhere inside.
+        let mut left_out: Vec<String> = s.except.names.clone();
+        left_out.extend(s.except.kinds.iter().map(|k| format!("*.{k}")));
+        if !left_out.is_empty() {
+            if sources.iter().any(|p| self.exists(p) != Some(true)) {
+                return Err(Stop::NotUnderstood);
+            }
+            self.except_applied = true;
+        }
         let cmd = if zip {
-            format!("zip -r {} {}", q(&out), args(&sources))
+            let mut cmd = format!("zip -r {} {}", q(&out), args(&sources));
+            if !left_out.is_empty() {
+                let patterns: Vec<String> = left_out.iter().map(|n| format!("*/{n}")).collect();
+                cmd.push_str(&format!(" -x {}", args(&patterns)));
+            }
+            cmd
         } else {
             let l = out.to_ascii_lowercase();
             let flag = if l.ends_with(".tar.bz2") {
@@ -3424,7 +3518,11 @@ impl<'a> Builder<'a> {
             } else {
                 "-czf"
             };
-            format!("tar {flag} {} {}", q(&out), args(&sources))
+            let excludes: String = left_out
+                .iter()
+                .map(|n| format!("--exclude={} ", q(n)))
+                .collect();
+            format!("tar {flag} {} {excludes}{}", q(&out), args(&sources))
         };
         if let [one] = sources.as_slice()
             && self.exists(one) == Some(true)

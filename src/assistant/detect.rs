@@ -311,5 +311,7 @@ pub fn is_command(text: &str, tokens: &[Token]) -> bool {
                 || (lexicon::here(&t.key) && t.key.chars().all(char::is_alphabetic))
                 || lexicon::flag(&t.key).is_some())
     });
-    !sentence
+    // "zip src except config.json": an exclusion is said, not typed.
+    let excludes = (1..tokens.len()).any(|i| super::except::starts_at(tokens, i).is_some());
+    !sentence && !excludes
 }

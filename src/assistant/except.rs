@@ -40,29 +40,19 @@ impl Except {
     }
 }
 
-/// Words that start an exclusion on their own.
-fn marker(key: &str) -> bool {
-    matches!(
-        key,
-        "menos"
-            | "excepto"
-            | "salvo"
-            | "exceptuando"
-            | "excluyendo"
-            | "except"
-            | "excepting"
-            | "excluding"
-            | "sauf"
-    )
-}
-
 /// Where an exclusion starts, and how many words say so ("menos", "but not", "other than",
 /// "a excepción de"); "but" only after "all"/"everything" ("everything but the logs").
-fn starts_at(t: &[Token], i: usize) -> Option<usize> {
+pub fn starts_at(t: &[Token], i: usize) -> Option<usize> {
     let key = |j: usize| t.get(j).filter(|w| !w.quoted).map(|w| w.key.as_str());
+    let keys: Vec<&str> = t[i..]
+        .iter()
+        .take(4)
+        .map_while(|w| (!w.quoted).then_some(w.key.as_str()))
+        .collect();
+    if let Some(len) = lexicon::except_at(&keys) {
+        return Some(len);
+    }
     match key(i)? {
-        k if marker(k) => Some(1),
-        "but" if key(i + 1) == Some("not") => Some(2),
         // "everything but the logs", "delete everything in docs but guide.md": after an
         // all-word earlier in the clause, and before a name (not "but keep…", "but first…").
         "but"
@@ -90,9 +80,6 @@ fn starts_at(t: &[Token], i: usize) -> Option<usize> {
         {
             Some(1)
         }
-        "other" | "apart" | "aside" if matches!(key(i + 1), Some("than" | "from")) => Some(2),
-        "a" | "con" if key(i + 1) == Some("excepcion") && key(i + 2) == Some("de") => Some(3),
-        "fuera" if key(i + 1) == Some("de") => Some(2),
         // "los archivos que no sean csv", "files that aren't logs": what is not meant.
         "que" if key(i + 1) == Some("no") => {
             if matches!(
@@ -141,7 +128,11 @@ pub fn split(clause: &[Token]) -> (Vec<Token>, Except) {
             if stop {
                 break;
             }
-            if lexicon::and(k) || lexicon::filler(k) || matches!(k, "de" | "of" | "del" | "not") {
+            if lexicon::and(k)
+                || lexicon::filler(k)
+                || lexicon::noun(k).is_some()
+                || matches!(k, "de" | "of" | "del" | "not")
+            {
                 end += 1;
                 continue;
             }
@@ -163,6 +154,10 @@ pub fn split(clause: &[Token]) -> (Vec<Token>, Except) {
         }
         except.names.push(w.raw.clone());
         end += 1;
+    }
+    // "pero sin borrar la carpeta": a marker before a verb leaves nothing out.
+    if except.is_empty() {
+        return (clause.to_vec(), except);
     }
     let mut rest = clause[..at].to_vec();
     rest.extend_from_slice(&clause[end..]);

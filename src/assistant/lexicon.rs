@@ -277,6 +277,15 @@ pub fn save(key: &str) -> bool {
     lexicon().words.get("save").is_some_and(|w| w.contains(key))
 }
 
+/// How many words at the start of `keys` say that what follows is left out ("menos",
+/// "a excepción de", "other than"): the longest such phrase, if any.
+pub fn except_at(keys: &[&str]) -> Option<usize> {
+    let words = lexicon().words.get("except")?;
+    (1..=keys.len().min(4))
+        .rev()
+        .find(|len| words.contains(&keys[..*len].join(" ")))
+}
+
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
 /// "thank you"): never part of a name.
 pub fn courtesy_tail(keys: &[&str]) -> usize {
@@ -465,6 +474,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
     "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy", "save",
+    "except",
 ];
 
 /// One language file as written.

@@ -106,6 +106,19 @@ fn plain_words(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
+/// "find SERVER.PY": `find` before words that are no path here asks for a file by name,
+/// not for a command that would fail.
+fn names_sought(tokens: &[Token], ctx: &Context<'_>) -> bool {
+    tokens.first().is_some_and(|t| t.raw == "find")
+        && tokens.len() > 1
+        && tokens[1..].iter().all(|t| {
+            !t.quoted
+                && !t.raw.starts_with(['-', '.', '/', '~', '('])
+                && !t.raw.contains(['*', '?', '['])
+                && ctx.get(&t.raw).is_none()
+        })
+}
+
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
@@ -114,7 +127,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
     if tokens.is_empty() {
         return not_understood(lang);
     }
-    if detect::is_command(text, &tokens) {
+    if detect::is_command(text, &tokens) && !names_sought(&tokens, ctx) {
         return Translation {
             command: Some(text.trim().to_owned()),
             explanation: lang.pick(

@@ -480,6 +480,16 @@ impl<'a> Scan<'a> {
                 if !words.is_empty() && lexicon::here(k) && !matches!(k, "." | "./") {
                     break;
                 }
+                // "que se llame ventas_2023.csv y quede en data": a file's whole name ends
+                // at "y"/"and".
+                if lexicon::and(k)
+                    && words
+                        .last()
+                        .is_some_and(|(_, w)| super::build::looks_like_file(&w.raw))
+                    && !plural
+                {
+                    break;
+                }
                 if plural && (lexicon::and(k) || k == ",") {
                     flush(self, &mut words);
                     i += 1;
