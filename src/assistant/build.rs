@@ -631,12 +631,18 @@ impl<'a> Builder<'a> {
             .filter(|p| !skip.iter().any(|k| std::ptr::eq(*k, *p)))
             .find_map(|p| {
                 let t = self.resolve(p, None)?;
-                if t.dir == Some(true) || p.noun.is_some_and(|(n, _)| n == Noun::Folder) {
+                if t.dir == Some(true) && t.exists {
                     return Some(t.path);
                 }
-                // "las canciones de rock": a folder deeper down, if only one has the name.
-                let e = p.lit().and_then(|r| self.ctx.unique_named(r))?;
-                e.dir.then(|| e.path.clone())
+                // "las canciones de rock", "out of the web project": a folder deeper down,
+                // if only one has the name.
+                if let Some(e) = p.lit().and_then(|r| self.ctx.unique_named(r))
+                    && e.dir
+                {
+                    return Some(e.path.clone());
+                }
+                (t.dir == Some(true) || p.noun.is_some_and(|(n, _)| n == Noun::Folder))
+                    .then_some(t.path)
             })
     }
 
@@ -2070,6 +2076,23 @@ impl<'a> Builder<'a> {
             .rev()
             .find(|p| matches!(p.prep, Some(Prep::By | Prep::As)) || p.named)
             .or_else(|| s.phrases.iter().rev().find(|p| p.prep == Some(Prep::To)))
+            .or_else(|| {
+                // "call notas.txt notes-old.txt", "rename a.txt b.txt": the second of two
+                // plain names, when the first is here and the second is not.
+                match s.phrases.as_slice() {
+                    [a, b]
+                        if a.prep.is_none()
+                            && b.prep.is_none()
+                            && a.lit().is_some_and(|n| {
+                                self.exists(n).is_some() || self.ctx.has_name(n)
+                            })
+                            && b.lit().is_some_and(|n| !self.ctx.has_name(n)) =>
+                    {
+                        Some(b)
+                    }
+                    _ => None,
+                }
+            })
             .ok_or(Stop::NotUnderstood)?;
         let new_ptr: *const Phrase = new;
         let place = s

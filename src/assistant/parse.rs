@@ -288,6 +288,11 @@ pub fn unaccounted(w: &Token, ctx: &Context<'_>) -> bool {
         && !ctx.has_name(&w.raw)
 }
 
+/// A word that is a name: one nobody knows, or one something here is called.
+fn unaccounted_or_named(w: &Token, ctx: &Context<'_>) -> bool {
+    unaccounted(w, ctx) || ctx.has_name(&w.raw)
+}
+
 /// Words that are not names even when a file is called that.
 fn function_word(k: &str) -> bool {
     lexicon::filler(k)
@@ -704,6 +709,18 @@ impl<'a> Scan<'a> {
                 i += 2;
                 continue;
             }
+            // "rename logs to projects": a noun that ends the request right after "to",
+            // "as" or a naming word is the name said.
+            if lexicon::noun(k).is_some()
+                && self.t.get(i + 1).is_none()
+                && prev.is_some_and(|p| {
+                    matches!(lexicon::prep(p), Some(Prep::To | Prep::As)) || lexicon::naming(p)
+                })
+            {
+                self.push_word(i, self.ctx.has_name(&tok.raw));
+                i += 1;
+                continue;
+            }
             if let Some(n) =
                 lexicon::noun(k).or_else(|| lexicon::noun_typo(k).filter(|_| !lexicon::known(k)))
             {
@@ -772,6 +789,19 @@ impl<'a> Scan<'a> {
                 continue;
             }
             if let Some(p) = lexicon::prep(k) {
+                // "la carpeta de tests": the folder's own name, not a place it is in.
+                if k == "de"
+                    && self.prep.is_none()
+                    && self.noun == Some((Noun::Folder, false))
+                    && prev.and_then(lexicon::noun) == Some((Noun::Folder, false))
+                    && self
+                        .t
+                        .get(i + 1)
+                        .is_some_and(|n| !n.quoted && unaccounted_or_named(n, self.ctx))
+                {
+                    i += 1;
+                    continue;
+                }
                 // "dentro de", "al final de", "inside of": one preposition.
                 if p == Prep::From && self.prep == Some(Prep::In) {
                     i += 1;
