@@ -952,7 +952,10 @@ impl<'a> Builder<'a> {
                     || self.setting(s)
                 {
                     self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last))
-                } else if self.objects(s).iter().any(|p| p.known) || !s.kinds.is_empty() && s.all {
+                } else if self.objects(s).iter().any(|p| p.known)
+                    || !s.kinds.is_empty() && s.all
+                    || self.puts_described(toks, s)
+                {
                     self.mv(toks, s)
                 } else {
                     self.create(toks, s, false)
@@ -982,10 +985,10 @@ impl<'a> Builder<'a> {
                     // "change London to Berlin in data.csv": a word to another inside a file
                     // that is here, when the first is no name here.
                     || (s.phrases.iter().any(|p| p.prep == Some(Prep::To))
-                        && s.phrases.iter().any(|p| {
+                        && (s.phrases.iter().any(|p| {
                             p.prep == Some(Prep::In)
                                 && p.lit().is_some_and(|n| self.exists(n) == Some(false))
-                        })
+                        }) || self.described_file_in(toks, s).is_some())
                         && s.phrases
                             .iter()
                             .find(|p| p.prep.is_none())
@@ -3573,6 +3576,95 @@ impl<'a> Builder<'a> {
         )])
     }
 
+    /// "mete la captura de pantalla en thumbs": something described that is here, put into
+    /// a folder that is here, is moved.
+    fn puts_described(&self, toks: &[Token], s: &Slots) -> bool {
+        let Some(into) = s.phrases.iter().rev().find(|p| {
+            matches!(p.prep, Some(Prep::In | Prep::To))
+                && self
+                    .resolve(p, None)
+                    .is_some_and(|t| t.exists && t.dir == Some(true))
+        }) else {
+            return false;
+        };
+        self.objects(s).iter().all(|p| p.start < into.start)
+            && self
+                .describe(toks, s, s.verb_at + 1, into.start, "", None)
+                .is_some()
+    }
+
+    /// "in the tortilla recipe, change …", "… in the tortilla recipe": the one file that the
+    /// words after "in" describe (up to the verb when they come first), and their tokens.
+    fn described_file_in(
+        &self,
+        toks: &[Token],
+        s: &Slots,
+    ) -> Option<(Target, std::ops::Range<usize>)> {
+        let p = s
+            .phrases
+            .iter()
+            .find(|p| p.prep == Some(Prep::In) && p.lit().is_some())?;
+        let from = (0..p.start)
+            .rev()
+            .find(|&i| lexicon::prep(&toks[i].key) == Some(Prep::In))
+            .unwrap_or(p.start);
+        let to = if from < s.verb_at {
+            s.verb_at
+        } else {
+            toks.len()
+        };
+        let path = self.describe(toks, s, from, to, "", Some(false))?;
+        Some((
+            Target {
+                path,
+                dir: Some(false),
+                exists: true,
+            },
+            from..to,
+        ))
+    }
+
+    /// "unzip the photos archive", "el tar de descargas": the one archive whose path holds
+    /// the words said (a kind's word among them: "photos" names the archive, not images).
+    fn described_archive(&self, s: &Slots) -> Option<Target> {
+        const ARCHIVES: &[&str] = &["zip", "tar.gz", "tgz", "tar", "tar.bz2", "tar.xz", "gz"];
+        let mut words: Vec<String> = Vec::new();
+        let mut base = String::new();
+        for p in &s.phrases {
+            let Some(raw) = p.lit() else { continue };
+            match self.resolve(p, None) {
+                Some(t) if t.exists && t.dir == Some(true) => base = t.path,
+                _ => words.push(super::words::fold(raw)),
+            }
+        }
+        let archive_kind = s
+            .kinds
+            .iter()
+            .any(|k| ARCHIVES.contains(&k.as_str()) || k == "bz2" || k == "xz");
+        if !archive_kind {
+            words.extend(s.kind_words.iter().cloned());
+        }
+        let exts: Vec<&str> = if archive_kind {
+            s.kinds.iter().map(String::as_str).collect()
+        } else {
+            ARCHIVES.to_vec()
+        };
+        let syn = |w: &str| {
+            lexicon::synonyms(w)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect::<Vec<_>>()
+        };
+        let e = self
+            .ctx
+            .describe(&words, &syn, Some(&exts), &base, Some(false))?;
+        Some(Target {
+            path: e.path.clone(),
+            dir: Some(false),
+            exists: true,
+        })
+    }
+
     fn extract(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         // "descomprimí el zip de fotos acá": here is where it goes (as it would anyway), not
         // what is unpacked.
@@ -3585,10 +3677,10 @@ impl<'a> Builder<'a> {
         } else {
             s
         };
-        let archive = self.subject(toks, s, true).ok_or(Stop::NotUnderstood)?;
-        if archive.dir == Some(true) {
-            return Err(Stop::NotUnderstood);
-        }
+        let archive = match self.subject(toks, s, true) {
+            Some(a) if a.dir != Some(true) => a,
+            _ => self.described_archive(s).ok_or(Stop::NotUnderstood)?,
+        };
         let archive_path = archive.path.clone();
         self.last_archive = Some(archive_path.clone());
         self.last_obj = Some(archive_path.clone());
@@ -3598,7 +3690,16 @@ impl<'a> Builder<'a> {
             .filter(|p| matches!(p.prep, Some(Prep::In | Prep::To)) && p.name != Name::Here)
             .filter(|p| p.lit() != Some(archive_path.as_str()))
             .find_map(|p| self.resolve_existing(p, None))
-            .filter(|t| t.dir != Some(false) && t.path != archive_path);
+            .filter(|t| t.dir != Some(false) && t.path != archive_path)
+            .or_else(|| {
+                // "en la misma carpeta", "right next to it": where the archive is.
+                let parent = archive_path.rsplit_once('/').map(|(d, _)| d)?;
+                s.has(Flag::Beside).then(|| Target {
+                    path: parent.to_owned(),
+                    dir: Some(true),
+                    exists: true,
+                })
+            });
         let l = archive.path.to_ascii_lowercase();
         let a = q(&archive.path).into_owned();
         let cmd = if l.ends_with(".zip") {
@@ -3773,19 +3874,23 @@ impl<'a> Builder<'a> {
             .filter(|p| !std::ptr::eq(*p, with_ptr))
             .find(|p| matches!(p.prep, Some(Prep::In | Prep::From)) || p.known && p.prep.is_none())
             .ok_or(Stop::NotUnderstood)?;
-        let file = self
+        let mut file = self
             .resolve_existing(file_phrase, None)
             .ok_or(Stop::NotUnderstood)?;
+        let mut span = file_phrase.start..file_phrase.end;
+        if let Some((described, at)) = self.described_file_in(toks, s)
+            && (!file.exists || described.path == file.path)
+        {
+            file = described;
+            span = at;
+        }
         if file.dir == Some(true) {
             return Err(Stop::NotUnderstood);
         }
-        let file_ptr: *const Phrase = file_phrase;
         let from = s
             .phrases
             .iter()
-            .find(|p| {
-                p.prep.is_none() && !std::ptr::eq(*p, with_ptr) && !std::ptr::eq(*p, file_ptr)
-            })
+            .find(|p| p.prep.is_none() && !std::ptr::eq(*p, with_ptr) && !span.contains(&p.start))
             .and_then(|p| p.lit())
             .ok_or(Stop::NotUnderstood)?;
         let to = with.lit().ok_or(Stop::NotUnderstood)?;

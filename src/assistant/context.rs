@@ -495,8 +495,13 @@ impl<'a> Context<'a> {
         let fits = |e: &Entry| {
             want_dir.is_none_or(|d| d == e.dir)
                 && exts.is_none_or(|x| {
-                    e.ext()
-                        .is_some_and(|ext| x.iter().any(|w| w.eq_ignore_ascii_case(ext)))
+                    // "tar.gz": a kind may name more than the last extension.
+                    let name = e.name.to_ascii_lowercase();
+                    e.ext().is_some()
+                        && x.iter().any(|w| {
+                            name.strip_suffix(&w.to_ascii_lowercase())
+                                .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
+                        })
                 })
                 && finders.iter().all(|alts| {
                     alts.iter()
@@ -524,7 +529,7 @@ impl<'a> Context<'a> {
             let mut ids: Vec<u32> = exts
                 .into_iter()
                 .flatten()
-                .flat_map(|x| m.with_extension(&fold(x)))
+                .flat_map(|x| m.with_extension(&fold(x.rsplit('.').next().unwrap_or(x))))
                 .collect();
             ids.sort_unstable();
             ids.dedup();
@@ -533,7 +538,7 @@ impl<'a> Context<'a> {
         let ext_count: usize = exts
             .into_iter()
             .flatten()
-            .map(|x| m.extension_count(&fold(x)))
+            .map(|x| m.extension_count(&fold(x.rsplit('.').next().unwrap_or(x))))
             .sum();
         let candidates = match (&rarest, naming.is_empty()) {
             (Some(ids), _) => Some(ids.clone()),
