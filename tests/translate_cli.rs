@@ -27,12 +27,29 @@ fn translate(dir: &Path, root: Option<&Path>, text: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn a_climb_above_the_top_is_declined_only_where_the_top_is_known() {
+/// A workspace with the folders `sub` beneath its top: (its guard, the top, `sub`).
+fn workspace(sub: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
-    let deep = root.join("a/b");
+    let deep = root.join(sub);
     std::fs::create_dir_all(&deep).unwrap();
+    (dir, root, deep)
+}
+
+/// No command, and the reason names the top of the workspace.
+fn declined_for_the_top(t: &Value) {
+    assert!(t["command"].is_null(), "{t}");
+    assert!(
+        t["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("top of the workspace")),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_climb_above_the_top_is_declined_only_where_the_top_is_known() {
+    let (_dir, root, deep) = workspace("a/b");
     let inner = root.join("a");
 
     // With --root: one level below the top, one level up is fine and two are not.
@@ -40,15 +57,7 @@ fn a_climb_above_the_top_is_declined_only_where_the_top_is_known() {
         translate(&inner, Some(&root), "go up one level")["command"],
         "cd .."
     );
-    let two = translate(&inner, Some(&root), "go up two levels");
-    assert!(two["command"].is_null(), "{two}");
-    assert!(
-        two["explanation"]
-            .as_str()
-            .unwrap()
-            .contains("top of the workspace"),
-        "{two}"
-    );
+    declined_for_the_top(&translate(&inner, Some(&root), "go up two levels"));
     // A path written out is left to the policy, which shows it and says why.
     assert_eq!(
         translate(&root, Some(&root), "create folder ../out")["command"],
@@ -60,4 +69,24 @@ fn a_climb_above_the_top_is_declined_only_where_the_top_is_known() {
         "cd ../.."
     );
     assert_eq!(translate(&root, None, "sube un nivel")["command"], "cd ..");
+}
+
+#[test]
+fn the_top_level_is_a_path_from_here_only_where_the_top_is_known() {
+    let (_dir, root, deep) = workspace("music/rock");
+    std::fs::write(deep.join("song.mp3"), b"x").unwrap();
+
+    assert_eq!(
+        translate(&deep, Some(&root), "move song.mp3 to the top level")["command"],
+        "mv song.mp3 ../../"
+    );
+    assert_eq!(
+        translate(&deep, Some(&root), "copia song.mp3 a la raíz")["command"],
+        "cp song.mp3 ../../"
+    );
+    // Deleting the top from below it is deleting everything.
+    let all = translate(&deep, Some(&root), "delete the root folder");
+    assert!(all["command"].is_null(), "{all}");
+    // Without --root nobody knows where the top is: asked, never guessed.
+    declined_for_the_top(&translate(&deep, None, "move song.mp3 to the top level"));
 }

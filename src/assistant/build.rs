@@ -593,6 +593,7 @@ impl<'a> Builder<'a> {
                             || lexicon::noun(&toks[i - 2].key).is_none()))
                     || lexicon::pronoun(k)
                     || lexicon::verb(k).is_some()
+                    || (lexicon::cue(k) && !self.ctx.has_name(&t.raw))
                     || matches!(k, "un" | "una" | "one" | "a")
                     || k.starts_with('.')
                     || k.starts_with("*."))
@@ -1655,7 +1656,12 @@ impl<'a> Builder<'a> {
         {
             return Err(Stop::NotUnderstood);
         }
-        if targets.is_empty() || targets.iter().any(|t| t.path == "." || t.path == "..") {
+        // ".", "..", "../..": a folder this one is in holds everything here.
+        if targets.is_empty()
+            || targets
+                .iter()
+                .any(|t| t.path.split('/').all(|p| matches!(p, "." | ".." | "")))
+        {
             return Err(Stop::Refuse(Refusal::Everything));
         }
         let recursive = targets.iter().any(|t| t.dir == Some(true))

@@ -340,6 +340,11 @@ pub fn here(key: &str) -> bool {
     lexicon().words.get("here").is_some_and(|w| w.contains(key))
 }
 
+/// "the top level", "la raíz": the top of the workspace.
+pub fn root(key: &str) -> bool {
+    lexicon().words.get("root").is_some_and(|w| w.contains(key))
+}
+
 pub fn all(key: &str) -> bool {
     lexicon().words.get("all").is_some_and(|w| w.contains(key))
 }
@@ -409,6 +414,7 @@ pub fn known(key: &str) -> bool {
         || and(key)
         || pronoun(key)
         || here(key)
+        || root(key)
         || all(key)
         || flag(key).is_some()
         || cue(key)
@@ -474,7 +480,7 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
     "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy", "save",
-    "except",
+    "except", "root",
 ];
 
 /// One language file as written.
@@ -650,14 +656,14 @@ pub fn parse_languages(
     }
     for f in &parsed {
         for (verb, phrases) in &f.idioms {
-            let class_word = ["filler", "here"]
+            let class_word = ["filler", "here", "root"]
                 .iter()
                 .any(|c| lex.words.get(c).is_some_and(|w| w.contains(verb)));
             if !lex.verbs.contains_key(verb) && !lex.flags.contains_key(verb) && !class_word {
                 return Err(LexiconError::Invalid {
                     file: f.language.clone(),
                     message: format!(
-                        "[idioms] {verb:?} is no verb form, modifier, filler or here-word of any language file"
+                        "[idioms] {verb:?} is no verb form, modifier, filler, here- or root-word of any language file"
                     ),
                 });
             }

@@ -239,6 +239,15 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             ?slots,
             "clause"
         );
+        if slots.unknown_top {
+            return declined(
+                lang.pick(
+                    "No sé dónde está la raíz del espacio de trabajo desde aquí: dime la ruta de la carpeta.",
+                    "I don't know where the top of the workspace is from here: tell me the folder's path.",
+                ),
+                lang,
+            );
+        }
         builder.except_applied = false;
         match builder.clause(clause, &slots) {
             // An exclusion the command cannot honour is never dropped: the whole is declined.

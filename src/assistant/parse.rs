@@ -74,6 +74,9 @@ pub struct Slots {
     pub new_dest: bool,
     /// What the instruction said to leave out ("menos error.log").
     pub except: super::except::Except,
+    /// The top of the workspace was named where it is not known (`translate` without
+    /// `--root`).
+    pub unknown_top: bool,
 }
 
 impl Slots {
@@ -925,6 +928,28 @@ impl<'a> Scan<'a> {
                     self.prep = Some(Prep::In);
                 }
                 self.push(Name::Here, i, i + 1, true);
+                i += 1;
+                continue;
+            }
+            // "to the top level", "en la raíz": the workspace's top, as a path from here;
+            // where the top is not known, nothing can be said of it.
+            if lexicon::root(k) {
+                match self.ctx.depth() {
+                    Some(0) => self.push(Name::Here, i, i + 1, true),
+                    Some(d) => self.push(
+                        Name::Lit {
+                            raw: vec![".."; d].join("/"),
+                            quoted: false,
+                        },
+                        i,
+                        i + 1,
+                        true,
+                    ),
+                    None => self.s.unknown_top = true,
+                }
+                if self.key(i + 1).and_then(lexicon::noun).is_some() {
+                    i += 1;
+                }
                 i += 1;
                 continue;
             }
