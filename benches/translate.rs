@@ -88,6 +88,15 @@ fn start_up(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
+    // What every start adds for the language files: parse them again and translate each
+    // of their examples (the vocabulary itself is parsed once, before).
+    c.bench_function("language_files_self_test", |b| {
+        b.iter(|| {
+            let failures = assistant::self_test();
+            assert!(failures.is_empty(), "{failures:?}");
+            black_box(failures.len())
+        })
+    });
     c.bench_function("assistant_start_up_3_plugin_files", |b| {
         b.iter(|| {
             let settings = AssistantSettings {

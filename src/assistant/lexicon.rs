@@ -5,9 +5,10 @@
 //! "abre", "cambia") are settled later by what they act on. What is grammar (a verb's
 //! pronouns, the voseo imperative, plurals, slips) is code here; what is vocabulary is data.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
 use super::words::within_typo;
@@ -146,11 +147,22 @@ fn verb_slip(key: &str) -> Option<(Verb, &'static str)> {
     if key.chars().count() < 4 || !key.chars().all(char::is_alphabetic) {
         return None;
     }
+    // One slip changes the length by at most one letter (two bytes for an accented one),
+    // and leaves one of the first two letters where it was or beside it.
+    let k = key.as_bytes();
+    let near = |w: &str| {
+        let b = w.as_bytes();
+        w.len().abs_diff(key.len()) <= 2
+            && b.len() > 1
+            && (k[0] == b[0] || k[1] == b[1] || k[0] == b[1] || k[1] == b[0])
+    };
     lexicon().verb_lists.iter().find_map(|(v, words)| {
         words
             .iter()
             .find(|w| {
-                (w.len() >= 5 && within_typo(key, w, 1)) || (w.len() == 4 && short_slip(key, w))
+                near(w)
+                    && ((w.len() >= 5 && within_typo(key, w, 1))
+                        || (w.len() == 4 && short_slip(key, w)))
             })
             .map(|w| (*v, w.as_str()))
     })
@@ -266,10 +278,15 @@ pub fn greeting(key: &str) -> bool {
 /// The longest set phrase at the start of `keys`: how many words it takes and the word it
 /// stands for ("echale un vistazo a notas.txt" → 4, "muestra").
 pub fn idiom_at(keys: &[&str]) -> Option<(usize, &'static str)> {
-    lexicon().idioms.iter().find_map(|(words, verb)| {
-        (keys.len() >= words.len() && words.iter().zip(keys).all(|(w, k)| w == k))
-            .then_some((words.len(), verb.as_str()))
-    })
+    let first = keys.first()?;
+    lexicon()
+        .idioms
+        .get(*first)?
+        .iter()
+        .find_map(|(words, verb)| {
+            (keys.len() >= words.len() && words.iter().zip(keys).all(|(w, k)| w == k))
+                .then_some((words.len(), verb.as_str()))
+        })
 }
 
 /// Words that save what a command shows into a file ("guárdalo en", "save the result as").
@@ -538,24 +555,27 @@ pub enum LexiconError {
 /// (files in `FILES_OF_LANGUAGES` order, meanings in their declared order).
 #[derive(Default)]
 pub struct Lexicon {
-    verbs: HashMap<String, Verb>,
+    verbs: FxHashMap<String, Verb>,
     /// Verbs' forms in order, for slips ("delte").
     verb_lists: Vec<(Verb, Vec<String>)>,
-    nouns: HashMap<String, Noun>,
+    nouns: FxHashMap<String, Noun>,
     noun_lists: Vec<(Noun, Vec<String>)>,
-    preps: HashMap<String, Prep>,
-    words: HashMap<&'static str, HashSet<String>>,
-    flags: HashMap<String, Flag>,
-    size_units: HashMap<String, String>,
-    kinds: HashMap<String, Vec<String>>,
-    synonyms: HashMap<String, Vec<String>>,
+    preps: FxHashMap<String, Prep>,
+    words: FxHashMap<&'static str, FxHashSet<String>>,
+    flags: FxHashMap<String, Flag>,
+    size_units: FxHashMap<String, String>,
+    kinds: FxHashMap<String, Vec<String>>,
+    synonyms: FxHashMap<String, Vec<String>>,
     /// The languages (by `language` code) whose file lists a word, for telling which one an
     /// instruction is in.
-    speakers: HashMap<String, Vec<String>>,
+    speakers: FxHashMap<String, Vec<String>>,
     /// Each verb form's language, for slips ("renonbra" is Spanish).
-    verb_forms_lang: HashMap<String, String>,
-    /// Set phrases (their words) and the word each stands for, longest first.
-    idioms: Vec<(Vec<String>, String)>,
+    verb_forms_lang: FxHashMap<String, String>,
+    /// The files' examples, by language code.
+    examples: Vec<(String, Example)>,
+    /// Set phrases (their words) and the word each stands for, by their first word, longest
+    /// first.
+    idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -681,12 +701,16 @@ pub fn parse_languages(
                         langs.push(f.language.clone());
                     }
                 }
-                lex.idioms.push((words, verb.clone()));
+                lex.idioms
+                    .entry(words[0].clone())
+                    .or_default()
+                    .push((words, verb.clone()));
             }
         }
     }
-    lex.idioms
-        .sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+    for phrases in lex.idioms.values_mut() {
+        phrases.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+    }
     for f in &parsed {
         for (unit, words) in &f.size_units {
             for w in words {
@@ -711,7 +735,17 @@ pub fn parse_languages(
 fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| match parse_languages(FILES_OF_LANGUAGES) {
-        Ok((lex, _)) => lex,
+        // The examples are kept from this one parse, for the self-test every start runs.
+        Ok((mut lex, files)) => {
+            lex.examples = files
+                .into_iter()
+                .flat_map(|f| {
+                    let lang = f.language;
+                    f.example.into_iter().map(move |e| (lang.clone(), e))
+                })
+                .collect();
+            lex
+        }
         Err(e) => {
             // The files are compiled in and checked by `cargo test`: this cannot happen in a
             // released build. An empty vocabulary still works (everything is declined).
@@ -722,18 +756,8 @@ fn lexicon() -> &'static Lexicon {
 }
 
 /// The examples of the built-in language files.
-pub fn examples() -> Vec<(String, Example)> {
-    parse_languages(FILES_OF_LANGUAGES)
-        .map(|(_, files)| {
-            files
-                .into_iter()
-                .flat_map(|f| {
-                    let lang = f.language.clone();
-                    f.example.into_iter().map(move |e| (lang.clone(), e))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+pub fn examples() -> &'static [(String, Example)] {
+    &lexicon().examples
 }
 
 #[cfg(test)]

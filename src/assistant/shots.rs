@@ -40,14 +40,14 @@ fn known() -> &'static [Known] {
     static KNOWN: OnceLock<Vec<Known>> = OnceLock::new();
     KNOWN.get_or_init(|| {
         lexicon::examples()
-            .into_iter()
+            .iter()
             .filter_map(|(lang, e)| {
                 Some(Known {
-                    lang: Lang::from_tag(&lang)?,
+                    lang: Lang::from_tag(lang)?,
                     verbs: verbs_of(&e.say),
                     shot: Shot {
-                        say: e.say,
-                        want: e.want,
+                        say: e.say.clone(),
+                        want: e.want.clone(),
                     },
                 })
             })
