@@ -377,6 +377,8 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 failures = failures.len(),
                 "language files' examples checked"
             );
+            // What the check touched and freed goes back as start-up's does.
+            atajo::trim::release_start_up_pages();
         });
         tracing::info!(
             plugins = assistant.plugins().len(),

@@ -685,7 +685,7 @@ impl<'a> Builder<'a> {
 
     pub fn clause(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         if s.unsure {
             self.unsure = true;
         }
@@ -700,7 +700,7 @@ impl<'a> Builder<'a> {
         }
         // "first ten lines of main.py", "dame la cabecera del csv", "give me the last 2 lines
         // of todo.txt": lines of a file asked for without a verb, or with "give", are shown.
-        let header = has(&["cabecera", "encabezado", "header", "headers"]);
+        let header = says("header");
         let lines_of = (s.has(Flag::Lines) && (s.has(Flag::First) || s.has(Flag::Last))) || header;
         if lines_of
             && matches!(s.verb, None | Some(Verb::Give))
@@ -716,9 +716,8 @@ impl<'a> Builder<'a> {
             return self.show(toks, &shown, false);
         }
         // "which of these logs changed last?", "¿qué log se modificó por última vez…?"
-        if has(&[
-            "changed", "modified", "modifico", "cambio", "edited", "updated",
-        ]) && s.has(Flag::Last)
+        if says("changed")
+            && s.has(Flag::Last)
             && !s.has(Flag::Lines)
             && matches!(s.verb, None | Some(Verb::Change))
         {
@@ -756,25 +755,21 @@ impl<'a> Builder<'a> {
             return self.chmod(toks, s, true);
         }
         // "make deploy.sh non-executable", "que backup.sh deje de ser ejecutable"
-        if has(&["non-executable", "nonexecutable"])
-            || (has(&["deje", "dejen"]) && s.has(Flag::Execute))
-        {
+        if says("not_executable") || (says("leave") && s.has(Flag::Execute)) {
             let mut revoked = s.clone();
             revoked.flags.push(Flag::Execute);
             return self.chmod(toks, &revoked, false);
         }
         let verb = s.verb;
         // "¿cuánto ocupa X?", "how much space does X use", "disk usage of X"
-        let usage = has(&[
-            "ocupa", "ocupan", "pesa", "pesan", "espacio", "space", "usage", "uso",
-        ]) || (has(&["how"]) && has(&["big", "large", "heavy"]))
-            || (has(&["cuanto", "cuanta"]) && has(&["tamano", "grande"]))
+        let usage = says("usage") || (says("how") && says("big"))
+            || (says("how_much") && says("size"))
             // "dime el tamaño de la carpeta logs", "the size of the src folder": one total,
             // not each file's ("the size of each file" lists them by size).
             || (keys
                 .windows(2)
                 .any(|w| matches!(w, ["tamano" | "peso", "de" | "del"] | ["size", "of"]))
-                && !has(&["archivos", "ficheros", "files", "cada", "each", "every"]));
+                && !says("each_file"));
         if usage
             && s.size.is_none()
             && !matches!(
@@ -784,23 +779,17 @@ impl<'a> Builder<'a> {
         {
             return self.usage(toks, s);
         }
-        let count_q = has(&[
-            "cuantos", "cuantas", "how", "numero", "number", "count", "cuenta", "contar", "cuente",
-        ]) && (has(&["many", "cuantos", "cuantas", "numero", "number"])
-            || matches!(verb, Some(Verb::Count)));
+        let count_q = says("count_question") && (says("many") || matches!(verb, Some(Verb::Count)));
         // "¿cuántas veces sale ERROR en app.log?", "count the lines in X that contain 'Y'":
         // matching lines, counted.
-        let times = has(&["veces", "times", "ocurrencias", "occurrences"]);
+        let times = says("times");
         if (count_q || times)
-            && (times
-                || (s.has(Flag::Lines)
-                    && (s.has(Flag::Contains) || has(&["dicen", "say", "says"]))))
+            && (times || (s.has(Flag::Lines) && (s.has(Flag::Contains) || says("they_say"))))
             && let Some(steps) = self.count_matches(s)
         {
             return Ok(steps);
         }
-        if count_q && !has(&["veces", "times", "ocurrencias", "occurrences"])
-            || (matches!(verb, Some(Verb::Count)) && !has(&["veces", "times"]))
+        if count_q && !says("times") || (matches!(verb, Some(Verb::Count)) && !says("times_short"))
         {
             return self.count(toks, s);
         }
@@ -857,22 +846,7 @@ impl<'a> Builder<'a> {
                 verb,
                 None | Some(Verb::Show | Verb::List | Verb::Find | Verb::Read | Verb::Open)
             )
-            && (has(&[
-                "mas",
-                "most",
-                "ultimo",
-                "ultima",
-                "latest",
-                "newest",
-                "oldest",
-                "biggest",
-                "largest",
-                "smallest",
-                "recently",
-                "recent",
-                "reciente",
-                "recientes",
-            ]))
+            && (says("extreme"))
         {
             return self.superlative(toks, s, sup);
         }
@@ -900,21 +874,9 @@ impl<'a> Builder<'a> {
         match verb {
             Some(Verb::Create) => self.create(toks, s, true),
             Some(Verb::Make) => {
-                if has(&[
-                    "zip",
-                    "tar",
-                    "targz",
-                    "tar.gz",
-                    "comprimido",
-                    "compressed",
-                    "archive",
-                    "backup",
-                    "respaldo",
-                ]) && !has(&["carpeta", "folder", "directorio", "directory"])
-                    || has(&["zip", "tar.gz", "tgz"])
-                {
+                if says("archive") && !says("folder_word") || says("archive_name") {
                     self.compress(toks, s)
-                } else if has(&["copia", "copy", "duplicado", "duplicate"]) {
+                } else if says("copy_word") {
                     self.copy(toks, s)
                 } else if s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
                     self.chmod(toks, s, true)
@@ -930,7 +892,7 @@ impl<'a> Builder<'a> {
                 } else if s.noun.is_some()
                     && s.text.is_none()
                     && s.text_at.is_none()
-                    && !has(&["linea", "line", "texto", "text", "final", "end"])
+                    && !says("line_or_end")
                     && !self
                         .objects(s)
                         .iter()
@@ -949,7 +911,7 @@ impl<'a> Builder<'a> {
                     .objects(s)
                     .iter()
                     .any(|p| matches!(&p.name, Name::Lit { quoted: true, .. }) && !p.known)
-                    || has(&["texto", "text", "linea", "line", "frase"])
+                    || says("text_word")
                     || self.setting(s)
                 {
                     self.write(toks, s, s.has(Flag::End) || s.has(Flag::Last))
@@ -978,7 +940,7 @@ impl<'a> Builder<'a> {
             Some(Verb::Change) => {
                 if s.has(Flag::Extension) {
                     self.extension(toks, s)
-                } else if has(&["nombre", "name"]) {
+                } else if says("name_word") {
                     self.rename(toks, s)
                 } else if s.has(Flag::Permission) || s.has(Flag::Execute) || s.has(Flag::ReadOnly) {
                     self.chmod(toks, s, true)
@@ -999,8 +961,7 @@ impl<'a> Builder<'a> {
                     self.replace(toks, s)
                 } else if s.phrases.iter().any(|p| {
                     p.prep == Some(Prep::To) && p.noun.is_some_and(|(n, _)| n == Noun::Folder)
-                }) || has(&["carpeta", "directorio", "directory", "folder"])
-                    && !has(&["nombre", "name"])
+                }) || says("folder_word") && !says("name_word")
                 {
                     self.cd(s)
                 } else {
@@ -1010,7 +971,7 @@ impl<'a> Builder<'a> {
             Some(Verb::Replace) => self.replace(toks, s),
             Some(Verb::List) => self.list(toks, s),
             Some(Verb::Show) | Some(Verb::Read) => {
-                if has(&["arbol", "tree", "estructura", "structure"]) {
+                if says("tree_word") {
                     self.tree(toks, s)
                 } else {
                     self.show(toks, s, verb == Some(Verb::Read))
@@ -1088,7 +1049,7 @@ impl<'a> Builder<'a> {
         {
             return Err(Stop::NotUnderstood);
         }
-        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         // "what files are bigger than 7 KB?", "¿qué archivos ocupan más de 10 KB?"
         if s.size.is_some() {
             // "anything in this folder over 8k?": the folder is where, not what.
@@ -1103,7 +1064,7 @@ impl<'a> Builder<'a> {
             return self.find(toks, &sized);
         }
         // "which songs are in jazz?", "¿qué fotos hay en vacaciones?": what a folder holds.
-        if has(&["which", "what", "que", "cuales"])
+        if says("which")
             && s.phrases.iter().any(|p| {
                 p.prep == Some(Prep::In)
                     && self
@@ -1118,37 +1079,22 @@ impl<'a> Builder<'a> {
             return self.list(toks, &listed);
         }
         // "what does the readme say?", "¿qué pone en el README?", "¿qué dice notas.txt?"
-        if has(&["say", "says", "pone", "dice"]) {
+        if says("says") {
             return self.show(toks, &with_verb(s, Verb::Show), true);
         }
-        if has(&["donde", "where", "where's", "wheres"]) && !has(&["estoy", "am"]) {
+        if says("where") && !says("am") {
             return self.find(toks, s);
         }
-        if has(&["arbol", "tree", "estructura", "structure"]) {
+        if says("tree_word") {
             return self.tree(toks, s);
         }
-        if s.has(Flag::Contains)
-            && has(&[
-                "archivos", "ficheros", "files", "cuales", "which", "que", "what",
-            ])
-        {
+        if s.has(Flag::Contains) && says("which_files") {
             return self.find(toks, s);
         }
-        if has(&[
-            "que",
-            "what",
-            "what's",
-            "whats",
-            "contenido",
-            "contents",
-            "content",
-        ]) && (has(&[
-            "hay", "what's", "whats", "is", "contiene", "contains", "inside", "dentro",
-        ]) || s.has(Flag::Content))
-        {
+        if says("what_content") && (says("there_is") || s.has(Flag::Content)) {
             return self.show(toks, s, false);
         }
-        if has(&["arriba", "up", "atras", "back"]) && s.phrases.is_empty() {
+        if says("back") && s.phrases.is_empty() {
             return Ok(vec![levels_up(s)?]);
         }
         Err(Stop::NotUnderstood)
@@ -2618,11 +2564,9 @@ impl<'a> Builder<'a> {
 
     fn tree(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         // "solo las carpetas", "just the directories", "sin los archivos", "no files".
-        let only_dirs = (has(&["solo", "solamente", "only", "just"])
-            && has(&["carpetas", "directorios", "folders", "directories", "dirs"]))
-            || (has(&["sin", "without", "no"]) && has(&["archivos", "ficheros", "files"]));
+        let only_dirs = (says("only") && says("folders")) || (says("without") && says("files"));
         let dir = s.phrases.iter().find_map(|p| {
             self.resolve_existing(p, None)
                 .filter(|t| t.exists && t.dir == Some(true))
@@ -2817,12 +2761,12 @@ impl<'a> Builder<'a> {
 
     fn find(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         let objects = self.objects(s);
         // Searching text inside files: "busca la palabra X en F", "which files mention X".
         let word_said = s.has(Flag::Word)
             || s.has(Flag::Contains)
-            || has(&["for"]) && !objects.iter().any(|p| p.lit().is_some_and(looks_like_file));
+            || says("for") && !objects.iter().any(|p| p.lit().is_some_and(looks_like_file));
         let pattern_phrase = objects
             .iter()
             .find(|p| {
@@ -2872,7 +2816,7 @@ impl<'a> Builder<'a> {
             && (word_said
                 || in_file.as_ref().is_some_and(|t| t.dir == Some(false))
                 || (pattern_phrase.is_some_and(|p| !p.known) && s.kinds.is_empty() && !noun_first));
-        let where_is = has(&["donde", "where", "where's", "wheres", "localiza", "locate"]);
+        let where_is = says("where_locate");
         // "where"/"locate" ask where a file is, unless what is sought is said to be a word
         // or is sought inside one file ("localiza la palabra pan en notas.txt").
         let in_one_file = in_file.as_ref().is_some_and(|t| t.dir == Some(false));
@@ -3124,14 +3068,11 @@ impl<'a> Builder<'a> {
         in_file: Option<Target>,
     ) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let has = |w: &[&str]| keys.iter().any(|k| w.contains(k));
+        let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         // "which files mention X" names files; "which lines of F contain X" shows lines, and
         // so does a search inside one file.
-        let which_files = ((has(&[
-            "archivos", "ficheros", "files", "cuales", "which", "que", "what",
-        ]) && s.has(Flag::Contains))
-            || (has(&["which", "cuales", "que", "what"])
-                && has(&["files", "archivos", "ficheros", "file", "archivo"])))
+        let which_files = ((says("which_files") && s.has(Flag::Contains))
+            || (says("which") && says("file_words")))
             && !s.has(Flag::Lines)
             && in_file.as_ref().is_none_or(|t| t.dir != Some(false));
         let place = in_file.map(|t| (t.path, t.dir != Some(false)));
@@ -3149,7 +3090,7 @@ impl<'a> Builder<'a> {
         if s.has(Flag::IgnoreCase) {
             flags.push('i');
         }
-        if has(&["numero", "number", "numbers", "numeros"]) && s.has(Flag::Lines) {
+        if says("number") && s.has(Flag::Lines) {
             flags.push('n');
         }
         let fixed = pat.chars().any(|c| ".[]*^$\\+?(){}|".contains(c));

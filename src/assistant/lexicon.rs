@@ -357,6 +357,13 @@ pub fn here(key: &str) -> bool {
     lexicon().words.get("here").is_some_and(|w| w.contains(key))
 }
 
+/// Whether `key` is one of the words of the cue group `group` in any language ("header":
+/// "cabecera", "header", …).
+pub fn says(group: &str, key: &str) -> bool {
+    debug_assert!(CUE_GROUPS.contains(&group), "unknown cue group {group}");
+    lexicon().cues.get(group).is_some_and(|w| w.contains(key))
+}
+
 /// "the top level", "la raíz": the top of the workspace.
 pub fn root(key: &str) -> bool {
     lexicon().words.get("root").is_some_and(|w| w.contains(key))
@@ -494,6 +501,50 @@ const FLAGS_IN_ORDER: &[(Flag, &str)] = &[
     (Flag::Beside, "beside"),
 ];
 
+/// The groups of `[cues]` the builders read (`says("header", key)`).
+pub const CUE_GROUPS: &[&str] = &[
+    "header",
+    "changed",
+    "not_executable",
+    "leave",
+    "usage",
+    "how",
+    "big",
+    "how_much",
+    "size",
+    "each_file",
+    "count_question",
+    "many",
+    "times",
+    "times_short",
+    "they_say",
+    "extreme",
+    "archive",
+    "folder_word",
+    "archive_name",
+    "copy_word",
+    "line_or_end",
+    "text_word",
+    "name_word",
+    "tree_word",
+    "which",
+    "says",
+    "where",
+    "am",
+    "which_files",
+    "what_content",
+    "there_is",
+    "back",
+    "only",
+    "folders",
+    "without",
+    "files",
+    "for",
+    "where_locate",
+    "file_words",
+    "number",
+];
+
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
     "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy", "save",
@@ -525,6 +576,9 @@ pub struct LanguageFile {
     /// "readonly"), by that word: a verb form or a modifier.
     #[serde(default)]
     idioms: HashMap<String, Vec<String>>,
+    /// Words the builders choose a command by, in the named groups of `CUE_GROUPS`.
+    #[serde(default)]
+    cues: HashMap<String, Vec<String>>,
     /// Instructions and what they must become: checked by `assistant::self_test`.
     #[serde(default)]
     pub example: Vec<Example>,
@@ -573,6 +627,8 @@ pub struct Lexicon {
     verb_forms_lang: FxHashMap<String, String>,
     /// The files' examples, by language code.
     examples: Vec<(String, Example)>,
+    /// `[cues]`: each group's words, every language's together.
+    cues: FxHashMap<String, FxHashSet<String>>,
     /// Set phrases (their words) and the word each stands for, by their first word, longest
     /// first.
     idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
@@ -727,6 +783,18 @@ pub fn parse_languages(
                 .entry(w.clone())
                 .or_insert_with(|| alts.clone());
         }
+        for (group, words) in &f.cues {
+            if !CUE_GROUPS.contains(&group.as_str()) {
+                return Err(LexiconError::Invalid {
+                    file: f.language.clone(),
+                    message: format!("[cues] {group:?} is no group the builders read"),
+                });
+            }
+            lex.cues
+                .entry(group.clone())
+                .or_default()
+                .extend(words.iter().cloned());
+        }
     }
     Ok((lex, parsed))
 }
@@ -763,6 +831,19 @@ pub fn examples() -> &'static [(String, Example)] {
 #[cfg(test)]
 mod data_tests {
     use super::*;
+
+    #[test]
+    fn every_cue_group_the_builders_read_has_words() {
+        let (lex, _) = parse_languages(FILES_OF_LANGUAGES).expect("the built-in files load");
+        for group in CUE_GROUPS {
+            assert!(
+                lex.cues.get(*group).is_some_and(|w| !w.is_empty()),
+                "[cues] {group} has no words in any language file"
+            );
+        }
+        let bad = parse_languages(&[("xx", "language = \"xx\"\n[cues]\nnope = [\"x\"]\n")]);
+        assert!(bad.is_err_and(|e| e.to_string().contains("nope")));
+    }
 
     #[test]
     fn the_language_files_load_and_name_only_real_meanings() {
