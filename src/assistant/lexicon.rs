@@ -543,6 +543,8 @@ pub const CUE_GROUPS: &[&str] = &[
     "where_locate",
     "file_words",
     "number",
+    "relative",
+    "text_follows",
 ];
 
 /// The kinds of function word a language file lists under `[words]`.

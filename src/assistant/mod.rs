@@ -119,10 +119,32 @@ fn names_sought(tokens: &[Token], ctx: &Context<'_>) -> bool {
         })
 }
 
+/// "una carpeta X con un README.md dentro", "a folder X with a README.md inside": said as
+/// "… y dentro un README.md", so the file is made in the folder, as its own step.
+fn inside_with(mut tokens: Vec<Token>) -> Vec<Token> {
+    fn key(t: &Token) -> Option<&str> {
+        (!t.quoted).then_some(t.key.as_str())
+    }
+    let at = tokens.windows(4).position(|w| {
+        matches!(key(&w[0]), Some("con" | "with"))
+            && matches!(key(&w[1]), Some("un" | "una" | "a" | "an"))
+            && build::looks_like_file(&w[2].raw)
+            && matches!(key(&w[3]), Some("dentro" | "inside" | "adentro"))
+    });
+    if let Some(i) = at {
+        let inside = tokens.remove(i + 3);
+        let and = if tokens[i].key == "con" { "y" } else { "and" };
+        tokens[i].raw = and.to_owned();
+        tokens[i].key = and.to_owned();
+        tokens.insert(i + 1, inside);
+    }
+    tokens
+}
+
 /// Translates one instruction with what is known of the workspace. `lang` forces the
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
-    let tokens = plain_words(tokenize(text));
+    let tokens = inside_with(plain_words(tokenize(text)));
     let lang = lang.unwrap_or_else(|| detect::language(&tokens));
     if tokens.is_empty() {
         return not_understood(lang);
@@ -212,7 +234,14 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             slots.noun = prev_noun;
         }
         // "crea X y dentro un archivo Y": the second clause borrows the first one's verb.
-        if slots.verb.is_none() && slots.noun.is_some() {
+        // "… y dentro un README.md (que diga hola)": a new file said inside, or with its
+        // text, after a creation, is made too.
+        let file_with_text = (slots.text_at.is_some() || slots.has(lexicon::Flag::Content))
+            && slots.phrases.iter().any(|p| {
+                p.lit()
+                    .is_some_and(|n| build::looks_like_file(n) && !ctx.has_name(n))
+            });
+        if slots.verb.is_none() && (slots.noun.is_some() || file_with_text) {
             slots.verb =
                 prev_verb.filter(|v| matches!(v, lexicon::Verb::Create | lexicon::Verb::Make));
         }

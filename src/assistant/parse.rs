@@ -488,6 +488,17 @@ impl<'a> Scan<'a> {
                 if !words.is_empty() && lexicon::here(k) && !matches!(k, "." | "./") {
                     break;
                 }
+                // "a file README.md that says hola": the name ends where its text begins.
+                if lexicon::says("relative", k)
+                    && self
+                        .key(i + 1)
+                        .is_some_and(|n| lexicon::says("text_follows", n))
+                    && words
+                        .last()
+                        .is_some_and(|(_, w)| super::build::looks_like_file(&w.raw))
+                {
+                    break;
+                }
                 // "que se llame ventas_2023.csv y quede en data": a file's whole name ends
                 // at "y"/"and".
                 if lexicon::and(k)
@@ -626,6 +637,25 @@ impl<'a> Scan<'a> {
                     self.s.noun.is_some_and(|(_, p)| p) || self.noun.is_some_and(|(_, p)| p);
                 i = self.new_names(i + 1, plural);
                 continue;
+            }
+            // "… un README.md que diga hola", "a file that says 'coming soon'": what follows
+            // is the text of the file made.
+            if (creating || self.s.verb.is_none())
+                && self.s.text_at.is_none()
+                && lexicon::says("relative", k)
+                && self
+                    .key(i + 1)
+                    .is_some_and(|n| lexicon::says("text_follows", n))
+                && self.t.get(i + 2).is_some()
+                && self
+                    .s
+                    .phrases
+                    .iter()
+                    .any(|p| p.lit().is_some_and(super::build::looks_like_file))
+            {
+                self.s.text_at = Some(i + 2);
+                self.prep = None;
+                break;
             }
             // "con el nombre paella2.md", "with the name notes.md": the new name.
             if matches!(k, "nombre" | "name") && self.prep == Some(Prep::By) {
@@ -842,7 +872,13 @@ impl<'a> Scan<'a> {
                     }) {
                         j += 1;
                     }
-                    if self.key(j).and_then(lexicon::noun).is_some() {
+                    // … or a new file by its name, after an article ("y dentro un README.md").
+                    if self.key(j).and_then(lexicon::noun).is_some()
+                        || (j > i + 1
+                            && self.t.get(j).is_some_and(|t| {
+                                super::build::looks_like_file(&t.raw) && !self.ctx.has_name(&t.raw)
+                            }))
+                    {
                         i += 1;
                         continue;
                     }
