@@ -581,7 +581,6 @@ impl<'a> Builder<'a> {
                     || lexicon::flag(k).is_some()
                     || lexicon::all(k)
                     || lexicon::and(k)
-                    // "the names file": a naming word before a noun describes.
                     // "the names file", "el archivo de nombres": a naming word beside a
                     // noun describes.
                     || (lexicon::naming(k)
@@ -649,12 +648,7 @@ impl<'a> Builder<'a> {
 
     /// "el vídeo", "the pdf": one file of a kind, not all of them.
     fn singular_kind(&self, s: &Slots) -> bool {
-        !s.all
-            && !s.kind_words.is_empty()
-            && s.kind_words
-                .iter()
-                .all(|w| !w.ends_with('s') || matches!(w.as_str(), "js" | "css" | "ts"))
-            && s.noun.is_none_or(|(_, plural)| !plural)
+        !s.kind_words.is_empty() && said_one(s)
     }
 
     /// A place was said ("de vacaciones") but names no folder here: acting on the current
@@ -1733,13 +1727,10 @@ impl<'a> Builder<'a> {
         let dest_phrase_ptr: *const Phrase = dest_phrase;
         let folder_ptr: *const Phrase = renamed_into.map_or(std::ptr::null(), |p| p);
         // "copia la imagen más grande a thumbs": one file of the kind, chosen now.
-        let singular = !s.all
+        if said_one(s)
             && s.age.is_none()
-            && s.noun.is_none_or(|(_, plural)| !plural)
-            && s.kind_words
-                .iter()
-                .all(|w| !w.ends_with('s') || matches!(w.as_str(), "js" | "css" | "ts"));
-        if singular && let Some(found) = self.extreme_file(&keys, s, &[dest_phrase])? {
+            && let Some(found) = self.extreme_file(&keys, s, &[dest_phrase])?
+        {
             let dest = self.resolve_dest(dest_phrase).ok_or(Stop::NotUnderstood)?;
             let source = Target {
                 dir: Some(false),
@@ -1893,9 +1884,10 @@ impl<'a> Builder<'a> {
                 return Err(Stop::NotUnderstood);
             }
             let path = join(&dir.path, name);
+            let kind = self.exists(&path);
             dest = Target {
-                dir: self.exists(&path),
-                exists: self.exists(&path).is_some(),
+                dir: kind,
+                exists: kind.is_some(),
                 path,
             };
             return Ok((sources, dest, false));
@@ -3993,6 +3985,16 @@ fn en_place(dir: &str) -> String {
         ".." => "the parent folder".into(),
         d => en_list(&[d]),
     }
+}
+
+/// One thing was said, not many: no "all", no plural noun or kind ("el vídeo", "the biggest
+/// file"; "js", "css" and "ts" end in s in the singular).
+fn said_one(s: &Slots) -> bool {
+    !s.all
+        && s.noun.is_none_or(|(_, plural)| !plural)
+        && s.kind_words
+            .iter()
+            .all(|w| !w.ends_with('s') || matches!(w.as_str(), "js" | "css" | "ts"))
 }
 
 pub fn looks_like_file(name: &str) -> bool {

@@ -245,6 +245,10 @@ mod names_stay_literal {
                 "another", "called", "save", "guárdalo", "result", "gzip", "solo", "yo", "only",
                 "I", "leer", "escribir", "read", "write", "parent", "original", "esa", "that",
                 "punto", "empiezan", "por", "go", "one", "dos", "two", "levels", "aparece",
+                "api's", "'s", "top", "raíz", "root", "current", "actual", "con", "README.md",
+                "says", "diga", "inside", "as", "named", "nombre", "call", "project", "tar",
+                "archive", "photos", "recipe", "next", "door", "right", "mismo", "incluir",
+                "other", "than", "find", "SERVER.PY", "unzip", "the", "stylesheet", "pon",
             ]), 0..14),
             top in proptest::bool::ANY,
         ) {
