@@ -4,237 +4,31 @@ use super::lexicon;
 use super::words::Token;
 use crate::lang::Lang;
 
-const ES: &[&str] = &[
-    "crea",
-    "crear",
-    "carpeta",
-    "archivo",
-    "fichero",
-    "lista",
-    "muestra",
-    "entra",
-    "donde",
-    "estoy",
-    "dentro",
-    "la",
-    "el",
-    "y",
-    "en",
-    "una",
-    "un",
-    "llamada",
-    "directorio",
-    "sube",
-    "de",
-    "con",
-    "que",
-    "por",
-    "para",
-    "mi",
-    "mis",
-    "los",
-    "las",
-    "del",
-    "al",
-    "haz",
-    "algo",
-    "es",
-    "nueva",
-    "nuevo",
-    "todos",
-    "todas",
-    "ocultos",
-    "borra",
-    "elimina",
-    "mueve",
-    "copia",
-    "renombra",
-    "busca",
-    "cuenta",
-    "cuantos",
-    "cuantas",
-    "cuanto",
-    "lineas",
-    "hay",
-    "esta",
-    "se",
-    "llame",
-    "ficheros",
-    "archivos",
-    "carpetas",
-    "comprime",
-    "descomprime",
-    "extrae",
-    "dale",
-    "quita",
-    "escribe",
-    "anade",
-    "ve",
-    "arriba",
-    "ordena",
-    "reemplaza",
-    "primeras",
-    "ultimas",
-    "aqui",
-    "ahi",
-    "favor",
-    "oye",
-    "dime",
-    "muestrame",
-    "ensena",
-    "lee",
-    "abre",
-    "pasa",
-    "mete",
-    "pon",
-    "borrar",
-    "eliminar",
-    "mover",
-    "copiar",
-    "renombrar",
-    "buscar",
-    "mostrar",
-    "listar",
-    "cambia",
-    "cambiar",
-    "nombre",
-    "suprime",
-    "mueva",
-    "copie",
-    "cree",
-    "genere",
-    "elimine",
-    "borre",
-    "lea",
-    "busque",
-    "cuente",
-    "haga",
-    "ponga",
-    "sustituye",
-    "traslada",
-    "lleva",
-    "guarda",
-    "entra",
-    "ve",
-    "vete",
-    "ir",
-    "descarga",
-    "tambien",
-    "luego",
-    "despues",
-    "este",
-    "estos",
-    "estas",
-    "su",
-    "sus",
-    "tu",
-    "tus",
-    "ficheros",
-    "carpetas",
-];
-const EN: &[&str] = &[
-    "create",
-    "make",
-    "folder",
-    "file",
-    "list",
-    "show",
-    "go",
-    "where",
-    "am",
-    "inside",
-    "the",
-    "and",
-    "in",
-    "called",
-    "named",
-    "directory",
-    "up",
-    "into",
-    "of",
-    "with",
-    "my",
-    "for",
-    "to",
-    "please",
-    "something",
-    "new",
-    "all",
-    "hidden",
-    "files",
-    "delete",
-    "remove",
-    "move",
-    "copy",
-    "rename",
-    "find",
-    "search",
-    "count",
-    "how",
-    "many",
-    "much",
-    "lines",
-    "is",
-    "are",
-    "what",
-    "what's",
-    "whats",
-    "which",
-    "compress",
-    "extract",
-    "unpack",
-    "give",
-    "write",
-    "append",
-    "add",
-    "sort",
-    "replace",
-    "first",
-    "last",
-    "here",
-    "there",
-    "it",
-    "me",
-    "from",
-    "every",
-    "folders",
-    "this",
-    "that",
-    "does",
-    "use",
-    "an",
-    "can",
-    "you",
-    "u",
-    "hey",
-];
-
+/// The language with the most words of the instruction that only it has ("a" and "no" are
+/// Spanish and English both); on a tie, the one whose own letters are written ("¿", "ñ"),
+/// else the last file's.
 pub fn language(tokens: &[Token]) -> Lang {
-    // A word tells only when one language has it: "a" and "no" are both.
-    let (mut es, mut en) = (0, 0);
-    for t in tokens.iter().filter(|t| !t.quoted) {
-        let k = t.key.as_str();
-        let mut langs = lexicon::speakers(k);
-        if ES.contains(&k) && !langs.contains(&"es") {
-            langs.push("es");
-        }
-        if EN.contains(&k) && !langs.contains(&"en") {
-            langs.push("en");
-        }
-        match langs.as_slice() {
-            ["es"] => es += 1,
-            ["en"] => en += 1,
-            _ => {}
+    let words: Vec<&Token> = tokens.iter().filter(|t| !t.quoted).collect();
+    let mut said: Vec<&'static str> = Vec::with_capacity(words.len());
+    for t in &words {
+        if let [one] = lexicon::speakers(&t.key).as_slice() {
+            said.push(one);
         }
     }
-    let accented = tokens.iter().any(|t| {
-        !t.quoted && t.raw.to_lowercase() != t.key && t.raw.chars().any(|c| "áéíóúñü¿¡".contains(c))
-    });
-    if es > en || (es == en && accented) {
-        Lang::Es
-    } else {
-        Lang::En
-    }
+    let writes = |letters: &str| {
+        !letters.is_empty()
+            && words.iter().any(|t| {
+                t.raw.to_lowercase() != t.key && t.raw.chars().any(|c| letters.contains(c))
+            })
+    };
+    lexicon::languages()
+        .iter()
+        .max_by_key(|(code, letters)| {
+            let n = said.iter().filter(|s| **s == code.as_str()).count();
+            (n, writes(letters))
+        })
+        .and_then(|(code, _)| Lang::from_tag(code))
+        .unwrap_or_default()
 }
 
 /// Programs whose name, first, makes a text a command already.

@@ -41,7 +41,10 @@ impl Except {
 }
 
 /// Where an exclusion starts, and how many words say so ("menos", "but not", "other than",
-/// "a excepción de"); "but" only after "all"/"everything" ("everything but the logs").
+/// "a excepción de", "que no sean"). The weak markers need more: "but" an all-word earlier
+/// in the clause ("everything but the logs"), "not" a name before it ("files in data not
+/// csv"), and neither a word after it that shows the sentence going on ("but first…", "not
+/// counting subfolders").
 pub fn starts_at(t: &[Token], i: usize) -> Option<usize> {
     let key = |j: usize| t.get(j).filter(|w| !w.quoted).map(|w| w.key.as_str());
     let keys: Vec<&str> = t[i..]
@@ -52,60 +55,17 @@ pub fn starts_at(t: &[Token], i: usize) -> Option<usize> {
     if let Some(len) = lexicon::except_at(&keys) {
         return Some(len);
     }
-    match key(i)? {
-        // "everything but the logs", "delete everything in docs but guide.md": after an
-        // all-word earlier in the clause, and before a name (not "but keep…", "but first…").
-        "but"
-            if t[..i].iter().any(|w| {
-                !w.quoted
-                    && matches!(
-                        w.key.as_str(),
-                        "all" | "everything" | "every" | "anything" | "todo" | "todos"
-                    )
-            }) && key(i + 1).is_none_or(|n| {
-                lexicon::verb(n).is_none()
-                    && !matches!(
-                        n,
-                        "first"
-                            | "then"
-                            | "also"
-                            | "only"
-                            | "keep"
-                            | "leave"
-                            | "dont"
-                            | "don't"
-                            | "do"
-                    )
-            }) =>
-        {
-            Some(1)
-        }
-        // "los archivos que no sean csv", "files that aren't logs": what is not meant.
-        "que" if key(i + 1) == Some("no") => {
-            if matches!(
-                key(i + 2),
-                Some("sea" | "sean" | "son" | "es" | "este" | "esten" | "tengan" | "tenga")
-            ) {
-                Some(3)
-            } else {
-                Some(2)
-            }
-        }
-        "that" | "which" => match (key(i + 1), key(i + 2)) {
-            (Some("aren't" | "arent" | "isn't" | "isnt"), _) => Some(2),
-            (Some("are" | "is"), Some("not")) => Some(3),
-            _ => None,
-        },
-        // "files in data not csv"; "…, not counting subfolders" says how far to look.
-        "not"
-            if i > 0
-                && !t[i - 1].comma
-                && !matches!(key(i + 1), Some("counting" | "including" | "recursively")) =>
-        {
-            Some(1)
-        }
-        _ => None,
+    let here = key(i)?;
+    let goes_on = key(i + 1).is_some_and(|n| lexicon::says("goes_on", n));
+    if lexicon::except_after_all(here) {
+        let after_all = t[..i].iter().any(|w| !w.quoted && lexicon::all(&w.key));
+        let verb_next = key(i + 1).is_some_and(|n| lexicon::verb(n).is_some());
+        return (after_all && !verb_next && !goes_on).then_some(1);
     }
+    if lexicon::except_after_name(here) {
+        return (i > 0 && !t[i - 1].comma && !goes_on).then_some(1);
+    }
+    None
 }
 
 /// The clause without its exclusion, and the exclusion. What is excluded runs from the marker
@@ -121,7 +81,8 @@ pub fn split(clause: &[Token]) -> (Vec<Token>, Except) {
     while let Some(w) = clause.get(end) {
         if !w.quoted {
             let k = w.key.as_str();
-            let stop = (lexicon::prep(k).is_some() && !matches!(k, "de" | "of" | "del"))
+            let of = lexicon::says("of", k);
+            let stop = (lexicon::prep(k).is_some() && !of)
                 || (lexicon::verb(k).is_some()
                     && !lexicon::filler(k)
                     && lexicon::kind(k).is_none());
@@ -131,7 +92,8 @@ pub fn split(clause: &[Token]) -> (Vec<Token>, Except) {
             if lexicon::and(k)
                 || lexicon::filler(k)
                 || lexicon::noun(k).is_some()
-                || matches!(k, "de" | "of" | "del" | "not")
+                || of
+                || lexicon::except_after_name(k)
             {
                 end += 1;
                 continue;

@@ -261,18 +261,12 @@ pub fn prep(key: &str) -> Option<Prep> {
 
 /// Words that carry no meaning for the command: articles, politeness, auxiliaries.
 pub fn filler(key: &str) -> bool {
-    lexicon()
-        .words
-        .get("filler")
-        .is_some_and(|w| w.contains(key))
+    in_class("filler", key)
 }
 
 /// Greetings and calls for attention, meaningful only as a name later in a sentence.
 pub fn greeting(key: &str) -> bool {
-    lexicon()
-        .words
-        .get("greeting")
-        .is_some_and(|w| w.contains(key))
+    in_class("greeting", key)
 }
 
 /// The longest set phrase at the start of `keys`: how many words it takes and the word it
@@ -291,7 +285,7 @@ pub fn idiom_at(keys: &[&str]) -> Option<(usize, &'static str)> {
 
 /// Words that save what a command shows into a file ("guárdalo en", "save the result as").
 pub fn save(key: &str) -> bool {
-    lexicon().words.get("save").is_some_and(|w| w.contains(key))
+    in_class("save", key)
 }
 
 /// How many words at the start of `keys` say that what follows is left out ("menos",
@@ -301,6 +295,16 @@ pub fn except_at(keys: &[&str]) -> Option<usize> {
     (1..=keys.len().min(4))
         .rev()
         .find(|len| words.contains(&keys[..*len].join(" ")))
+}
+
+/// "but": an exclusion only after an all-word ("everything but the logs").
+pub fn except_after_all(key: &str) -> bool {
+    in_class("except_after_all", key)
+}
+
+/// "not": an exclusion only after a name ("the files in data not csv").
+pub fn except_after_name(key: &str) -> bool {
+    in_class("except_after_name", key)
 }
 
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
@@ -322,12 +326,17 @@ pub fn courtesy_tail(keys: &[&str]) -> usize {
     }
 }
 
-/// Words that say "the names that follow are the new names": "llamada", "called", "que se llame".
-pub fn naming(key: &str) -> bool {
+/// A word of a courtesy phrase ("por" of "por favor").
+pub fn courtesy_word(key: &str) -> bool {
     lexicon()
         .words
-        .get("naming")
-        .is_some_and(|w| w.contains(key))
+        .get("courtesy")
+        .is_some_and(|w| w.iter().any(|p| p.split_whitespace().any(|x| x == key)))
+}
+
+/// Words that say "the names that follow are the new names": "llamada", "called", "que se llame".
+pub fn naming(key: &str) -> bool {
+    in_class("naming", key)
 }
 
 /// A slip in a naming word of at least five letters ("calld", "llamda").
@@ -341,20 +350,17 @@ pub fn naming_typo(key: &str) -> bool {
 }
 
 pub fn and(key: &str) -> bool {
-    lexicon().words.get("and").is_some_and(|w| w.contains(key))
+    in_class("and", key)
 }
 
 /// Words that point back at the folder just named or the current one.
 pub fn pronoun(key: &str) -> bool {
-    lexicon()
-        .words
-        .get("pronoun")
-        .is_some_and(|w| w.contains(key))
+    in_class("pronoun", key)
 }
 
 /// The current folder: "aquí", "here", "esta carpeta".
 pub fn here(key: &str) -> bool {
-    lexicon().words.get("here").is_some_and(|w| w.contains(key))
+    in_class("here", key)
 }
 
 /// Whether `key` is one of the words of the cue group `group` in any language ("header":
@@ -364,13 +370,45 @@ pub fn says(group: &str, key: &str) -> bool {
     lexicon().cues.get(group).is_some_and(|w| w.contains(key))
 }
 
+/// Whether `key` is a word of the `[words]` class `class` in any language.
+fn in_class(class: &str, key: &str) -> bool {
+    lexicon().words.get(class).is_some_and(|w| w.contains(key))
+}
+
+/// Whether `key` is one of the words of the refusal group `group` in any language.
+pub fn refuses(group: &str, key: &str) -> bool {
+    debug_assert!(
+        REFUSAL_GROUPS.contains(&group),
+        "unknown refusal group {group}"
+    );
+    lexicon()
+        .refusals
+        .get(group)
+        .is_some_and(|w| w.contains(key))
+}
+
+/// Whether the words of one of the phrases of the refusal group `group` ("turn off", "a la
+/// nube") follow each other somewhere in `keys`.
+pub fn refuses_phrase(group: &str, keys: &[&str]) -> bool {
+    debug_assert!(
+        REFUSAL_GROUPS.contains(&group),
+        "unknown refusal group {group}"
+    );
+    lexicon().refusals.get(group).is_some_and(|phrases| {
+        phrases.iter().any(|p| {
+            let words: Vec<&str> = p.split_whitespace().collect();
+            keys.windows(words.len()).any(|w| w == words.as_slice())
+        })
+    })
+}
+
 /// "the top level", "la raíz": the top of the workspace.
 pub fn root(key: &str) -> bool {
-    lexicon().words.get("root").is_some_and(|w| w.contains(key))
+    in_class("root", key)
 }
 
 pub fn all(key: &str) -> bool {
-    lexicon().words.get("all").is_some_and(|w| w.contains(key))
+    in_class("all", key)
 }
 
 /// Modifiers that change a command but name nothing.
@@ -447,7 +485,7 @@ pub fn known(key: &str) -> bool {
 /// Words the builders read for what they ask ("ocupa", "space", "alfabeticamente"): known,
 /// though no list of meanings holds them.
 pub fn cue(key: &str) -> bool {
-    lexicon().words.get("cue").is_some_and(|w| w.contains(key))
+    in_class("cue", key)
 }
 
 const PREPS_IN_ORDER: &[(Prep, &str)] = &[
@@ -545,12 +583,51 @@ pub const CUE_GROUPS: &[&str] = &[
     "number",
     "relative",
     "text_follows",
+    "of",
+    "goes_on",
+];
+
+/// The groups of `[refusals]` the refusal check reads (`refuses("system", key)`).
+pub const REFUSAL_GROUPS: &[&str] = &[
+    "net_word",
+    "net_place",
+    "mail",
+    "mail_verb",
+    "by_means",
+    "send",
+    "net_sure",
+    "server",
+    "key_folder",
+    "to_the_net",
+    "system",
+    "power",
+    "system_sure",
+    "power_off",
+    "private",
+    "mine",
+    "machine",
+    "whole",
+    "file_noun",
+    "machine_part",
 ];
 
 /// The kinds of function word a language file lists under `[words]`.
 const WORD_CLASSES: &[&str] = &[
-    "filler", "greeting", "naming", "and", "pronoun", "here", "all", "cue", "courtesy", "save",
-    "except", "root",
+    "filler",
+    "greeting",
+    "naming",
+    "and",
+    "pronoun",
+    "here",
+    "all",
+    "cue",
+    "courtesy",
+    "save",
+    "except",
+    "except_after_all",
+    "except_after_name",
+    "root",
+    "common",
 ];
 
 /// One language file as written.
@@ -558,6 +635,10 @@ const WORD_CLASSES: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct LanguageFile {
     pub language: String,
+    /// Letters only this language writes ("ñ", "¿"): they tell it when its words and
+    /// another's are as many.
+    #[serde(default)]
+    letters: String,
     #[serde(default)]
     verbs: HashMap<String, Vec<String>>,
     #[serde(default)]
@@ -581,6 +662,9 @@ pub struct LanguageFile {
     /// Words the builders choose a command by, in the named groups of `CUE_GROUPS`.
     #[serde(default)]
     cues: HashMap<String, Vec<String>>,
+    /// Words that make a request one atajo declines, in the groups of `REFUSAL_GROUPS`.
+    #[serde(default)]
+    refusals: HashMap<String, Vec<String>>,
     /// Instructions and what they must become: checked by `assistant::self_test`.
     #[serde(default)]
     pub example: Vec<Example>,
@@ -629,8 +713,12 @@ pub struct Lexicon {
     verb_forms_lang: FxHashMap<String, String>,
     /// The files' examples, by language code.
     examples: Vec<(String, Example)>,
+    /// Each file's language code and its own letters, in file order.
+    languages: Vec<(String, String)>,
     /// `[cues]`: each group's words, every language's together.
     cues: FxHashMap<String, FxHashSet<String>>,
+    /// `[refusals]`: each group's words and phrases, every language's together.
+    refusals: FxHashMap<String, FxHashSet<String>>,
     /// Set phrases (their words) and the word each stands for, by their first word, longest
     /// first.
     idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
@@ -671,6 +759,7 @@ pub fn parse_languages(
     }
     let mut lex = Lexicon::default();
     for f in &parsed {
+        lex.languages.push((f.language.clone(), f.letters.clone()));
         let mut add = |w: &String| {
             let langs = lex.speakers.entry(w.clone()).or_default();
             if !langs.contains(&f.language) {
@@ -785,17 +874,22 @@ pub fn parse_languages(
                 .entry(w.clone())
                 .or_insert_with(|| alts.clone());
         }
-        for (group, words) in &f.cues {
-            if !CUE_GROUPS.contains(&group.as_str()) {
-                return Err(LexiconError::Invalid {
-                    file: f.language.clone(),
-                    message: format!("[cues] {group:?} is no group the builders read"),
-                });
+        let grouped = [
+            ("cues", &f.cues, CUE_GROUPS, &mut lex.cues),
+            ("refusals", &f.refusals, REFUSAL_GROUPS, &mut lex.refusals),
+        ];
+        for (section, groups, known, into) in grouped {
+            for (group, words) in groups {
+                if !known.contains(&group.as_str()) {
+                    return Err(LexiconError::Invalid {
+                        file: f.language.clone(),
+                        message: format!("[{section}] {group:?} is no group the code reads"),
+                    });
+                }
+                into.entry(group.clone())
+                    .or_default()
+                    .extend(words.iter().cloned());
             }
-            lex.cues
-                .entry(group.clone())
-                .or_default()
-                .extend(words.iter().cloned());
         }
     }
     Ok((lex, parsed))
@@ -825,6 +919,11 @@ fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// The languages of the built-in files (their codes and own letters), in file order.
+pub fn languages() -> &'static [(String, String)] {
+    &lexicon().languages
+}
+
 /// The examples of the built-in language files.
 pub fn examples() -> &'static [(String, Example)] {
     &lexicon().examples
@@ -835,7 +934,7 @@ mod data_tests {
     use super::*;
 
     #[test]
-    fn every_cue_group_the_builders_read_has_words() {
+    fn every_cue_and_refusal_group_the_code_reads_has_words() {
         let (lex, _) = parse_languages(FILES_OF_LANGUAGES).expect("the built-in files load");
         for group in CUE_GROUPS {
             assert!(
@@ -843,8 +942,19 @@ mod data_tests {
                 "[cues] {group} has no words in any language file"
             );
         }
-        let bad = parse_languages(&[("xx", "language = \"xx\"\n[cues]\nnope = [\"x\"]\n")]);
-        assert!(bad.is_err_and(|e| e.to_string().contains("nope")));
+        for group in REFUSAL_GROUPS {
+            assert!(
+                lex.refusals.get(*group).is_some_and(|w| !w.is_empty()),
+                "[refusals] {group} has no words in any language file"
+            );
+        }
+        for section in ["cues", "refusals"] {
+            let bad = parse_languages(&[(
+                "xx",
+                &format!("language = \"xx\"\n[{section}]\nnope = [\"x\"]\n"),
+            )]);
+            assert!(bad.is_err_and(|e| e.to_string().contains("nope")));
+        }
     }
 
     #[test]

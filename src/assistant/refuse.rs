@@ -73,89 +73,26 @@ fn is_outside_path(raw: &str) -> bool {
             && r.as_bytes()[2] == b'\\')
 }
 
-/// Declines what is not about the files in the workspace, or `None` to go on.
+/// Declines what is not about the files in the workspace, or `None` to go on. The words
+/// are the language files' `[refusals]` groups.
 pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
     let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
-    let has = |w: &str| keys.contains(&w);
-    let pair = |a: &str, b: &[&str]| keys.windows(2).any(|w| w[0] == a && b.contains(&w[1]));
+    let any = |group: &str| keys.iter().any(|k| lexicon::refuses(group, k));
     if tokens.iter().any(|t| is_url_or_address(&t.raw)) {
         return Some(Refusal::Network);
     }
-    const NETWORK: &[&str] = &[
-        "correo",
-        "email",
-        "e-mail",
-        "mail",
-        "gmail",
-        "ftp",
-        "sftp",
-        "http",
-        "https",
-        "servidor",
-        "server",
-        "internet",
-        "nube",
-        "cloud",
-        "url",
-        "web",
-        "ssh",
-        "scp",
-        "rsync",
-        "telnet",
-        "ping",
-        "curl",
-        "wget",
-        "dropbox",
-        "whatsapp",
-        "telegram",
-        "slack",
-        "download",
-        "descarga",
-        "descargar",
-        "descargate",
-        "upload",
-        "uploads",
-        "online",
-        "red",
-        "network",
-        "remote",
-        "remoto",
-    ];
-    let mail_word = |k: &str| matches!(k, "correo" | "email" | "e-mail" | "mail" | "gmail");
     // "mail"/"email" send only as the verb ("email notes.txt to Ann"), not as a word of a
     // text ("replace the word mail with inbox").
     let first_word = keys
         .iter()
-        .find(|k| !lexicon::filler(k) && !lexicon::greeting(k) && !matches!(**k, "por" | "favor"))
+        .find(|k| !lexicon::filler(k) && !lexicon::greeting(k) && !lexicon::courtesy_word(k))
         .copied();
-    // "web" and "red" are also folder names: only as a destination of sending or uploading.
-    let sending = first_word.is_some_and(|k| matches!(k, "email" | "mail"))
-        || keys.iter().any(|k| {
-            matches!(
-                *k,
-                "envia"
-                    | "enviar"
-                    | "envie"
-                    | "enviame"
-                    | "send"
-                    | "sends"
-                    | "upload"
-                    | "mandame"
-                    | "post"
-                    | "publish"
-                    | "publica"
-                    | "comparte"
-                    | "share"
-                    | "sube"
-                    | "subir"
-                    | "suba"
-                    | "descarga"
-                    | "descargar"
-                    | "download"
-            )
-        });
+    let sending = first_word.is_some_and(|k| lexicon::refuses("mail_verb", k)) || any("send");
     // A verb working on text ("cambia la palabra correo por buzón", "busca 'mail' en
     // todo.txt") makes a mail word part of the text, unless it says how to send ("por correo").
+    let by_mail = keys
+        .windows(2)
+        .any(|w| lexicon::refuses("by_means", w[0]) && lexicon::refuses("mail", w[1]));
     let on_text = keys.iter().find_map(|k| lexicon::verb(k)).is_some_and(|v| {
         matches!(
             v,
@@ -168,279 +105,44 @@ pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
                 | Verb::Add
         )
     }) && !sending
-        && !["por", "by", "via", "per"]
-            .iter()
-            .any(|p| pair(p, &["correo", "email", "e-mail", "mail", "gmail"]));
+        && !by_mail;
+    // "web" and "red" are also folder names: only as where something is sent.
     let strong_net = keys.iter().any(|k| {
-        NETWORK.contains(k)
-            && !matches!(*k, "web" | "red" | "descarga" | "descargar")
-            && !(on_text && mail_word(k))
+        lexicon::refuses("net_word", k)
+            && !lexicon::refuses("net_place", k)
+            && !(on_text && lexicon::refuses("mail", k))
     });
-    if strong_net
-        && (sending
-            || keys.iter().any(|k| {
-                matches!(
-                    *k,
-                    "ftp"
-                        | "http"
-                        | "https"
-                        | "ssh"
-                        | "scp"
-                        | "curl"
-                        | "wget"
-                        | "correo"
-                        | "email"
-                        | "mail"
-                        | "servidor"
-                        | "server"
-                        | "internet"
-                        | "nube"
-                        | "cloud"
-                )
-            }))
-    {
+    if strong_net && (sending || any("net_sure")) {
         // "ssh" is also a key folder: reading keys is an outside request, handled below.
-        if !(has("ssh") && !sending && !has("servidor") && !has("server")) {
+        if !(any("key_folder") && !sending && !any("server")) {
             return Some(Refusal::Network);
         }
     }
-    if sending && (pair("a", &["internet", "la"]) && (has("nube") || has("internet") || has("web")))
-    {
+    if sending && lexicon::refuses_phrase("to_the_net", &keys) {
         return Some(Refusal::Network);
     }
-    const SYSTEM: &[&str] = &[
-        "apaga",
-        "apagar",
-        "apague",
-        "shutdown",
-        "poweroff",
-        "halt",
-        "reinicia",
-        "reiniciar",
-        "reinicie",
-        "reboot",
-        "restart",
-        "formatea",
-        "formatear",
-        "formatee",
-        "format",
-        "particion",
-        "particiones",
-        "partition",
-        "instala",
-        "instalar",
-        "instale",
-        "install",
-        "desinstala",
-        "desinstalar",
-        "uninstall",
-        "sudo",
-        "su",
-        "root",
-        "administrador",
-        "admin",
-        "kernel",
-        "bios",
-        "usuario",
-        "usuarios",
-        "user",
-        "users",
-        "contrasena",
-        "password",
-        "procesos",
-        "proceso",
-        "process",
-        "processes",
-        "kill",
-        "mata",
-        "matar",
-        "servicio",
-        "servicios",
-        "service",
-        "services",
-        "systemctl",
-        "firewall",
-        "apt",
-        "paquete",
-        "paquetes",
-        "package",
-        "packages",
-        "ordenador",
-        "computadora",
-        "computer",
-        "pc",
-        "maquina",
-        "machine",
-        "sistema",
-        "system",
-        "os",
-        "windows",
-        "linux",
-        "disco",
-        "disk",
-        "drive",
-        "crontab",
-        "cron",
-        "hibernate",
-        "suspende",
-        "bloquea",
-    ];
-    let system_hits = keys.iter().filter(|k| SYSTEM.contains(k)).count();
-    if system_hits > 0 {
+    if any("system") {
         // "disco"/"drive"/"sistema" alone are common words; with a verb of power or
         // destruction, or another system word, they are about the machine.
-        let power = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "apaga"
-                    | "apagar"
-                    | "apague"
-                    | "shutdown"
-                    | "shut"
-                    | "reinicia"
-                    | "reiniciar"
-                    | "reboot"
-                    | "restart"
-                    | "formatea"
-                    | "formatear"
-                    | "format"
-                    | "sudo"
-                    | "borra"
-                    | "borrar"
-                    | "elimina"
-                    | "eliminar"
-                    | "wipe"
-                    | "erase"
-                    | "delete"
-                    | "instala"
-                    | "instalar"
-                    | "install"
-                    | "uninstall"
-                    | "desinstala"
-                    | "kill"
-                    | "mata"
-                    | "apt"
-                    | "systemctl"
-                    | "su"
-                    | "root"
-                    | "hibernate"
-                    | "off"
-                    | "down"
-            )
-        });
-        let strong = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "shutdown"
-                    | "poweroff"
-                    | "reboot"
-                    | "sudo"
-                    | "systemctl"
-                    | "apt"
-                    | "kernel"
-                    | "bios"
-                    | "particion"
-                    | "partition"
-                    | "formatea"
-                    | "formatear"
-                    | "format"
-                    | "contrasena"
-                    | "password"
-                    | "firewall"
-                    | "crontab"
-            )
-        });
-        if strong || (power && system_hits >= 1 && !only_file_words(&keys)) {
+        if any("system_sure") || (any("power") && !only_file_words(&keys)) {
             return Some(Refusal::System);
         }
     }
-    if pair("shut", &["down", "off"]) || pair("turn", &["off"]) || pair("power", &["off"]) {
+    if lexicon::refuses_phrase("power_off", &keys) {
         return Some(Refusal::System);
     }
     if tokens.iter().any(|t| is_outside_path(&t.raw)) {
         return Some(Refusal::Outside);
     }
-    let private = keys.iter().any(|k| {
-        matches!(
-            *k,
-            "ssh"
-                | "claves"
-                | "clave"
-                | "keys"
-                | "key"
-                | "contrasenas"
-                | "passwords"
-                | "credenciales"
-                | "credentials"
-                | "tokens"
-                | "secretos"
-                | "secrets"
-                | "shadow"
-                | "passwd"
-                | "keychain"
-                | "llavero"
-                | "historial"
-                | "history"
-                | "cookies"
-                | "bashrc"
-                | "profile"
-                | "home"
-                | "personal"
-                | "escritorio"
-                | "desktop"
-        )
-    });
-    if private
-        && keys.iter().any(|k| {
-            matches!(
-                *k,
-                "mis"
-                    | "my"
-                    | "privadas"
-                    | "private"
-                    | "ssh"
-                    | "shadow"
-                    | "passwd"
-                    | "home"
-                    | "personal"
-                    | "escritorio"
-                    | "desktop"
-                    | "sistema"
-                    | "system"
-                    | "usuario"
-                    | "user"
-            )
-        })
-    {
+    if any("private") && any("mine") {
         return Some(Refusal::Outside);
     }
     // "the whole computer", "todo el sistema de ficheros", "every disk": beyond the workspace.
-    const MACHINE: &[&str] = &[
-        "computer",
-        "computadora",
-        "computador",
-        "ordenador",
-        "pc",
-        "machine",
-        "maquina",
-        "equipo",
-        "disk",
-        "disco",
-        "discos",
-        "drive",
-        "system",
-        "sistema",
-        "filesystem",
-    ];
-    const WHOLE: &[&str] = &[
-        "whole", "entire", "all", "every", "todo", "toda", "todos", "entero", "entera", "completo",
-        "completa",
-    ];
     if keys.iter().enumerate().any(|(i, k)| {
-        MACHINE.contains(k)
+        lexicon::refuses("machine", k)
             && keys[i.saturating_sub(3)..i]
                 .iter()
-                .any(|w| WHOLE.contains(w))
+                .any(|w| lexicon::refuses("whole", w))
             && !tokens[i].quoted
     }) {
         return Some(Refusal::Outside);
@@ -450,27 +152,8 @@ pub fn refusal(tokens: &[Token]) -> Option<Refusal> {
 
 /// "borra el disco duro" is about the machine; "borra la carpeta disco" is about a folder.
 fn only_file_words(keys: &[&str]) -> bool {
-    keys.iter().any(|k| {
-        matches!(
-            *k,
-            "carpeta" | "archivo" | "fichero" | "folder" | "file" | "directorio" | "directory"
-        )
-    }) && !keys.iter().any(|k| {
-        matches!(
-            *k,
-            "duro"
-                | "hard"
-                | "entero"
-                | "entire"
-                | "whole"
-                | "completo"
-                | "todo"
-                | "sistema"
-                | "system"
-                | "ordenador"
-                | "computer"
-        )
-    })
+    keys.iter().any(|k| lexicon::refuses("file_noun", k))
+        && !keys.iter().any(|k| lexicon::refuses("machine_part", k))
 }
 
 #[cfg(test)]
