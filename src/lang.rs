@@ -33,6 +33,14 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// The language's code, as the language files name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Es => "es",
+            Lang::En => "en",
+        }
+    }
+
     pub fn pick(self, es: &str, en: &str) -> String {
         match self {
             Lang::Es => es.to_owned(),

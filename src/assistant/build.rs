@@ -677,7 +677,37 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The steps of one clause. A date or size said ("older than a week", "de más de 1 MB")
+    /// that the command does not test would widen it to every file of the kind: declined,
+    /// with the search that does test it.
     pub fn clause(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
+        let steps = self.clause_steps(toks, s)?;
+        let tested = |test: &[&str]| {
+            steps
+                .iter()
+                .any(|st| test.iter().any(|t| st.cmd.contains(t)))
+        };
+        let by_age = s.age.is_some() && !tested(&[" -mtime ", " -newermt ", " -mmin "]);
+        let by_size = s.size.is_some() && !tested(&[" -size "]);
+        if by_age || by_size {
+            let (es, en) = if by_age {
+                ("su fecha", "their date")
+            } else {
+                ("su tamaño", "their size")
+            };
+            return Err(Stop::Ask {
+                es: format!(
+                    "Esa orden no puede elegir los archivos por {es}: los tomaría todos. Búscalos primero (por ejemplo «busca los .log de hace más de 7 días») y nómbralos."
+                ),
+                en: format!(
+                    "That command can't pick the files by {en}: it would take them all. Find them first (for example \"find the .log files older than 7 days\") and name them."
+                ),
+            });
+        }
+        Ok(steps)
+    }
+
+    fn clause_steps(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         let says = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
         if s.unsure {
@@ -864,6 +894,11 @@ impl<'a> Builder<'a> {
             )
         {
             return self.compress(toks, s);
+        }
+        // "list the files modified today", "muéstrame los de más de 1 MB": only a search
+        // picks files by date or size.
+        if (s.age.is_some() || s.size.is_some()) && matches!(verb, Some(Verb::List | Verb::Show)) {
+            return self.find(toks, s);
         }
         match verb {
             Some(Verb::Create) => self.create(toks, s, true),
@@ -1532,8 +1567,14 @@ impl<'a> Builder<'a> {
         let heaviest = keys
             .windows(2)
             .any(|w| matches!(w[0], "mas" | "most") && matches!(w[1], "pesa" | "ocupa" | "weighs"));
+        // "older than a week", "bigger than 1 MB" compare with a date or a size: no
+        // superlative.
         let Some(sup) = [Flag::Biggest, Flag::Smallest, Flag::Newest, Flag::Oldest]
             .into_iter()
+            .filter(|f| match f {
+                Flag::Biggest | Flag::Smallest => s.size.is_none(),
+                _ => s.age.is_none(),
+            })
             .find(|f| s.has(*f))
             .or(heaviest.then_some(Flag::Biggest))
         else {
@@ -1779,12 +1820,14 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        // "el informe del año 2024": words that describe one existing entry.
+        // "el informe del año 2024": words that describe one existing entry. A file name
+        // written out ("a.txt") is that name, never a part of another ("guia.txt").
         if !sources.is_empty()
             && sources.iter().all(|t| !t.exists)
-            && objects
-                .iter()
-                .all(|p| matches!(&p.name, Name::Lit { quoted: false, .. }))
+            && objects.iter().all(|p| {
+                matches!(&p.name, Name::Lit { quoted: false, .. })
+                    && p.lit().is_none_or(|n| !looks_like_file(n))
+            })
             && let Some(path) = self.describe(
                 toks,
                 s,
@@ -3283,6 +3326,13 @@ impl<'a> Builder<'a> {
                 let alts: Vec<String> = names.iter().map(|n| format!("-name {}", q(n))).collect();
                 cmd.push_str(&format!(" \\( {} \\)", alts.join(" -o ")));
             }
+        }
+        // "cuántos archivos de más de 1 MB hay", "how many files changed this week".
+        if let Some(size) = s.size.as_ref().filter(|_| !folders) {
+            cmd.push_str(&format!(" -size {size}"));
+        }
+        if let Some(age) = &s.age {
+            cmd.push_str(&format!(" -mtime {age}"));
         }
         cmd.push_str(" | wc -l");
         Ok(vec![Step::new(

@@ -307,6 +307,14 @@ pub fn except_after_name(key: &str) -> bool {
     in_class("except_after_name", key)
 }
 
+/// How many words at the start of `keys` are a courtesy phrase ("por favor"), if any.
+pub fn courtesy_at(keys: &[&str]) -> Option<usize> {
+    let words = lexicon().words.get("courtesy")?;
+    (1..=keys.len().min(3))
+        .rev()
+        .find(|len| words.contains(&keys[..*len].join(" ")))
+}
+
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
 /// "thank you"): never part of a name.
 pub fn courtesy_tail(keys: &[&str]) -> usize {
@@ -402,6 +410,16 @@ pub fn refuses_phrase(group: &str, keys: &[&str]) -> bool {
     })
 }
 
+/// Whether `key` is one of the words of the cue group `group` in the language `code`.
+pub fn says_in(code: &str, group: &str, key: &str) -> bool {
+    debug_assert!(CUE_GROUPS.contains(&group), "unknown cue group {group}");
+    lexicon()
+        .cues_by_language
+        .get(code)
+        .and_then(|g| g.get(group))
+        .is_some_and(|w| w.contains(key))
+}
+
 /// "the top level", "la raíz": the top of the workspace.
 pub fn root(key: &str) -> bool {
     in_class("root", key)
@@ -459,6 +477,11 @@ pub enum Flag {
 
 pub fn flag(key: &str) -> Option<Flag> {
     lexicon().flags.get(key).copied()
+}
+
+/// The number a number word says ("tres", "a dozen").
+pub fn number_word(key: &str) -> Option<u32> {
+    lexicon().numbers.get(key).copied()
 }
 
 /// Size units as `find -size` suffixes.
@@ -585,6 +608,35 @@ pub const CUE_GROUPS: &[&str] = &[
     "text_follows",
     "of",
     "goes_on",
+    "perm_verb",
+    "lead_in",
+    "inside_here",
+    "demonstrative",
+    "a",
+    "another",
+    "new",
+    "copy_aside",
+    "the",
+    "infinitive",
+    "with",
+    "the_one",
+    "content_word",
+    "particle",
+    "inside_it",
+    "name_is",
+    "current_after",
+    "current_before",
+    "this",
+    "up_place",
+    "parent_after",
+    "parent_before",
+    "existential",
+    "to_be",
+    "one_or_a",
+    "than",
+    "this_period",
+    "at_most",
+    "at_least",
 ];
 
 /// The groups of `[refusals]` the refusal check reads (`refuses("system", key)`).
@@ -655,6 +707,9 @@ pub struct LanguageFile {
     kinds: HashMap<String, Vec<String>>,
     #[serde(default)]
     synonyms: HashMap<String, Vec<String>>,
+    /// Number words by the number they say ("1" = ["un", "una", "a"]).
+    #[serde(default)]
+    numbers: HashMap<String, Vec<String>>,
     /// Set phrases that stand for one word ("take a look at" → "show", "read only" →
     /// "readonly"), by that word: a verb form or a modifier.
     #[serde(default)]
@@ -717,6 +772,11 @@ pub struct Lexicon {
     languages: Vec<(String, String)>,
     /// `[cues]`: each group's words, every language's together.
     cues: FxHashMap<String, FxHashSet<String>>,
+    /// `[cues]` by language code, for words whose role depends on the language said ("a"
+    /// is an English article and a Spanish preposition).
+    cues_by_language: FxHashMap<String, FxHashMap<String, FxHashSet<String>>>,
+    /// Number words and their value.
+    numbers: FxHashMap<String, u32>,
     /// `[refusals]`: each group's words and phrases, every language's together.
     refusals: FxHashMap<String, FxHashSet<String>>,
     /// Set phrases (their words) and the word each stands for, by their first word, longest
@@ -866,6 +926,15 @@ pub fn parse_languages(
                     .or_insert_with(|| unit.clone());
             }
         }
+        for (value, words) in &f.numbers {
+            let n: u32 = value.parse().map_err(|_| LexiconError::Invalid {
+                file: f.language.clone(),
+                message: format!("[numbers] {value:?} is no number"),
+            })?;
+            for w in words {
+                lex.numbers.entry(w.clone()).or_insert(n);
+            }
+        }
         for (w, exts) in &f.kinds {
             lex.kinds.entry(w.clone()).or_insert_with(|| exts.clone());
         }
@@ -873,6 +942,12 @@ pub fn parse_languages(
             lex.synonyms
                 .entry(w.clone())
                 .or_insert_with(|| alts.clone());
+        }
+        let own = lex.cues_by_language.entry(f.language.clone()).or_default();
+        for (group, words) in &f.cues {
+            own.entry(group.clone())
+                .or_default()
+                .extend(words.iter().cloned());
         }
         let grouped = [
             ("cues", &f.cues, CUE_GROUPS, &mut lex.cues),

@@ -4,7 +4,7 @@
 //! workspace are recognised whole, spaces and all ("Mis Documentos", "notas de reunión.md").
 
 use super::context::Context;
-use super::lexicon::{self, Flag, Noun, Prep, Verb};
+use super::lexicon::{self, Flag, Noun, Prep, Verb, says};
 use super::words::{Token, number};
 use crate::lang::Lang;
 
@@ -98,24 +98,7 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
         // are part of a name ("crea la carpeta informe & touch X" makes one folder).
         let is_and = !t.quoted && lexicon::and(&t.key);
         // "leer y escribir", "read and write": permissions named in pairs, not two actions.
-        let perm = |t: Option<&Token>| {
-            t.is_some_and(|t| {
-                !t.quoted
-                    && matches!(
-                        t.key.as_str(),
-                        "leer"
-                            | "escribir"
-                            | "ejecutar"
-                            | "modificar"
-                            | "read"
-                            | "write"
-                            | "execute"
-                            | "run"
-                            | "modify"
-                            | "edit"
-                    )
-            })
-        };
+        let perm = |t: Option<&Token>| t.is_some_and(|t| !t.quoted && says("perm_verb", &t.key));
         let paired = is_and && i > 0 && perm(tokens.get(i - 1)) && perm(tokens.get(i + 1));
         let sep = (is_and || (tokens.get(i.wrapping_sub(1)).is_some_and(|p| p.comma) && i > 0))
             && seen_verb
@@ -151,9 +134,10 @@ pub fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
 }
 
 fn starts_action(tokens: &[Token], mut i: usize) -> bool {
-    while tokens.get(i).is_some_and(|t| {
-        !t.quoted && (lexicon::and(&t.key) || matches!(t.key.as_str(), "please" | "por" | "get"))
-    }) {
+    while tokens
+        .get(i)
+        .is_some_and(|t| !t.quoted && (lexicon::and(&t.key) || says("lead_in", &t.key)))
+    {
         i += 1;
     }
     let Some(t) = tokens.get(i) else { return false };
@@ -166,22 +150,19 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
         return true;
     }
     // "y dentro (crea) un archivo", "and inside it", "y ahí un archivo"
-    if matches!(
-        k,
-        "dentro" | "inside" | "adentro" | "ahi" | "alli" | "there" | "in" | "en"
-    ) {
-        let next = tokens.get(i + 1).map(|t| t.key.as_str());
-        return match k {
-            "in" => matches!(next, Some("it" | "there" | "that" | "this")),
-            // "y en esa un archivo Z"
-            "en" => next.is_some_and(|n| {
-                lexicon::pronoun(n)
-                    && tokens
-                        .get(i + 2)
-                        .is_some_and(|a| matches!(a.key.as_str(), "un" | "una" | "otra" | "otro"))
-            }),
-            _ => true,
-        };
+    if says("inside_here", k) {
+        return true;
+    }
+    // "and in it a file", "y en esa un archivo Z", "and in that create…": a word pointing
+    // back, then what is made there ("en el archivo" is a place).
+    if lexicon::prep(k) == Some(Prep::In) {
+        let key = |j: usize| tokens.get(j).map(|t| t.key.as_str());
+        return key(i + 1).is_some_and(|n| lexicon::pronoun(n) || says("demonstrative", n))
+            && key(i + 2).is_some_and(|a| {
+                says("a", a)
+                    || says("another", a)
+                    || lexicon::verb(a).is_some_and(|v| matches!(v, Verb::Create | Verb::Make))
+            });
     }
     if let Some(v) = lexicon::verb(k) {
         // "input, output and cache": a verb alone between commas is a name in a list; one
@@ -194,12 +175,12 @@ fn starts_action(tokens: &[Token], mut i: usize) -> bool {
         }
         // "nueva"/"new" only starts an action before a noun: "y nueva carpeta X".
         return !matches!(v, Verb::Create)
-            || !matches!(k, "nueva" | "nuevo" | "new")
+            || !says("new", k)
             || tokens
                 .get(i + 1)
                 .is_some_and(|n| lexicon::noun(&n.key).is_some());
     }
-    if matches!(k, "un" | "una" | "a" | "an" | "otro" | "otra" | "another") {
+    if says("a", k) || says("another", k) {
         return tokens
             .get(i + 1)
             .is_some_and(|n| lexicon::noun(&n.key).is_some());
@@ -218,20 +199,20 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             continue;
         }
         // "back up main.py as main.py.bak": a copy kept aside.
-        if i == 0 && tok.key == "back" && t.get(1).is_some_and(|n| n.key == "up") {
+        if i == 0
+            && t.get(1)
+                .is_some_and(|n| says("copy_aside", &format!("{} {}", tok.key, n.key)))
+        {
             return Some((0, Verb::Copy, false));
         }
         if let Some(v) = lexicon::verb(&tok.key) {
             // "nueva carpeta" starts a creation; "la carpeta nueva" does not.
-            if matches!(tok.key.as_str(), "nueva" | "nuevo" | "new") && i > 0 {
+            if says("new", &tok.key) && i > 0 {
                 continue;
             }
             // "las líneas de la lista de reproducción", "the list": after a definite article
             // a verb's form is a noun.
-            if i > 0
-                && !t[i - 1].quoted
-                && matches!(t[i - 1].key.as_str(), "el" | "la" | "los" | "las" | "the")
-            {
+            if i > 0 && !t[i - 1].quoted && says("the", &t[i - 1].key) {
                 continue;
             }
             // A word nobody knows before it is the clause's real verb ("actualiza los
@@ -241,8 +222,7 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
             // Words after a preposition there describe a place or a file ("en la receta
             // de paella cambia …").
             let sentence = t[..i].iter().rposition(|w| w.end).map_or(0, |e| e + 1);
-            let light = (i >= 2 && matches!(t[i - 1].key.as_str(), "a" | "an" | "una" | "un"))
-                .then(|| i - 2);
+            let light = (i >= 2 && says("a", &t[i - 1].key)).then(|| i - 2);
             let mut in_phrase = false;
             for (j, w) in t[sentence..i].iter().enumerate() {
                 in_phrase |= !w.quoted && lexicon::prep(&w.key).is_some();
@@ -275,7 +255,8 @@ fn find_verb(t: &[Token], ctx: &Context<'_>) -> Option<(usize, Verb, bool)> {
 /// A word that can come before the verb without being part of the request: a filler, a
 /// call, or the "to" of an infinitive ("I need you to …").
 fn opening_word(w: &Token) -> bool {
-    !w.quoted && (lexicon::filler(&w.key) || lexicon::greeting(&w.key) || w.key == "to")
+    !w.quoted
+        && (lexicon::filler(&w.key) || lexicon::greeting(&w.key) || says("infinitive", &w.key))
 }
 
 /// A word the parse cannot account for: not in the vocabulary, not a number, not quoted, not
@@ -410,10 +391,9 @@ impl<'a> Scan<'a> {
             return false;
         }
         let mut j = i + 1;
-        while self
-            .key(j)
-            .is_some_and(|k| lexicon::filler(k) || k == "de" || lexicon::prep(k) == Some(Prep::In))
-        {
+        while self.key(j).is_some_and(|k| {
+            lexicon::filler(k) || says("of", k) || lexicon::prep(k) == Some(Prep::In)
+        }) {
             j += 1;
         }
         let Some(next) = self.t.get(j) else {
@@ -434,10 +414,10 @@ impl<'a> Scan<'a> {
     /// content part or the end; "copias de seguridad" is one name.
     fn new_names(&mut self, mut i: usize, plural: bool) -> usize {
         while self.key(i).is_some_and(|k| {
-            lexicon::filler(k) && !matches!(k, "en" | "dentro")
+            lexicon::filler(k) && lexicon::prep(k).is_none()
                 || lexicon::naming(k)
                 || matches!(lexicon::flag(k), Some(Flag::Empty))
-                || matches!(k, "nueva" | "nuevo" | "nuevas" | "nuevos" | "new")
+                || says("new", k)
                 // "a new dir calld archive2": a slip in the naming word, with a name after it.
                 || (lexicon::naming_typo(k)
                     && self.t.get(i + 1).is_some()
@@ -465,18 +445,10 @@ impl<'a> Scan<'a> {
                 let k = tok.key.as_str();
                 if self.place_at(i)
                     || matches!(lexicon::flag(k), Some(Flag::Contains))
-                    || (matches!(k, "con" | "with" | "containing")
-                        && self.key(i + 1).is_some_and(|n| {
-                            matches!(
-                                n,
-                                "el" | "the"
-                                    | "texto"
-                                    | "text"
-                                    | "contenido"
-                                    | "content"
-                                    | "la"
-                            )
-                        }))
+                    || (says("with", k)
+                        && self
+                            .key(i + 1)
+                            .is_some_and(|n| says("the_one", n) || says("content_word", n)))
                     // "… 'lista de la compra.txt' en Mis Documentos": after a quoted name,
                     // "en"/"in" says where.
                     || (words.last().is_some_and(|(_, w)| w.quoted)
@@ -485,7 +457,7 @@ impl<'a> Scan<'a> {
                     break;
                 }
                 // "a folder 2025 here": "here" after the name says where it goes.
-                if !words.is_empty() && lexicon::here(k) && !matches!(k, "." | "./") {
+                if !words.is_empty() && lexicon::here(k) && k.chars().all(char::is_alphabetic) {
                     break;
                 }
                 // "a file README.md that says hola": the name ends where its text begins.
@@ -554,7 +526,7 @@ impl<'a> Scan<'a> {
             }
             let k = tok.key.as_str();
             // "tar up the docs folder", "zip up src"
-            if k == "up" && !matches!(self.s.verb, Some(Verb::Cd | Verb::Up) | None) {
+            if says("particle", k) && !matches!(self.s.verb, Some(Verb::Cd | Verb::Up) | None) {
                 i += 1;
                 continue;
             }
@@ -567,16 +539,29 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            // "a" is an article in English and a preposition in Spanish; "por favor" is
-            // politeness, not "by".
+            // "a" is an article in English and a preposition in Spanish: in the instruction's
+            // language, an article. "por favor" is politeness, not "by".
             let next_is_name = self
                 .t
                 .get(i + 1)
                 .is_some_and(|n| self.ctx.has_name(&n.raw) || n.raw.contains('/'));
-            if (k == "a" && self.lang == Lang::En && !next_is_name)
-                || (k == "por" && self.key(i + 1) == Some("favor"))
+            // "older than a week": "a" counts before a unit of time or of lines.
+            let counts = self.key(i + 1).and_then(lexicon::flag).is_some_and(|f| {
+                matches!(f, Flag::Lines | Flag::Days | Flag::Weeks | Flag::Levels)
+            });
+            if lexicon::says_in(self.lang.code(), "a", k)
+                && lexicon::prep(k).is_some()
+                && !next_is_name
+                && !counts
             {
-                i += if k == "por" { 2 } else { 1 };
+                i += 1;
+                continue;
+            }
+            let rest: Vec<&str> = (i..self.t.len().min(i + 3))
+                .map_while(|j| self.key(j))
+                .collect();
+            if let Some(len) = lexicon::courtesy_at(&rest).filter(|n| *n > 1) {
+                i += len;
                 continue;
             }
             if let Some(len) = known_span(self.t, i, self.ctx) {
@@ -591,10 +576,10 @@ impl<'a> Scan<'a> {
             }
             // "mete dentro notas.txt y todo.txt": "dentro" with no "de" after it is "inside
             // it", the folder just made; what follows is what goes in.
-            if matches!(k, "dentro" | "adentro")
+            if says("inside_it", k)
                 && matches!(self.s.verb, Some(Verb::Put | Verb::Move | Verb::Copy))
                 && self.prep.is_none()
-                && self.key(i + 1).is_some_and(|n| !matches!(n, "de" | "del"))
+                && self.key(i + 1).is_some_and(|n| !says("of", n))
             {
                 self.prep = Some(Prep::In);
                 self.push(Name::Pronoun, i, i + 1, true);
@@ -603,10 +588,8 @@ impl<'a> Scan<'a> {
             }
             // "¿en qué archivos aparece X?", "in which files does X appear": the question is
             // which files, not a place called so.
-            if matches!(k, "en" | "in")
-                && self
-                    .key(i + 1)
-                    .is_some_and(|n| matches!(n, "que" | "which" | "cuales" | "what"))
+            if lexicon::prep(k) == Some(Prep::In)
+                && self.key(i + 1).is_some_and(|n| says("which", n))
                 && self
                     .key(i + 2)
                     .and_then(lexicon::noun)
@@ -617,9 +600,7 @@ impl<'a> Scan<'a> {
             }
             // "otra llamada Y", "another called Y": the kind is the one made before (the
             // clause list sees to it); the word itself names nothing.
-            if matches!(k, "otra" | "otro" | "another")
-                && self.key(i + 1).is_some_and(lexicon::naming)
-            {
+            if says("another", k) && self.key(i + 1).is_some_and(lexicon::naming) {
                 i += 1;
                 continue;
             }
@@ -630,9 +611,7 @@ impl<'a> Scan<'a> {
                 && i.checked_sub(1)
                     .and_then(|p| self.key(p))
                     .is_some_and(|p| lexicon::noun(p).is_some());
-            if (lexicon::naming(k) || slipped_naming)
-                && !matches!(k, "nombre" | "name" | "nombres" | "names")
-            {
+            if (lexicon::naming(k) || slipped_naming) && !says("name_word", k) {
                 let plural =
                     self.s.noun.is_some_and(|(_, p)| p) || self.noun.is_some_and(|(_, p)| p);
                 i = self.new_names(i + 1, plural);
@@ -658,17 +637,15 @@ impl<'a> Scan<'a> {
                 break;
             }
             // "con el nombre paella2.md", "with the name notes.md": the new name.
-            if matches!(k, "nombre" | "name") && self.prep == Some(Prep::By) {
+            if says("name_word", k) && self.prep == Some(Prep::By) {
                 self.prep = None;
                 let plural = self.s.noun.is_some_and(|(_, p)| p);
                 i = self.new_names(i + 1, plural);
                 continue;
             }
             // "que se llame", "whose name is"
-            if matches!(k, "nombre" | "name")
-                && self
-                    .key(i + 1)
-                    .is_some_and(|n| matches!(n, "sea" | "is" | "de"))
+            if says("name_word", k)
+                && self.key(i + 1).is_some_and(|n| says("name_is", n))
                 && creating
             {
                 let plural = self.s.noun.is_some_and(|(_, p)| p);
@@ -677,7 +654,7 @@ impl<'a> Scan<'a> {
             }
             // "busca TODO en src", "search for ERROR": a word in capitals among lowercase
             // ones is a literal, even when it spells a word we know.
-            if is_shouted(tok) && !self.shouting() {
+            if is_shouted(tok) && !self.shouting() && number_with_unit(k, None).is_none() {
                 self.push_word(i, self.ctx.has_name(&tok.raw));
                 i += 1;
                 continue;
@@ -764,39 +741,25 @@ impl<'a> Scan<'a> {
                     self.s.noun = Some(n);
                 }
                 // "esta carpeta", "this folder", "la carpeta actual"
-                if prev.is_some_and(|p| matches!(p, "esta" | "este" | "this" | "current" | "la"))
-                    && self
-                        .key(i + 1)
-                        .is_some_and(|n| matches!(n, "actual" | "current"))
-                    || prev.is_some_and(|p| matches!(p, "esta" | "este" | "this"))
+                let current_after = self.key(i + 1).is_some_and(|n| says("current_after", n));
+                if prev.is_some_and(|p| says("this", p) || says("the_one", p)) && current_after
+                    || prev.is_some_and(|p| says("this", p))
                 {
                     self.noun = Some(n);
                     self.push(Name::Here, i, i + 1, true);
-                    i += if self
-                        .key(i + 1)
-                        .is_some_and(|n| matches!(n, "actual" | "current"))
-                    {
-                        2
-                    } else {
-                        1
-                    };
+                    i += if current_after { 2 } else { 1 };
                     continue;
                 }
                 self.noun = Some(n);
                 // "la carpeta de arriba", "the parent folder"
-                if matches!(
-                    self.key(i + 1),
-                    Some("superior" | "padre" | "anterior" | "parent")
-                ) || (matches!(self.key(i + 1), Some("de"))
-                    && matches!(self.key(i + 2), Some("arriba")))
-                    || matches!(prev, Some("parent" | "upper"))
+                let of_above = self.key(i + 1).is_some_and(|n| says("of", n))
+                    && self.key(i + 2).is_some_and(|n| says("up_place", n));
+                if self.key(i + 1).is_some_and(|n| says("parent_after", n))
+                    || of_above
+                    || prev.is_some_and(|p| says("parent_before", p))
                 {
                     self.push(Name::Up, i, i + 2, true);
-                    i += if matches!(self.key(i + 1), Some("de")) {
-                        3
-                    } else {
-                        2
-                    };
+                    i += if of_above { 3 } else { 2 };
                     continue;
                 }
                 // "créame aquí una carpeta 2025": "here" said before says where, not what.
@@ -810,9 +773,10 @@ impl<'a> Scan<'a> {
                 {
                     let plural = n.1;
                     // "crea la carpeta copias de seguridad": the rest is the name.
-                    if self.key(i + 1).is_some_and(|n| {
-                        !function_word(n) || matches!(n, "nueva" | "nuevo" | "new")
-                    }) || self.t.get(i + 1).is_some_and(|t| t.quoted || t.comma)
+                    if self
+                        .key(i + 1)
+                        .is_some_and(|n| !function_word(n) || says("new", n))
+                        || self.t.get(i + 1).is_some_and(|t| t.quoted || t.comma)
                     {
                         i = self.new_names(i + 1, plural);
                         continue;
@@ -821,9 +785,9 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            if let Some(p) = lexicon::prep(k) {
+            if let Some(p) = lexicon::prep(k).filter(|_| !(counts && number(k).is_some())) {
                 // "la carpeta de tests": the folder's own name, not a place it is in.
-                if k == "de"
+                if says("of", k)
                     && self.prep.is_none()
                     && self.noun == Some((Noun::Folder, false))
                     && prev.and_then(lexicon::noun) == Some((Noun::Folder, false))
@@ -840,35 +804,20 @@ impl<'a> Scan<'a> {
                     i += 1;
                     continue;
                 }
-                if k == "en" && self.prep == Some(Prep::To) {
+                if p == Prep::In && self.prep == Some(Prep::To) && !says("inside_here", k) {
                     i += 1;
                     continue;
                 }
-                if k == "dentro" || k == "inside" || k == "adentro" {
+                if says("inside_here", k) && p == Prep::In {
                     self.s.flags.push(Flag::Content);
                     // "y dentro un archivo X": inside the folder just named, not "in X".
                     let mut j = i + 1;
                     while self.key(j).is_some_and(|n| {
-                        matches!(
-                            n,
-                            "un" | "una"
-                                | "a"
-                                | "an"
-                                | "otro"
-                                | "otra"
-                                | "another"
-                                | "nuevo"
-                                | "nueva"
-                                | "new"
-                                | "empty"
-                                | "vacio"
-                                | "vacia"
-                                | "crea"
-                                | "create"
-                                | "put"
-                                | "pon"
-                                | "mete"
-                        )
+                        says("a", n)
+                            || says("another", n)
+                            || says("new", n)
+                            || lexicon::flag(n) == Some(Flag::Empty)
+                            || matches!(lexicon::verb(n), Some(Verb::Create | Verb::Put))
                     }) {
                         j += 1;
                     }
@@ -885,10 +834,8 @@ impl<'a> Scan<'a> {
                 }
                 self.prep = Some(p);
                 // "con el texto X", "containing X", "with the text X"
-                if matches!(k, "con" | "with")
-                    && self
-                        .key(i + 1)
-                        .is_some_and(|n| matches!(n, "el" | "la" | "the"))
+                if says("with", k)
+                    && self.key(i + 1).is_some_and(|n| says("the_one", n))
                     && self.key(i + 2).is_some_and(|n| {
                         matches!(lexicon::flag(n), Some(Flag::Word | Flag::Content))
                     })
@@ -898,7 +845,7 @@ impl<'a> Scan<'a> {
                     i += 3;
                     continue;
                 }
-                if matches!(k, "con" | "with")
+                if says("with", k)
                     && self.key(i + 1).is_some_and(|n| {
                         matches!(lexicon::flag(n), Some(Flag::Word | Flag::Content))
                     })
@@ -917,14 +864,11 @@ impl<'a> Scan<'a> {
             }
             // "en esa un archivo", "in that a file": a demonstrative before an article stands
             // alone for what was just made.
-            let before_article = self
-                .key(i + 1)
-                .is_some_and(|n| matches!(n, "un" | "una" | "a" | "an"));
-            if (lexicon::pronoun(k)
-                || (matches!(k, "that" | "this") && self.prep.is_some() && before_article))
-                && !(k == "there"
-                    && prev.is_some_and(|p| matches!(p, "is" | "are" | "was" | "were")))
-                && !(matches!(k, "el" | "esta" | "este" | "esa" | "ese" | "this" | "that")
+            let before_article = self.key(i + 1).is_some_and(|n| says("a", n));
+            let demonstrative = says("demonstrative", k);
+            if (lexicon::pronoun(k) || (demonstrative && self.prep.is_some() && before_article))
+                && !(says("existential", k) && prev.is_some_and(|p| says("to_be", p)))
+                && !((demonstrative || (says("the_one", k) && lexicon::pronoun(k)))
                     && !before_article
                     && self
                         .t
@@ -941,17 +885,20 @@ impl<'a> Scan<'a> {
                     .and_then(lexicon::noun)
                     .is_some_and(|(n, plural)| n == Noun::Folder && !plural)
             };
-            if k == "current" && folder_at(Some(i + 1)) {
+            if says("current_before", k) && folder_at(Some(i + 1)) {
                 self.push(Name::Here, i, i + 2, true);
                 i += 2;
                 continue;
             }
-            if k == "actual" && folder_at(i.checked_sub(1)) && self.s.verb != Some(Verb::Create) {
+            if says("current_after", k)
+                && folder_at(i.checked_sub(1))
+                && self.s.verb != Some(Verb::Create)
+            {
                 self.push(Name::Here, i, i + 1, true);
                 i += 1;
                 continue;
             }
-            if lexicon::here(k) && !matches!(k, "actual" | "current") {
+            if lexicon::here(k) && !says("current_before", k) && !says("current_after", k) {
                 // "the .txt files here", "los pdf de aquí": where the things said are.
                 if self.prep.is_none()
                     && !self.s.kinds.is_empty()
@@ -990,12 +937,11 @@ impl<'a> Scan<'a> {
                 continue;
             }
             // "to the parent folder": the noun after it says it, once.
-            if matches!(k, "parent" | "upper") && self.key(i + 1).and_then(lexicon::noun).is_some()
-            {
+            if says("parent_before", k) && self.key(i + 1).and_then(lexicon::noun).is_some() {
                 i += 1;
                 continue;
             }
-            if matches!(k, "arriba" | "parent" | "..") && self.prep.is_some() {
+            if (says("up_place", k) || k == "..") && self.prep.is_some() {
                 self.push(Name::Up, i, i + 1, true);
                 i += 1;
                 continue;
@@ -1005,7 +951,7 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            if matches!(k, "nueva" | "nuevo" | "nuevas" | "nuevos" | "new") {
+            if says("new", k) {
                 self.new = true;
                 if self.prep.is_some() {
                     self.s.new_dest = true;
@@ -1074,7 +1020,7 @@ impl<'a> Scan<'a> {
                 continue;
             }
             if let Some(n) = number(k)
-                && (!matches!(k, "un" | "una" | "a" | "one")
+                && (!says("one_or_a", k)
                     || self.key(i + 1).is_some_and(|n| {
                         matches!(
                             lexicon::flag(n),
@@ -1090,13 +1036,15 @@ impl<'a> Scan<'a> {
                         } else {
                             n
                         };
+                    // "more than 3 days ago", "hace más de 3 días": older than that.
+                    let ago = self.key(i + 2).and_then(lexicon::flag) == Some(Flag::Ago)
+                        || self.t[i.saturating_sub(2)..i]
+                            .iter()
+                            .any(|t| lexicon::flag(&t.key) == Some(Flag::Ago));
                     let older =
                         self.t[..i].iter().rev().take(4).any(|t| {
                             matches!(lexicon::flag(&t.key), Some(Flag::More | Flag::Oldest))
-                        }) || self.key(i + 2) == Some("ago")
-                            && self.t[..i].iter().any(|t| t.key == "than")
-                            || (self.t[..i].iter().rev().take(2).any(|t| t.key == "hace")
-                                && self.t[..i].iter().any(|t| t.key == "mas"));
+                        }) || ago && self.t[..i].iter().any(|t| says("than", &t.key));
                     self.s.age = Some(if older {
                         format!("+{days}")
                     } else {
@@ -1114,12 +1062,7 @@ impl<'a> Scan<'a> {
                 }
                 if matches!(f, Flag::Weeks | Flag::Days) && self.s.age.is_none() {
                     // "esta semana", "this week"
-                    if prev.is_some_and(|p| {
-                        matches!(
-                            p,
-                            "esta" | "this" | "la" | "the" | "ultima" | "last" | "past"
-                        )
-                    }) {
+                    if prev.is_some_and(|p| says("this_period", p)) {
                         self.s.age = Some(if f == Flag::Weeks {
                             "-7".into()
                         } else {
@@ -1188,15 +1131,12 @@ impl<'a> Scan<'a> {
         let before = &self.t[i.saturating_sub(4)..i];
         if before.iter().any(|t| {
             matches!(lexicon::flag(&t.key), Some(Flag::Less | Flag::Smallest))
-                || matches!(t.key.as_str(), "under" | "bajo" | "hasta")
+                || says("at_most", &t.key)
         }) {
             "-"
         } else if before.iter().any(|t| {
             matches!(lexicon::flag(&t.key), Some(Flag::More | Flag::Biggest))
-                || matches!(
-                    t.key.as_str(),
-                    "over" | "above" | "exceed" | "exceeding" | "superan" | "supera" | "pasen"
-                )
+                || says("at_least", &t.key)
         }) {
             "+"
         } else {

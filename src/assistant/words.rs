@@ -81,24 +81,7 @@ pub fn number(key: &str) -> Option<u32> {
     if let Ok(n) = key.parse::<u32>() {
         return Some(n);
     }
-    let n = match key {
-        "un" | "uno" | "una" | "one" | "a" => 1,
-        "dos" | "two" | "couple" => 2,
-        "tres" | "three" => 3,
-        "cuatro" | "four" => 4,
-        "cinco" | "five" => 5,
-        "seis" | "six" => 6,
-        "siete" | "seven" => 7,
-        "ocho" | "eight" => 8,
-        "nueve" | "nine" => 9,
-        "diez" | "ten" => 10,
-        "once" | "eleven" => 11,
-        "doce" | "twelve" | "dozen" | "docena" => 12,
-        "quince" | "fifteen" => 15,
-        "veinte" | "twenty" => 20,
-        _ => return None,
-    };
-    Some(n)
+    super::lexicon::number_word(key)
 }
 
 /// Optimal string alignment distance, stopping early once it exceeds `max`: typos are one
