@@ -88,52 +88,48 @@ const VERBS_IN_ORDER: &[(Verb, &str)] = &[
 
 /// The verb a folded word names, exactly.
 pub fn verb(key: &str) -> Option<Verb> {
-    plain_or_voseo(key).or_else(|| enclitic(key))
+    plain_or_imperative(key)
+        .map(|(v, _)| v)
+        .or_else(|| enclitic(key))
 }
 
-/// A verb form as listed, or the imperative of "vos" (River Plate, Central America): the
-/// infinitive without its final r, stressed ("mostrá", "hacé", "descomprimí"; folded,
-/// "mostra", "hace", "descompri").
-fn plain_or_voseo(key: &str) -> Option<Verb> {
-    let listed = |w: &str| lexicon().verbs.get(w).copied();
-    listed(key).or_else(|| {
-        (key.len() >= 3 && matches!(key.chars().last(), Some('a' | 'e' | 'i')))
-            .then(|| listed(&format!("{key}r")))
-            .flatten()
+/// A verb form as listed, or an imperative its language makes from the infinitive (the
+/// "vos" of River Plate and Central America: "mostrá", "hacé", "descomprimí"; folded,
+/// "mostra", "hace", "descompri"), with the form's language.
+fn plain_or_imperative(key: &str) -> Option<(Verb, &'static str)> {
+    let lex = lexicon();
+    let lang = |w: &str| lex.verb_forms_lang.get(w).map_or("", String::as_str);
+    if let Some(v) = lex.verbs.get(key) {
+        return Some((*v, lang(key)));
+    }
+    lex.imperatives
+        .get(key)
+        .filter(|_| key.chars().count() >= 3)
+        .map(|(v, infinitive)| (*v, lang(infinitive)))
+}
+
+/// Pronouns written onto a verb's end, in the languages that do so ("bórralo", "cópialos",
+/// "muéstramelos", and with "vos", "mostrame"): the verb of the stem, when the stem is a
+/// verb of that language ("readme" is no "read" + "me").
+fn enclitic(key: &str) -> Option<Verb> {
+    lexicon().grammar.iter().find_map(|(lang, g)| {
+        g.enclitics.iter().find_map(|suffix| {
+            let stem = key.strip_suffix(suffix.as_str())?;
+            let (v, l) = plain_or_imperative(stem).filter(|_| stem.len() >= 2)?;
+            (l == lang).then_some(v)
+        })
     })
 }
 
-/// Whether a verb form (or the "vos" form of one) is in the Spanish file.
-fn spanish_form(stem: &str) -> bool {
-    let lang = |w: &str| lexicon().verb_forms_lang.get(w).map(String::as_str);
-    lang(stem) == Some("es") || lang(&format!("{stem}r")) == Some("es")
-}
-
-/// Spanish verbs carry pronouns at the end: "bórralo", "cópialos", "muéstramelos", and with
-/// "vos", "mostrame", "haceme".
-fn enclitic(key: &str) -> Option<Verb> {
-    for suffix in [
-        "melos", "melas", "selo", "sela", "los", "las", "les", "lo", "la", "le", "me", "nos",
-    ] {
-        // Only Spanish verbs take them: "readme" is no "read" + "me".
-        if let Some(stem) = key.strip_suffix(suffix)
-            && stem.len() >= 2
-            && let Some(v) = plain_or_voseo(stem)
-            && spanish_form(stem)
-        {
-            return Some(v);
-        }
-    }
-    None
-}
-
-/// True when the enclitic pronoun points at the object ("bórralo" = delete it).
+/// True when a pronoun written onto the verb points at the object ("bórralo" = delete it).
 pub fn carries_object_pronoun(key: &str) -> bool {
+    let lex = lexicon();
     verb(key).is_some()
-        && ["lo", "los", "la", "las", "melo", "melos", "mela", "melas"]
+        && !lex.verbs.contains_key(key)
+        && lex
+            .grammar
             .iter()
-            .any(|s| key.ends_with(s))
-        && !lexicon().verbs.contains_key(key)
+            .any(|(_, g)| g.object_enclitics.iter().any(|s| key.ends_with(s.as_str())))
 }
 
 /// A misspelt verb: one slip from a verb of at least five letters ("delte", "creat"), or two
@@ -707,6 +703,9 @@ pub struct LanguageFile {
     kinds: HashMap<String, Vec<String>>,
     #[serde(default)]
     synonyms: HashMap<String, Vec<String>>,
+    /// How verbs take pronouns and make imperatives.
+    #[serde(default)]
+    grammar: Grammar,
     /// Number words by the number they say ("1" = ["un", "una", "a"]).
     #[serde(default)]
     numbers: HashMap<String, Vec<String>>,
@@ -723,6 +722,22 @@ pub struct LanguageFile {
     /// Instructions and what they must become: checked by `assistant::self_test`.
     #[serde(default)]
     pub example: Vec<Example>,
+}
+
+/// What a language does to its verbs: pronouns written onto their end and imperatives made
+/// from the infinitive.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Grammar {
+    /// Pronouns written onto a verb's end, longest first ("melos", …, "lo", "me").
+    #[serde(default)]
+    enclitics: Vec<String>,
+    /// Those of them that point at what the verb acts on ("bórralo" = delete it).
+    #[serde(default)]
+    object_enclitics: Vec<String>,
+    /// The ending an infinitive drops to make an imperative ("r": "mostrar" → "mostrá").
+    #[serde(default)]
+    imperative_drops: String,
 }
 
 /// An instruction of a language file and the command it must translate to (`None`: it must
@@ -777,6 +792,11 @@ pub struct Lexicon {
     cues_by_language: FxHashMap<String, FxHashMap<String, FxHashSet<String>>>,
     /// Number words and their value.
     numbers: FxHashMap<String, u32>,
+    /// Each language's verb grammar, by language code, in file order.
+    grammar: Vec<(String, Grammar)>,
+    /// Imperatives made from an infinitive ("mostra" from "mostrar"), with their verb and
+    /// that infinitive.
+    imperatives: FxHashMap<String, (Verb, String)>,
     /// `[refusals]`: each group's words and phrases, every language's together.
     refusals: FxHashMap<String, FxHashSet<String>>,
     /// Set phrases (their words) and the word each stands for, by their first word, longest
@@ -820,6 +840,7 @@ pub fn parse_languages(
     let mut lex = Lexicon::default();
     for f in &parsed {
         lex.languages.push((f.language.clone(), f.letters.clone()));
+        lex.grammar.push((f.language.clone(), f.grammar.clone()));
         let mut add = |w: &String| {
             let langs = lex.speakers.entry(w.clone()).or_default();
             if !langs.contains(&f.language) {
@@ -850,6 +871,24 @@ pub fn parse_languages(
                     .or_insert_with(|| f.language.clone());
             }
             lex.verb_lists.push((*verb, forms));
+        }
+    }
+    for f in &parsed {
+        let drops = f.grammar.imperative_drops.as_str();
+        if drops.is_empty() {
+            continue;
+        }
+        for forms in f.verbs.values() {
+            for w in forms {
+                if let Some(stem) = w.strip_suffix(drops)
+                    && let Some(v) = lex.verbs.get(w)
+                    && lex.verb_forms_lang.get(w) == Some(&f.language)
+                {
+                    lex.imperatives
+                        .entry(stem.to_owned())
+                        .or_insert_with(|| (*v, w.clone()));
+                }
+            }
         }
     }
     for (noun, name) in NOUNS_IN_ORDER {
@@ -1041,6 +1080,14 @@ mod data_tests {
         assert!(bad.is_err_and(|e| e.to_string().contains("fly")));
         let bad = parse_languages(&[("xx", "language = \"xx\"\n[oops]\n")]);
         assert!(bad.is_err());
+        let grammar =
+            |g: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[grammar]\n{g}\n"))]);
+        assert!(grammar("imperative_drops = \"r\"").is_ok());
+        assert!(grammar("tenses = 3").is_err());
+        let numbers =
+            |n: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[numbers]\n{n}\n"))]);
+        assert!(numbers("3 = [\"tri\"]").is_ok_and(|(l, _)| l.numbers.get("tri") == Some(&3)));
+        assert!(numbers("many = [\"lots\"]").is_err_and(|e| e.to_string().contains("many")));
         // A set phrase must stand for a word the files give a meaning, and be a phrase.
         let idiom = |k: &str, p: &str| {
             parse_languages(&[(
