@@ -120,10 +120,7 @@ fn spoken_new_name(toks: &[Token], s: &Slots, new: &Phrase) -> Option<(String, u
     }
     while begin < new.start {
         let k = toks[begin].key.as_str();
-        if matches!(
-            k,
-            "el" | "la" | "los" | "las" | "un" | "una" | "the" | "a" | "an"
-        ) {
+        if lexicon::says("article", k) {
             begin += 1;
         } else {
             break;
@@ -144,12 +141,7 @@ fn spoken_new_name(toks: &[Token], s: &Slots, new: &Phrase) -> Option<(String, u
     {
         end -= 1;
     }
-    while end > begin
-        && matches!(
-            toks[end - 1].key.as_str(),
-            "favor" | "por favor" | "please" | "pls" | "plz"
-        )
-    {
+    while end > begin && lexicon::says("please", toks[end - 1].key.as_str()) {
         end -= 1;
         if end > begin && toks[end - 1].key == "por" {
             end -= 1;
@@ -593,7 +585,7 @@ impl<'a> Builder<'a> {
                     || lexicon::pronoun(k)
                     || lexicon::verb(k).is_some()
                     || (lexicon::cue(k) && !self.ctx.has_name(&t.raw))
-                    || matches!(k, "un" | "una" | "one" | "a")
+                    || lexicon::says("one_or_a", k)
                     || k.starts_with('.')
                     || k.starts_with("*."))
             })
@@ -766,10 +758,10 @@ impl<'a> Builder<'a> {
             }
         }
         // "¿qué pone en el README?": a question about what a file says.
-        if keys.first().is_some_and(|k| matches!(*k, "que" | "what"))
+        if keys.first().is_some_and(|k| lexicon::says("what", k))
             && keys
                 .get(s.verb_at)
-                .is_some_and(|k| matches!(*k, "pone" | "dice" | "say" | "says"))
+                .is_some_and(|k| lexicon::says("says", k))
         {
             return self.show(toks, &with_verb(s, Verb::Show), true);
         }
@@ -874,19 +866,7 @@ impl<'a> Builder<'a> {
         {
             return self.superlative(toks, s, sup);
         }
-        let archive_word = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "zip"
-                    | "tar"
-                    | "tar.gz"
-                    | "tgz"
-                    | "targz"
-                    | "comprimido"
-                    | "compressed"
-                    | "tarball"
-            )
-        });
+        let archive_word = keys.iter().any(|k| lexicon::says("archive_made", k));
         if archive_word
             && matches!(
                 verb,
@@ -1016,13 +996,11 @@ impl<'a> Builder<'a> {
             // to X" is a way there.
             Some(Verb::Take)
                 if toks.get(s.verb_at).is_some_and(|t| t.key == "take")
-                    && !keys
-                        .iter()
-                        .any(|k| matches!(*k, "away" | "out" | "off" | "down")) =>
+                    && !keys.iter().any(|k| lexicon::says("away", k)) =>
             {
                 if keys
                     .get(s.verb_at + 1)
-                    .is_some_and(|k| matches!(*k, "me" | "us"))
+                    .is_some_and(|k| lexicon::says("me", k))
                 {
                     self.cd(s)
                 } else {
@@ -1041,12 +1019,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Some(Verb::Cd) => {
-                if keys.iter().any(|k| {
-                    matches!(
-                        *k,
-                        "arriba" | "up" | "atras" | "back" | "superior" | "parent" | "anterior"
-                    )
-                }) {
+                if keys.iter().any(|k| lexicon::says("upward", k)) {
                     Ok(vec![levels_up(s)?])
                 } else {
                     self.cd(s)
@@ -1141,7 +1114,7 @@ impl<'a> Builder<'a> {
                 && p.start
                     .checked_sub(1)
                     .and_then(|b| toks.get(b))
-                    .is_some_and(|t| !t.quoted && matches!(t.key.as_str(), "para" | "for"))
+                    .is_some_and(|t| !t.quoted && lexicon::says("purpose", t.key.as_str()))
                 && p.lit().is_some_and(|n| self.exists(n).is_none()) =>
             {
                 let mut named = s.clone();
@@ -1370,18 +1343,7 @@ impl<'a> Builder<'a> {
                 && toks.get(end - 1).is_some_and(|t| {
                     lexicon::prep(&t.key).is_some()
                         || lexicon::naming(&t.key)
-                        || matches!(
-                            t.key.as_str(),
-                            "el" | "la"
-                                | "los"
-                                | "las"
-                                | "the"
-                                | "a"
-                                | "an"
-                                | "un"
-                                | "una"
-                                | "fichero"
-                        )
+                        || lexicon::says("article", t.key.as_str())
                         || matches!(lexicon::flag(&t.key), Some(Flag::End | Flag::Last))
                         || lexicon::noun(&t.key).is_some()
                 })
@@ -1391,10 +1353,8 @@ impl<'a> Builder<'a> {
             let mut start = s.verb_at + 1;
             while start < end
                 && toks.get(start).is_some_and(|t| {
-                    matches!(
-                        t.key.as_str(),
-                        "la" | "el" | "the" | "an" | "un" | "una" | "me" | "que"
-                    ) || SAYS_TEXT.contains(&t.key.as_str())
+                    lexicon::says("text_opening", t.key.as_str())
+                        || lexicon::says("text_said", &t.key)
                         || (t.key == "a" && start == s.verb_at + 1)
                 })
             {
@@ -1409,12 +1369,10 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|t| t.key.as_str())
                 .collect();
-            let described = skipped
-                .iter()
-                .any(|k| matches!(*k, "un" | "una" | "a" | "an"))
+            let described = skipped.iter().any(|k| lexicon::says("a", k))
                 && !skipped
                     .iter()
-                    .any(|k| *k == "dice" || SAYS_TEXT.contains(k));
+                    .any(|k| *k == "dice" || lexicon::says("text_said", k));
             if described {
                 return Err(Stop::NotUnderstood);
             }
@@ -1566,7 +1524,7 @@ impl<'a> Builder<'a> {
     ) -> Result<Option<String>, Stop> {
         let heaviest = keys
             .windows(2)
-            .any(|w| matches!(w[0], "mas" | "most") && matches!(w[1], "pesa" | "ocupa" | "weighs"));
+            .any(|w| lexicon::says("most", w[0]) && lexicon::says("weighs", w[1]));
         // "older than a week", "bigger than 1 MB" compare with a date or a size: no
         // superlative.
         let Some(sup) = [Flag::Biggest, Flag::Smallest, Flag::Newest, Flag::Oldest]
@@ -1608,12 +1566,7 @@ impl<'a> Builder<'a> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         // "… y luego elimina el archivo comprimido", "… then get rid of the zip": the archive
         // just made or unpacked, when nothing here is called what was said.
-        let archive_word = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "zip" | "comprimido" | "compressed" | "archive" | "tarball" | "tar" | "targz"
-            )
-        });
+        let archive_word = keys.iter().any(|k| lexicon::says("archive_word", k));
         if archive_word
             && let Some(archive) = self.last_archive.clone()
             && self
@@ -1691,9 +1644,8 @@ impl<'a> Builder<'a> {
         // "in the same folder", "en su misma carpeta": beside the source, under the new name
         // said elsewhere; never a folder called "same".
         let is_same = |p: &Phrase| {
-            p.lit().is_some_and(|n| {
-                matches!(super::words::fold(n).as_str(), "same" | "misma" | "mismo")
-            })
+            p.lit()
+                .is_some_and(|n| lexicon::says("same", super::words::fold(n).as_str()))
         };
         let same_dir = s.phrases.iter().any(&is_same) || s.has(Flag::Beside);
         let found_dest = s
@@ -1711,7 +1663,7 @@ impl<'a> Builder<'a> {
         // "move api.md up one level", "copia utils.py un nivel más arriba": the folder that
         // many levels up.
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let upward = s.has(Flag::Levels) && keys.iter().any(|k| matches!(*k, "up" | "arriba"));
+        let upward = s.has(Flag::Levels) && keys.iter().any(|k| lexicon::says("up_word", k));
         let up_phrase;
         let mut dest_phrase = match found_dest {
             Some(p) if !upward => p,
@@ -2480,25 +2432,9 @@ impl<'a> Builder<'a> {
         self.last_obj = Some(t.path.clone());
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
         // "la última línea": one; "el final de app.log": tail's ten.
-        let singular_line = keys
-            .iter()
-            .any(|k| matches!(*k, "linea" | "line" | "renglon"));
+        let singular_line = keys.iter().any(|k| lexicon::says("line", k));
         let n = s.numbers.first().copied().or(singular_line.then_some(1));
-        let edge_said = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "final"
-                    | "end"
-                    | "principio"
-                    | "comienzo"
-                    | "inicio"
-                    | "beginning"
-                    | "start"
-                    | "top"
-                    | "bottom"
-                    | "cabecera"
-            )
-        });
+        let edge_said = keys.iter().any(|k| lexicon::says("line_place", k));
         if (first || last) && (lines_said || n.is_some() || edge_said) {
             let (prog, es, en) = if last
                 && !(first
@@ -2650,11 +2586,11 @@ impl<'a> Builder<'a> {
                             "a" | "to",
                             _
                         ]
-                    ) && matches!(w[2], "menor" | "lowest" | "smallest" | "low")
+                    ) && lexicon::says("lowest", w[2])
                 });
                 let up_order = keys.windows(3).any(|w| {
                     matches!(w, ["menor" | "lowest" | "smallest" | "low", "a" | "to", _])
-                        && matches!(w[2], "mayor" | "highest" | "largest" | "biggest" | "high")
+                        && lexicon::says("highest", w[2])
                 });
                 let mut flags = String::new();
                 if s.has(Flag::Numeric) || down || up_order {
@@ -3036,7 +2972,7 @@ impl<'a> Builder<'a> {
             w[1].0
                 .checked_sub(1)
                 .and_then(|i| toks.get(i))
-                .is_some_and(|t| !t.quoted && matches!(t.key.as_str(), "o" | "u" | "or"))
+                .is_some_and(|t| !t.quoted && lexicon::says("or", t.key.as_str()))
         });
         (words.len() >= 2 && joined).then(|| words.into_iter().map(|(_, n)| n).collect())
     }
@@ -3356,7 +3292,7 @@ impl<'a> Builder<'a> {
 
     fn usage(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let each = keys.iter().any(|k| matches!(*k, "cada" | "each" | "every"));
+        let each = keys.iter().any(|k| lexicon::says("each", k));
         let target = self.subject(toks, s, true);
         let path = target.map(|t| t.path).unwrap_or_else(|| ".".into());
         if each && self.exists(&path) == Some(true) {
@@ -3395,8 +3331,7 @@ impl<'a> Builder<'a> {
         let out_phrase = s.phrases.iter().find(|p| p.lit().is_some_and(is_archive));
         let zip = out_phrase.and_then(|p| p.lit()).map_or_else(
             || {
-                keys.iter()
-                    .any(|k| matches!(*k, "zip" | "zipea" | "zipear"))
+                keys.iter().any(|k| lexicon::says("zip_word", k))
                     && !keys.iter().any(|k| k.contains("tar"))
             },
             |n| n.to_ascii_lowercase().ends_with(".zip"),
@@ -3448,7 +3383,7 @@ impl<'a> Builder<'a> {
         // way gzip does it (notas.txt becomes notas.txt.gz), when no archive is named.
         if out_phrase.is_none()
             && !zip
-            && keys.iter().any(|k| matches!(*k, "gzip" | "gz" | "gzipea"))
+            && keys.iter().any(|k| lexicon::says("gzip_word", k))
             && let [one] = sources.as_slice()
             && self.exists(one) == Some(false)
         {
@@ -3753,21 +3688,7 @@ impl<'a> Builder<'a> {
 
     fn chmod(&mut self, toks: &[Token], s: &Slots, grant: bool) -> Result<Vec<Step>, Stop> {
         let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
-        let grant = grant
-            && !keys.iter().any(|k| {
-                matches!(
-                    *k,
-                    "quita"
-                        | "quitale"
-                        | "remove"
-                        | "sin"
-                        | "without"
-                        | "no"
-                        | "not"
-                        | "non-executable"
-                        | "revoke"
-                )
-            });
+        let grant = grant && !keys.iter().any(|k| lexicon::says("take_away", k));
         // "que solo yo pueda leer el .env": the one thing named here, whatever the words
         // around it.
         let owner = owner_only(&keys).and_then(|_| {
@@ -3797,12 +3718,7 @@ impl<'a> Builder<'a> {
             })
             .ok_or(Stop::NotUnderstood)?;
         self.must_exist(std::slice::from_ref(&t))?;
-        let everyone = keys.iter().any(|k| {
-            matches!(
-                *k,
-                "todos" | "everyone" | "everybody" | "all" | "otros" | "others"
-            )
-        });
+        let everyone = keys.iter().any(|k| lexicon::says("everyone", k));
         let mode = if let Some(m) = owner_only(&keys) {
             m
         } else if s.has(Flag::ReadOnly)
@@ -4114,10 +4030,6 @@ fn owner_only(keys: &[&str]) -> Option<String> {
 }
 
 /// Words that say the text follows as written ("el texto …", "a line saying …").
-const SAYS_TEXT: &[&str] = &[
-    "texto", "text", "linea", "line", "frase", "palabra", "word", "diga", "saying", "says",
-];
-
 fn describe_mode(mode: &str) -> (String, String) {
     if let Some(perms) = mode.strip_prefix("u=").and_then(|m| m.strip_suffix(",go=")) {
         let names = |es: bool| {
