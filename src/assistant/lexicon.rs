@@ -287,8 +287,14 @@ pub fn save(key: &str) -> bool {
 /// How many words at the start of `keys` say that what follows is left out ("menos",
 /// "a excepción de", "other than"): the longest such phrase, if any.
 pub fn except_at(keys: &[&str]) -> Option<usize> {
-    let words = lexicon().words.get("except")?;
-    (1..=keys.len().min(4))
+    phrase_at("except", keys, 4)
+}
+
+/// The longest phrase of the `[words]` class `class`, of at most `max` words, at the start of
+/// `keys`: how many words it takes.
+fn phrase_at(class: &str, keys: &[&str], max: usize) -> Option<usize> {
+    let words = lexicon().words.get(class)?;
+    (1..=keys.len().min(max))
         .rev()
         .find(|len| words.contains(&keys[..*len].join(" ")))
 }
@@ -305,10 +311,7 @@ pub fn except_after_name(key: &str) -> bool {
 
 /// How many words at the start of `keys` are a courtesy phrase ("por favor"), if any.
 pub fn courtesy_at(keys: &[&str]) -> Option<usize> {
-    let words = lexicon().words.get("courtesy")?;
-    (1..=keys.len().min(3))
-        .rev()
-        .find(|len| words.contains(&keys[..*len].join(" ")))
+    phrase_at("courtesy", keys, 3)
 }
 
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
@@ -860,6 +863,30 @@ pub fn parse_languages(
         if let Some(e) = checks.into_iter().flatten().next() {
             return Err(e);
         }
+        // An empty word would match nothing sensibly, and an empty phrase has no words to
+        // look for.
+        let sections = [
+            ("verbs", &file.verbs),
+            ("nouns", &file.nouns),
+            ("preps", &file.preps),
+            ("words", &file.words),
+            ("flags", &file.flags),
+            ("size_units", &file.size_units),
+            ("kinds", &file.kinds),
+            ("synonyms", &file.synonyms),
+            ("idioms", &file.idioms),
+            ("cues", &file.cues),
+            ("refusals", &file.refusals),
+            ("numbers", &file.numbers),
+        ];
+        for (section, map) in sections {
+            if let Some((key, _)) = map
+                .iter()
+                .find(|(_, words)| words.iter().any(|w| w.trim().is_empty()))
+            {
+                return Err(invalid(format!("[{section}] {key} lists an empty word")));
+            }
+        }
         parsed.push(file);
     }
     let mut lex = Lexicon::default();
@@ -898,21 +925,23 @@ pub fn parse_languages(
             lex.verb_lists.push((*verb, forms));
         }
     }
-    for f in &parsed {
-        let drops = f.grammar.imperative_drops.as_str();
-        if drops.is_empty() {
-            continue;
-        }
-        for forms in f.verbs.values() {
-            for w in forms {
-                if let Some(stem) = w.strip_suffix(drops)
-                    && let Some(v) = lex.verbs.get(w)
-                    && lex.verb_forms_lang.get(w) == Some(&f.language)
-                {
-                    lex.imperatives
-                        .entry(stem.to_owned())
-                        .or_insert_with(|| (*v, w.clone()));
-                }
+    // Imperatives made from the infinitive ("mostra" from "mostrar"), from the forms in
+    // their declared order, so a stem two forms share always gets the same verb.
+    for (_, forms) in &lex.verb_lists {
+        for w in forms {
+            let Some(lang) = lex.verb_forms_lang.get(w) else {
+                continue;
+            };
+            let drops = parsed
+                .iter()
+                .find(|f| &f.language == lang)
+                .map_or("", |f| f.grammar.imperative_drops.as_str());
+            if let Some(stem) = w.strip_suffix(drops).filter(|_| !drops.is_empty())
+                && let Some(v) = lex.verbs.get(w)
+            {
+                lex.imperatives
+                    .entry(stem.to_owned())
+                    .or_insert_with(|| (*v, w.clone()));
             }
         }
     }
@@ -1108,6 +1137,20 @@ mod data_tests {
         let grammar =
             |g: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[grammar]\n{g}\n"))]);
         assert!(grammar("imperative_drops = \"r\"").is_ok());
+        for (section, group) in [
+            ("refusals", "power_off"),
+            ("cues", "the"),
+            ("words", "filler"),
+        ] {
+            let empty = parse_languages(&[(
+                "xx",
+                &format!("language = \"xx\"\n[{section}]\n{group} = [\"turn off\", \" \"]\n"),
+            )]);
+            assert!(
+                empty.is_err_and(|e| e.to_string().contains("empty word")),
+                "{section}"
+            );
+        }
         assert!(grammar("tenses = 3").is_err());
         let numbers =
             |n: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[numbers]\n{n}\n"))]);

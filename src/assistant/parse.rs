@@ -557,12 +557,14 @@ impl<'a> Scan<'a> {
                 i += 1;
                 continue;
             }
-            let rest: Vec<&str> = (i..self.t.len().min(i + 3))
-                .map_while(|j| self.key(j))
-                .collect();
-            if let Some(len) = lexicon::courtesy_at(&rest).filter(|n| *n > 1) {
-                i += len;
-                continue;
+            if lexicon::courtesy_word(k) {
+                let rest: Vec<&str> = (i..self.t.len().min(i + 3))
+                    .map_while(|j| self.key(j))
+                    .collect();
+                if let Some(len) = lexicon::courtesy_at(&rest).filter(|n| *n > 1) {
+                    i += len;
+                    continue;
+                }
             }
             if let Some(len) = known_span(self.t, i, self.ctx) {
                 let raw = self.t[i..i + len]
