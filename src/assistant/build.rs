@@ -9,22 +9,19 @@ use super::context::Context;
 use super::lexicon::{self, Flag, Noun, Prep, Verb};
 use super::parse::{Name, Phrase, Slots};
 use super::refuse::Refusal;
+use super::say::{Say, shown};
 use super::words::Token;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub cmd: String,
-    pub es: String,
-    pub en: String,
+    /// What it does, said in the person's language when the translation is done.
+    pub say: Say,
 }
 
 impl Step {
-    fn new(cmd: String, es: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            cmd,
-            es: es.into(),
-            en: en.into(),
-        }
+    fn new(cmd: String, say: Say) -> Self {
+        Self { cmd, say }
     }
 }
 
@@ -34,10 +31,7 @@ pub enum Stop {
     NotUnderstood,
     Refuse(Refusal),
     /// A question back to the person: what exactly to delete or overwrite.
-    Ask {
-        es: String,
-        en: String,
-    },
+    Ask(Say),
 }
 
 /// Quotes a name for the shell so it is always one literal word.
@@ -154,39 +148,12 @@ fn spoken_new_name(toks: &[Token], s: &Slots, new: &Phrase) -> Option<(String, u
     (!words.is_empty()).then(|| (words.join(" "), end))
 }
 
-fn shown(name: &str) -> String {
-    match name.split_once("\u{0}GLOB\u{0}") {
-        Some(("", pat)) => pat.to_owned(),
-        Some((dir, pat)) => format!("{dir}/{pat}"),
-        None => name.to_owned(),
-    }
-}
-
-fn es_list<S: AsRef<str>>(names: &[S]) -> String {
-    join_names(names, "«", "»", " y ")
-}
-
-fn en_list<S: AsRef<str>>(names: &[S]) -> String {
-    join_names(names, "\u{201c}", "\u{201d}", " and ")
-}
-
-fn join_names<S: AsRef<str>>(names: &[S], open: &str, close: &str, and: &str) -> String {
-    let shown: Vec<String> = names
-        .iter()
-        .map(|n| format!("{open}{}{close}", shown(n.as_ref())))
-        .collect();
-    match shown.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{}{and}{last}", rest.join(", ")),
-        _ => shown.concat(),
-    }
-}
-
-fn es_or(words: &[&str]) -> String {
-    join_names(words, "«", "»", " o ")
-}
-
-fn en_or(words: &[&str]) -> String {
-    join_names(words, "\u{201c}", "\u{201d}", " or ")
+/// Extensions as said: ".txt, .md".
+fn dotted(exts: &[String]) -> String {
+    exts.iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -286,21 +253,12 @@ impl<'a> Builder<'a> {
         let before = out.len();
         out.retain(|t| !ex.excludes(&t.path));
         if out.len() == before {
-            let shown = ex.names.join(", ");
-            return Err(Stop::Ask {
-                es: format!(
-                    "No encuentro {shown} entre lo que nombraste: dime qué dejar fuera con su nombre exacto."
-                ),
-                en: format!(
-                    "I can't find {shown} among what you named: tell me what to leave out by its exact name."
-                ),
-            });
+            return Err(Stop::Ask(
+                Say::new("ask_except_not_named").names("names", &ex.names),
+            ));
         }
         if out.is_empty() {
-            return Err(Stop::Ask {
-                es: "Sin lo excluido no queda nada: no hay nada que hacer.".into(),
-                en: "Without what you excluded nothing is left: there is nothing to do.".into(),
-            });
+            return Err(Stop::Ask(Say::new("ask_except_all")));
         }
         Ok(out)
     }
@@ -330,31 +288,12 @@ impl<'a> Builder<'a> {
             .take(3)
             .collect();
         near.sort_unstable();
-        let shown = &missing.path;
-        Err(match near.as_slice() {
-            [] => Stop::Ask {
-                es: format!("No encuentro «{shown}» aquí: dime su nombre exacto o su ruta."),
-                en: format!(
-                    "I can't find \u{201c}{shown}\u{201d} here: tell me its exact name or path."
-                ),
-            },
-            some => Stop::Ask {
-                es: format!(
-                    "No encuentro «{shown}» aquí. ¿Quisiste decir {}?",
-                    some.iter()
-                        .map(|n| format!("«{n}»"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                en: format!(
-                    "I can't find \u{201c}{shown}\u{201d} here. Did you mean {}?",
-                    some.iter()
-                        .map(|n| format!("\u{201c}{n}\u{201d}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            },
-        })
+        Err(Stop::Ask(match near.as_slice() {
+            [] => Say::new("ask_missing").name("name", &missing.path),
+            some => Say::new("ask_missing_near")
+                .name("name", &missing.path)
+                .either("near", some),
+        }))
     }
 
     /// The entries of `dir` a shell pattern of `*`s matches (not hidden ones, as a shell).
@@ -656,14 +595,7 @@ impl<'a> Builder<'a> {
         }) {
             Some(p) => {
                 let name = p.lit().unwrap_or_default();
-                Err(Stop::Ask {
-                    es: format!(
-                        "No encuentro ninguna carpeta llamada «{name}» aquí. ¿Cuál es su ruta?"
-                    ),
-                    en: format!(
-                        "I can't find a folder called \u{201c}{name}\u{201d} here. What is its path?"
-                    ),
-                })
+                Err(Stop::Ask(Say::new("ask_no_folder").name("name", name)))
             }
             None => Ok(()),
         }
@@ -682,19 +614,11 @@ impl<'a> Builder<'a> {
         let by_age = s.age.is_some() && !tested(&[" -mtime ", " -newermt ", " -mmin "]);
         let by_size = s.size.is_some() && !tested(&[" -size "]);
         if by_age || by_size {
-            let (es, en) = if by_age {
-                ("su fecha", "their date")
+            return Err(Stop::Ask(if by_age {
+                Say::new("ask_pick_by_date")
             } else {
-                ("su tamaño", "their size")
-            };
-            return Err(Stop::Ask {
-                es: format!(
-                    "Esa orden no puede elegir los archivos por {es}: los tomaría todos. Búscalos primero (por ejemplo «busca los .log de hace más de 7 días») y nómbralos."
-                ),
-                en: format!(
-                    "That command can't pick the files by {en}: it would take them all. Find them first (for example \"find the .log files older than 7 days\") and name them."
-                ),
-            });
+                Say::new("ask_pick_by_size")
+            }));
         }
         Ok(steps)
     }
@@ -708,11 +632,7 @@ impl<'a> Builder<'a> {
         // "¿dónde estoy?", "show the current folder"; "copy X into the current folder" is
         // a copy.
         if is_pwd(&keys) && !matches!(s.verb, Some(Verb::Copy | Verb::Move | Verb::Put)) {
-            return Ok(vec![Step::new(
-                "pwd".into(),
-                "Muestra en qué carpeta estás",
-                "Shows which folder you are in",
-            )]);
+            return Ok(vec![Step::new("pwd".into(), Say::new("pwd"))]);
         }
         // "first ten lines of main.py", "dame la cabecera del csv", "give me the last 2 lines
         // of todo.txt": lines of a file asked for without a verb, or with "give", are shown.
@@ -1222,18 +1142,14 @@ impl<'a> Builder<'a> {
             let nested = paths.iter().any(|p| p.contains('/'));
             let flag = if nested { "-p " } else { "" };
             let plural = paths.len() > 1;
+            let said = if plural {
+                Say::new("make_folders")
+            } else {
+                Say::new("make_folder")
+            };
             steps.push(Step::new(
                 format!("mkdir {flag}{}", args(&paths)),
-                format!(
-                    "Crea {} {}",
-                    if plural { "las carpetas" } else { "la carpeta" },
-                    es_list(&paths)
-                ),
-                format!(
-                    "Creates the {} {}",
-                    if plural { "folders" } else { "folder" },
-                    en_list(&paths)
-                ),
+                said.names("names", &paths),
             ));
             for p in &paths {
                 self.made.push((p.clone(), true));
@@ -1248,18 +1164,14 @@ impl<'a> Builder<'a> {
                 Some(text) if paths.len() == 1 => steps.push(write_step(&text, &paths[0], false)),
                 _ => {
                     let plural = paths.len() > 1;
+                    let said = if plural {
+                        Say::new("make_files")
+                    } else {
+                        Say::new("make_file")
+                    };
                     steps.push(Step::new(
                         format!("touch {}", args(&paths)),
-                        format!(
-                            "Crea {} {} (vacío si no existía)",
-                            if plural { "los archivos" } else { "el archivo" },
-                            es_list(&paths)
-                        ),
-                        format!(
-                            "Creates the {} {} (empty if it did not exist)",
-                            if plural { "files" } else { "file" },
-                            en_list(&paths)
-                        ),
+                        said.names("names", &paths),
                     ))
                 }
             }
@@ -1622,14 +1534,7 @@ impl<'a> Builder<'a> {
         };
         Ok(vec![Step::new(
             cmd,
-            format!(
-                "Vacía la carpeta {} (lo borrado va a la papelera de .atajo)",
-                es_list(&[&t.path])
-            ),
-            format!(
-                "Empties the folder {} (what goes is kept in .atajo's trash)",
-                en_list(&[&t.path])
-            ),
+            Say::new("empty_folder").name("name", &t.path),
         )])
     }
 
@@ -1927,26 +1832,14 @@ impl<'a> Builder<'a> {
         let src: Vec<&str> = sources.iter().map(|t| t.path.as_str()).collect();
         let mut all = src.clone();
         all.push(&dest_word);
+        let said = if into {
+            Say::new("move_into")
+        } else {
+            Say::new("move_to")
+        };
         steps.push(Step::new(
             format!("mv {}", args(&all)),
-            if into {
-                format!(
-                    "Mueve {} a la carpeta {}",
-                    es_list(&src),
-                    es_list(&[&dest.path])
-                )
-            } else {
-                format!("Mueve {} a {}", es_list(&src), es_list(&[&dest.path]))
-            },
-            if into {
-                format!(
-                    "Moves {} into the folder {}",
-                    en_list(&src),
-                    en_list(&[&dest.path])
-                )
-            } else {
-                format!("Moves {} to {}", en_list(&src), en_list(&[&dest.path]))
-            },
+            said.names("names", &src).name("to", &dest.path),
         ));
         if into {
             self.last_dir = Some(dest.path.clone());
@@ -1975,30 +1868,15 @@ impl<'a> Builder<'a> {
         let mut all = src.clone();
         all.push(&dest_word);
         let flag = if recursive { "-r " } else { "" };
+        let said = match (recursive, into) {
+            (false, true) => Say::new("copy_into"),
+            (false, false) => Say::new("copy_as"),
+            (true, true) => Say::new("copy_all_into"),
+            (true, false) => Say::new("copy_all_as"),
+        };
         steps.push(Step::new(
             format!("cp {flag}{}", args(&all)),
-            format!(
-                "Copia {}{} {} {}",
-                es_list(&src),
-                if recursive {
-                    " con todo su contenido"
-                } else {
-                    ""
-                },
-                if into { "a la carpeta" } else { "como" },
-                es_list(&[&dest.path])
-            ),
-            format!(
-                "Copies {}{} {} {}",
-                en_list(&src),
-                if recursive {
-                    " and everything inside"
-                } else {
-                    ""
-                },
-                if into { "into the folder" } else { "as" },
-                en_list(&[&dest.path])
-            ),
+            said.names("names", &src).name("to", &dest.path),
         ));
         if into {
             self.last_dir = Some(dest.path.clone());
@@ -2116,16 +1994,9 @@ impl<'a> Builder<'a> {
         }
         Ok(vec![Step::new(
             cmd,
-            format!(
-                "Cambia el nombre de {} a {}",
-                es_list(&[&old.path]),
-                es_list(&[&new_path])
-            ),
-            format!(
-                "Renames {} to {}",
-                en_list(&[&old.path]),
-                en_list(&[&new_path])
-            ),
+            Say::new("rename")
+                .name("name", &old.path)
+                .name("to", &new_path),
         )])
     }
 
@@ -2150,7 +2021,7 @@ impl<'a> Builder<'a> {
             return Err(Stop::NotUnderstood);
         }
         let place = self.place(s, &[]).unwrap_or_else(|| ".".into());
-        let files: Vec<String> = self
+        let mut files: Vec<String> = self
             .ctx
             .children(&place)
             .filter(|e| {
@@ -2158,17 +2029,14 @@ impl<'a> Builder<'a> {
             })
             .map(|e| e.path.clone())
             .collect();
+        // In name order, as `ls` would list them: the same instruction, the same command.
+        files.sort_unstable();
         if files.is_empty() {
-            return Err(Stop::Ask {
-                es: format!(
-                    "No hay archivos .{from} en {}: no hay nada que renombrar.",
-                    es_list(&[&place])
-                ),
-                en: format!(
-                    "There are no .{from} files in {}: nothing to rename.",
-                    en_list(&[&place])
-                ),
-            });
+            return Err(Stop::Ask(
+                Say::new("ask_no_such_extension")
+                    .plain("ext", from)
+                    .name("dir", &place),
+            ));
         }
         let cmds: Vec<String> = files
             .iter()
@@ -2179,16 +2047,11 @@ impl<'a> Builder<'a> {
             .collect();
         Ok(vec![Step::new(
             cmds.join(" && "),
-            format!(
-                "Cambia la extensión .{from} por .{to} en {} archivo(s) de {}",
-                files.len(),
-                es_list(&[&place])
-            ),
-            format!(
-                "Changes the extension .{from} to .{to} on {} file(s) in {}",
-                files.len(),
-                en_list(&[&place])
-            ),
+            Say::new("change_extension")
+                .plain("ext", from)
+                .plain("to", &to)
+                .plain("count", files.len())
+                .name("dir", &place),
         )])
     }
 
@@ -2265,8 +2128,7 @@ impl<'a> Builder<'a> {
             let cmd = format!("find {} -mindepth 1 -maxdepth 1 -type d", q(&dir));
             return Ok(vec![Step::new(
                 cmd,
-                format!("Lista solo las carpetas de {}", es_place(&dir)),
-                format!("Lists only the folders in {}", en_place(&dir)),
+                Say::new("list_folders").place("dir", &dir),
             )]);
         }
         if !exts.is_empty() && !every_file_fits {
@@ -2285,67 +2147,29 @@ impl<'a> Builder<'a> {
             cmd.push(' ');
             cmd.push_str(&args(&operand));
         }
-        let what_es = if exts.is_empty() || every_file_fits {
-            String::new()
+        let mut said = if exts.is_empty() || every_file_fits {
+            Say::new("list")
         } else {
-            format!(
-                "los archivos {} de ",
-                exts.iter()
-                    .map(|e| format!(".{e}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let what_en = if exts.is_empty() || every_file_fits {
-            String::new()
-        } else {
-            format!(
-                "the {} files in ",
-                exts.iter()
-                    .map(|e| format!(".{e}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let mut es = format!(
-            "Lista {}{}",
-            if what_es.is_empty() {
-                "el contenido de ".to_owned()
-            } else {
-                what_es
-            },
-            es_place(&dir)
-        );
-        let mut en = format!(
-            "Lists {}{}",
-            if what_en.is_empty() {
-                "what is in ".to_owned()
-            } else {
-                what_en
-            },
-            en_place(&dir)
-        );
+            Say::new("list_kinds").plain("exts", dotted(&exts))
+        }
+        .place("dir", &dir);
         if s.has(Flag::Hidden) {
-            es.push_str(", incluidos los ocultos");
-            en.push_str(", hidden entries included");
+            said.then(Say::new("hidden_too"));
         }
         if s.has(Flag::BySize) {
-            es.push_str(", ordenado por tamaño");
-            en.push_str(", sorted by size");
+            said.then(Say::new("sorted_by_size"));
         } else if s.has(Flag::ByDate) {
-            es.push_str(", ordenado por fecha de modificación");
-            en.push_str(", sorted by modification time");
+            said.then(Say::new("sorted_by_date"));
         }
         if s.has(Flag::Details) {
-            es.push_str(", con detalles (permisos, tamaño, fecha)");
-            en.push_str(", with details (permissions, size, date)");
+            said.then(Say::new("with_details"));
         }
         if let Some(p) = path
             && p != "."
         {
             self.last_dir = Some(p);
         }
-        Ok(vec![Step::new(cmd, es, en)])
+        Ok(vec![Step::new(cmd, said)])
     }
 
     /// The one file (or folder) a clause is about: a name that exists, else a description
@@ -2436,7 +2260,7 @@ impl<'a> Builder<'a> {
         let n = s.numbers.first().copied().or(singular_line.then_some(1));
         let edge_said = keys.iter().any(|k| lexicon::says("line_place", k));
         if (first || last) && (lines_said || n.is_some() || edge_said) {
-            let (prog, es, en) = if last
+            let (prog, many, ten) = if last
                 && !(first
                     && toks
                         .iter()
@@ -2445,20 +2269,18 @@ impl<'a> Builder<'a> {
                             .iter()
                             .position(|x| matches!(lexicon::flag(&x.key), Some(Flag::Last))))
             {
-                ("tail", "últimas", "last")
+                ("tail", Say::new("last_lines"), Say::new("last_ten_lines"))
             } else {
-                ("head", "primeras", "first")
+                ("head", Say::new("first_lines"), Say::new("first_ten_lines"))
             };
             return Ok(vec![match n {
                 Some(n) => Step::new(
                     format!("{prog} -n {n} {}", args(&[&t.path])),
-                    format!("Muestra las {es} {n} líneas de {}", es_list(&[&t.path])),
-                    format!("Shows the {en} {n} lines of {}", en_list(&[&t.path])),
+                    many.plain("count", n).name("name", &t.path),
                 ),
                 None => Step::new(
                     format!("{prog} {}", args(&[&t.path])),
-                    format!("Muestra las {es} 10 líneas de {}", es_list(&[&t.path])),
-                    format!("Shows the {en} 10 lines of {}", en_list(&[&t.path])),
+                    ten.name("name", &t.path),
                 ),
             }]);
         }
@@ -2466,20 +2288,12 @@ impl<'a> Builder<'a> {
         if s.has(Flag::Unique) {
             return Ok(vec![Step::new(
                 format!("sort -u {}", args(&[&t.path])),
-                format!(
-                    "Muestra las líneas de {} sin repetidas, ordenadas",
-                    es_list(&[&t.path])
-                ),
-                format!(
-                    "Shows the lines of {} without repeats, sorted",
-                    en_list(&[&t.path])
-                ),
+                Say::new("unique_lines").name("name", &t.path),
             )]);
         }
         Ok(vec![Step::new(
             format!("cat {}", args(&[&t.path])),
-            format!("Muestra el contenido de {}", es_list(&[&t.path])),
-            format!("Shows the contents of {}", en_list(&[&t.path])),
+            Say::new("show_file").name("name", &t.path),
         )])
     }
 
@@ -2528,8 +2342,7 @@ impl<'a> Builder<'a> {
         self.last_dir = Some(t.path.clone());
         Ok(vec![Step::new(
             format!("cd {}", args(&[&t.path])),
-            format!("Entra en {}", es_list(&[&t.path])),
-            format!("Goes into {}", en_list(&[&t.path])),
+            Say::new("go_into").name("name", &t.path),
         )])
     }
 
@@ -2562,14 +2375,7 @@ impl<'a> Builder<'a> {
             cmd.push_str(&args(&[d]));
         }
         let d = dir.unwrap_or_else(|| ".".into());
-        Ok(vec![Step::new(
-            cmd,
-            format!(
-                "Muestra el árbol de carpetas y archivos de {}",
-                es_place(&d)
-            ),
-            format!("Shows the tree of folders and files in {}", en_place(&d)),
-        )])
+        Ok(vec![Step::new(cmd, Say::new("tree").place("dir", &d))])
     }
 
     fn sort(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
@@ -2607,46 +2413,22 @@ impl<'a> Builder<'a> {
                 } else {
                     format!("-{flags} ")
                 };
+                let mut said = if s.has(Flag::Numeric) {
+                    Say::new("sort_numbers")
+                } else {
+                    Say::new("sort_lines")
+                }
+                .name("name", &t.path);
+                if s.has(Flag::Reverse) {
+                    said.then(Say::new("in_reverse"));
+                }
+                if s.has(Flag::Unique) {
+                    said.then(Say::new("without_repeats"));
+                }
+                said.then(Say::new("file_unchanged"));
                 Ok(vec![Step::new(
                     format!("sort {f}{}", args(&[&t.path])),
-                    format!(
-                        "Muestra las líneas de {} ordenadas{}{}{} (el archivo no cambia)",
-                        es_list(&[&t.path]),
-                        if s.has(Flag::Numeric) {
-                            " numéricamente"
-                        } else {
-                            " alfabéticamente"
-                        },
-                        if s.has(Flag::Reverse) {
-                            ", de mayor a menor"
-                        } else {
-                            ""
-                        },
-                        if s.has(Flag::Unique) {
-                            ", sin repetidas"
-                        } else {
-                            ""
-                        }
-                    ),
-                    format!(
-                        "Shows the lines of {} sorted{}{}{} (the file is unchanged)",
-                        en_list(&[&t.path]),
-                        if s.has(Flag::Numeric) {
-                            " numerically"
-                        } else {
-                            " alphabetically"
-                        },
-                        if s.has(Flag::Reverse) {
-                            ", in reverse"
-                        } else {
-                            ""
-                        },
-                        if s.has(Flag::Unique) {
-                            ", without repeats"
-                        } else {
-                            ""
-                        }
-                    ),
+                    said,
                 )])
             }
             other => {
@@ -2701,32 +2483,19 @@ impl<'a> Builder<'a> {
         } else {
             format!(" -d {}", args(&glob(&dir, &exts)))
         };
-        let (es, en) = match sup {
-            Flag::Newest => ("más reciente", "most recently modified"),
-            Flag::Oldest => ("más antiguo", "least recently modified"),
-            Flag::Biggest => ("más grande", "biggest"),
-            _ => ("más pequeño", "smallest"),
+        let said = match (sup, n == 1) {
+            (Flag::Newest, true) => Say::new("newest_one"),
+            (Flag::Newest, false) => Say::new("newest_many"),
+            (Flag::Oldest, true) => Say::new("oldest_one"),
+            (Flag::Oldest, false) => Say::new("oldest_many"),
+            (Flag::Biggest, true) => Say::new("biggest_one"),
+            (Flag::Biggest, false) => Say::new("biggest_many"),
+            (_, true) => Say::new("smallest_one"),
+            (_, false) => Say::new("smallest_many"),
         };
         Ok(vec![Step::new(
             format!("ls {flags}{operand} | head -n {n}"),
-            format!(
-                "Muestra {} {es} de {}",
-                if n == 1 {
-                    "el archivo".to_owned()
-                } else {
-                    format!("los {n} archivos")
-                },
-                es_place(&dir)
-            ),
-            format!(
-                "Shows the {} {en} in {}",
-                if n == 1 {
-                    "entry".to_owned()
-                } else {
-                    format!("{n} entries")
-                },
-                en_place(&dir)
-            ),
+            said.plain("count", n).place("dir", &dir),
         )])
     }
 
@@ -2829,21 +2598,13 @@ impl<'a> Builder<'a> {
             let _ = p;
             return Ok(vec![Step::new(
                 format!("find {} -name {}", q(&place), q(&glob_name(&name))),
-                format!(
-                    "Busca dónde está {} en {}",
-                    es_list(&[&name]),
-                    es_place(&place)
-                ),
-                format!(
-                    "Finds where {} is in {}",
-                    en_list(&[&name]),
-                    en_place(&place)
-                ),
+                Say::new("find_where")
+                    .name("name", &name)
+                    .place("dir", &place),
             )]);
         }
         let mut cmd = format!("find {}", q(&place));
-        let mut es = format!("Busca en {}", es_place(&place));
-        let mut en = format!("Looks in {}", en_place(&place));
+        let mut text = Say::new("find_in").place("dir", &place);
         let dirs = s.noun.is_some_and(|(n, _)| n == Noun::Folder)
             && s.kinds.is_empty()
             && !objects.iter().any(|p| p.lit().is_some_and(looks_like_file));
@@ -2860,16 +2621,14 @@ impl<'a> Builder<'a> {
             });
         if dirs {
             cmd.push_str(" -type d");
-            es.push_str(" las carpetas");
-            en.push_str(" for folders");
+            text.then(Say::new("for_folders"));
         } else if s.size.is_some()
             || !s.kinds.is_empty()
             || s.age.is_some()
             || s.noun.is_some() && name.is_none()
         {
             cmd.push_str(" -type f");
-            es.push_str(" los archivos");
-            en.push_str(" for files");
+            text.then(Say::new("for_files"));
         }
         let mut said = false;
         // "busca el archivo ESTILO.CSS": written in other capitals than the one file that
@@ -2890,8 +2649,7 @@ impl<'a> Builder<'a> {
             && s.kinds.is_empty()
         {
             cmd.push_str(&format!(" -name {}", q(&glob_name(n))));
-            es.push_str(&format!(" llamados {}", es_list(&[n])));
-            en.push_str(&format!(" named {}", en_list(&[n])));
+            text.then(Say::new("named").name("name", n));
             said = true;
         }
         if !s.kinds.is_empty() {
@@ -2911,44 +2669,39 @@ impl<'a> Builder<'a> {
                 let alts: Vec<String> = names.iter().map(|n| format!("{test} {}", q(n))).collect();
                 cmd.push_str(&format!(" \\( {} \\)", alts.join(" -o ")));
             }
-            es.push_str(&format!(" terminados en {}", names.join(", ")));
-            en.push_str(&format!(" ending in {}", names.join(", ")));
+            text.then(Say::new("ending_in").plain("patterns", names.join(", ")));
             said = true;
         }
         if let Some(size) = &s.size {
             cmd.push_str(&format!(" -size {size}"));
-            let (es_cmp, en_cmp) = match size.chars().next() {
-                Some('-') => ("de menos de", "smaller than"),
-                Some('+') => ("de más de", "bigger than"),
-                _ => ("de unos", "of about"),
+            let by = match size.chars().next() {
+                Some('-') => Say::new("smaller_than"),
+                Some('+') => Say::new("bigger_than"),
+                _ => Say::new("of_about"),
             };
             let amount = human_size(size.trim_start_matches(['+', '-']));
-            es.push_str(&format!(" {es_cmp} {amount}"));
-            en.push_str(&format!(" {en_cmp} {amount}"));
+            text.then(by.say("amount", amount));
             said = true;
         }
         if let Some(age) = &s.age {
             cmd.push_str(&format!(" -mtime {age}"));
             let days = age.trim_start_matches(['+', '-']);
             if age.starts_with('+') {
-                es.push_str(&format!(" modificados hace más de {days} días"));
-                en.push_str(&format!(" modified more than {days} days ago"));
+                text.then(Say::new("older_than_days").plain("days", days));
             } else {
-                es.push_str(&format!(" modificados en los últimos {days} días"));
-                en.push_str(&format!(" modified in the last {days} days"));
+                text.then(Say::new("within_days").plain("days", days));
             }
             said = true;
         }
         if s.has(Flag::Empty) {
             cmd.push_str(" -empty");
-            es.push_str(" vacíos");
-            en.push_str(" that are empty");
+            text.then(Say::new("that_are_empty"));
             said = true;
         }
         if !said && !dirs {
             return Err(Stop::NotUnderstood);
         }
-        Ok(vec![Step::new(cmd, es, en)])
+        Ok(vec![Step::new(cmd, text)])
     }
 
     /// "WARN o ERROR", "either 'INFO' or 'WARN'": words quoted or in capitals with "o"/"or"
@@ -3018,16 +2771,9 @@ impl<'a> Builder<'a> {
                 q(&escaped.join("|")),
                 args(&[&target])
             ),
-            format!(
-                "Busca las líneas con {} en {}",
-                es_or(words),
-                es_list(&[&target])
-            ),
-            format!(
-                "Finds the lines with {} in {}",
-                en_or(words),
-                en_list(&[&target])
-            ),
+            Say::new("lines_with_any")
+                .either("words", words)
+                .name("name", &target),
         )])
     }
 
@@ -3083,55 +2829,23 @@ impl<'a> Builder<'a> {
         } else {
             cmd.push_str(" .");
         }
-        let es_where = if recursive {
-            format!("los archivos de {}", es_place(&target))
+        let said = if which_files {
+            Say::new("which_files_contain")
+                .place("dir", &target)
+                .name("text", pat)
         } else {
-            es_list(&[&target])
-        };
-        let en_where = if recursive {
-            format!("the files in {}", en_place(&target))
-        } else {
-            en_list(&[&target])
-        };
-        Ok(vec![Step::new(
-            cmd,
-            if which_files {
-                format!(
-                    "Lista qué archivos de {} contienen {}",
-                    es_place(&target),
-                    es_list(&[pat])
-                )
+            let mut said = if recursive {
+                Say::new("search_files").place("dir", &target)
             } else {
-                format!(
-                    "Busca {} en {}{}",
-                    es_list(&[pat]),
-                    es_where,
-                    if s.has(Flag::IgnoreCase) {
-                        " sin distinguir mayúsculas"
-                    } else {
-                        ""
-                    }
-                )
-            },
-            if which_files {
-                format!(
-                    "Lists which files in {} contain {}",
-                    en_place(&target),
-                    en_list(&[pat])
-                )
-            } else {
-                format!(
-                    "Searches {} for {}{}",
-                    en_where,
-                    en_list(&[pat]),
-                    if s.has(Flag::IgnoreCase) {
-                        ", ignoring case"
-                    } else {
-                        ""
-                    }
-                )
-            },
-        )])
+                Say::new("search_file").name("name", &target)
+            }
+            .name("text", pat);
+            if s.has(Flag::IgnoreCase) {
+                said.then(Say::new("ignoring_case"));
+            }
+            said
+        };
+        Ok(vec![Step::new(cmd, said)])
     }
 
     /// `grep -c`: the text is what is quoted, or a word in capitals; the file one that is
@@ -3165,16 +2879,9 @@ impl<'a> Builder<'a> {
         self.last_obj = Some(file.path.clone());
         Some(vec![Step::new(
             format!("grep -c {pat} {}", args(&[&file.path])),
-            format!(
-                "Cuenta las líneas de {} que contienen {}",
-                es_list(&[&file.path]),
-                es_list(&[&text])
-            ),
-            format!(
-                "Counts the lines of {} that contain {}",
-                en_list(&[&file.path]),
-                en_list(&[&text])
-            ),
+            Say::new("count_lines_with")
+                .name("name", &file.path)
+                .name("text", &text),
         )])
     }
 
@@ -3183,17 +2890,29 @@ impl<'a> Builder<'a> {
             .windows(2)
             .any(|w| w[0].key == "word" && w[1].key == "count");
         let unit = if s.has(Flag::Words) || word_count {
-            Some(("-w", "palabras", "words"))
+            Some((
+                "-w",
+                Say::new("count_words"),
+                Say::new("count_words_together"),
+            ))
         } else if s.has(Flag::Chars) {
-            Some(("-m", "caracteres", "characters"))
+            Some((
+                "-m",
+                Say::new("count_chars"),
+                Say::new("count_chars_together"),
+            ))
         } else if s.has(Flag::Lines) {
-            Some(("-l", "líneas", "lines"))
+            Some((
+                "-l",
+                Say::new("count_lines"),
+                Say::new("count_lines_together"),
+            ))
         } else {
             None
         };
         let objects = self.objects(s);
         let place = self.place(s, &objects);
-        if let Some((flag, es_u, en_u)) = unit {
+        if let Some((flag, of_one, of_all)) = unit {
             // "¿cuántas líneas tiene el log de errores?": one file of a kind, described.
             if self.singular_kind(s)
                 && objects.iter().all(|p| !p.known)
@@ -3201,8 +2920,7 @@ impl<'a> Builder<'a> {
             {
                 return Ok(vec![Step::new(
                     format!("wc {flag} {}", args(&[&path])),
-                    format!("Cuenta las {es_u} de {}", es_list(&[&path])),
-                    format!("Counts the {en_u} in {}", en_list(&[&path])),
+                    of_one.name("name", &path),
                 )]);
             }
             // Lines of one file, or of every file of a kind in a folder.
@@ -3212,14 +2930,7 @@ impl<'a> Builder<'a> {
                 let files = glob(&dir, &self.present_exts(&dir, &s.kinds));
                 return Ok(vec![Step::new(
                     format!("cat {} | wc {flag}", args(&files)),
-                    format!(
-                        "Cuenta las {es_u} de todos los archivos {} juntos",
-                        es_list(&files)
-                    ),
-                    format!(
-                        "Counts the {en_u} of all {} files together",
-                        en_list(&files)
-                    ),
+                    of_all.names("names", &files),
                 )]);
             }
             let t = self.subject(toks, s, true).ok_or(Stop::NotUnderstood)?;
@@ -3228,8 +2939,7 @@ impl<'a> Builder<'a> {
             }
             return Ok(vec![Step::new(
                 format!("wc {flag} {}", args(&[&t.path])),
-                format!("Cuenta las {es_u} de {}", es_list(&[&t.path])),
-                format!("Counts the {en_u} in {}", en_list(&[&t.path])),
+                of_one.name("name", &t.path),
             )]);
         }
         // Files or folders in a folder.
@@ -3271,23 +2981,12 @@ impl<'a> Builder<'a> {
             cmd.push_str(&format!(" -mtime {age}"));
         }
         cmd.push_str(" | wc -l");
-        Ok(vec![Step::new(
-            cmd,
-            format!(
-                "Cuenta {} que hay en {} (subcarpetas incluidas)",
-                if folders {
-                    "las carpetas"
-                } else {
-                    "los archivos"
-                },
-                es_place(&dir)
-            ),
-            format!(
-                "Counts the {} in {} (subfolders included)",
-                if folders { "folders" } else { "files" },
-                en_place(&dir)
-            ),
-        )])
+        let said = if folders {
+            Say::new("count_folders")
+        } else {
+            Say::new("count_files")
+        };
+        Ok(vec![Step::new(cmd, said.place("dir", &dir))])
     }
 
     fn usage(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
@@ -3303,17 +3002,12 @@ impl<'a> Builder<'a> {
             };
             return Ok(vec![Step::new(
                 format!("du -sh {pat}"),
-                format!("Muestra cuánto ocupa cada carpeta de {}", es_place(&path)),
-                format!(
-                    "Shows how much space each folder in {} takes",
-                    en_place(&path)
-                ),
+                Say::new("usage_each").place("dir", &path),
             )]);
         }
         Ok(vec![Step::new(
             format!("du -sh {}", args(&[&path])),
-            format!("Muestra cuánto ocupa {} en disco", es_place(&path)),
-            format!("Shows how much disk space {} takes", en_place(&path)),
+            Say::new("usage").place("dir", &path),
         )])
     }
 
@@ -3389,12 +3083,9 @@ impl<'a> Builder<'a> {
         {
             let step = Step::new(
                 format!("gzip {}", args(std::slice::from_ref(one))),
-                format!("Comprime {} con gzip (queda {}.gz)", es_list(&[one]), one),
-                format!(
-                    "Compresses {} with gzip (it becomes {}.gz)",
-                    en_list(&[one]),
-                    one
-                ),
+                Say::new("gzip")
+                    .name("name", one)
+                    .plain("becomes", format!("{one}.gz")),
             );
             self.last_obj = Some(format!("{one}.gz"));
             return Ok(vec![step]);
@@ -3485,19 +3176,13 @@ impl<'a> Builder<'a> {
             _ => Some(out.clone()),
         };
         self.last_archive = Some(out.clone());
-        Ok(vec![Step::new(
-            cmd,
-            format!(
-                "Comprime {} en el archivo {}",
-                es_list(&sources),
-                es_list(&[&out])
-            ),
-            format!(
-                "Compresses {} into the archive {}",
-                en_list(&sources),
-                en_list(&[&out])
-            ),
-        )])
+        let mut said = Say::new("pack")
+            .names("names", &sources)
+            .name("archive", &out);
+        if !left_out.is_empty() {
+            said.then(Say::new("leaving_out").names("names", &left_out));
+        }
+        Ok(vec![Step::new(cmd, said)])
     }
 
     /// "mete la captura de pantalla en thumbs": something described that is here, put into
@@ -3669,21 +3354,11 @@ impl<'a> Builder<'a> {
         } else {
             return Err(Stop::NotUnderstood);
         };
-        let (es_to, en_to) = match &dest {
-            Some(d) => (
-                format!(" en {}", es_list(&[&d.path])),
-                format!(" into {}", en_list(&[&d.path])),
-            ),
-            None => (" aquí".to_owned(), " here".to_owned()),
+        let said = match &dest {
+            Some(d) => Say::new("extract_into").name("to", &d.path),
+            None => Say::new("extract_here"),
         };
-        Ok(vec![Step::new(
-            cmd,
-            format!(
-                "Extrae el contenido de {}{es_to}",
-                es_list(&[&archive.path])
-            ),
-            format!("Extracts {}{en_to}", en_list(&[&archive.path])),
-        )])
+        Ok(vec![Step::new(cmd, said.name("name", &archive.path))])
     }
 
     fn chmod(&mut self, toks: &[Token], s: &Slots, grant: bool) -> Result<Vec<Step>, Stop> {
@@ -3754,11 +3429,11 @@ impl<'a> Builder<'a> {
             if recursive { "-R " } else { "" },
             args(&[&t.path])
         );
-        let (es_m, en_m) = describe_mode(&mode);
         Ok(vec![Step::new(
             cmd,
-            format!("Cambia los permisos de {}: {es_m}", es_list(&[&t.path])),
-            format!("Changes the permissions of {}: {en_m}", en_list(&[&t.path])),
+            Say::new("chmod")
+                .name("name", &t.path)
+                .say("change", describe_mode(&mode)),
         )])
     }
 
@@ -3803,18 +3478,10 @@ impl<'a> Builder<'a> {
         let script = format!("s/{}/{}/g", sed_pattern(from), sed_replacement(to));
         Ok(vec![Step::new(
             format!("sed -i {} {}", q(&script), args(&[&file.path])),
-            format!(
-                "Reemplaza cada {} por {} en {} (modifica el archivo)",
-                es_list(&[from]),
-                es_list(&[to]),
-                es_list(&[&file.path])
-            ),
-            format!(
-                "Replaces every {} with {} in {} (the file is changed)",
-                en_list(&[from]),
-                en_list(&[to]),
-                en_list(&[&file.path])
-            ),
+            Say::new("replace")
+                .name("text", from)
+                .name("with", to)
+                .name("name", &file.path),
         )])
     }
 }
@@ -3823,26 +3490,14 @@ impl<'a> Builder<'a> {
 /// `undo`.
 fn rm_step(paths: &[&str], recursive: bool) -> Step {
     let flag = if recursive { "-r " } else { "" };
+    let said = if recursive {
+        Say::new("delete_all")
+    } else {
+        Say::new("delete")
+    };
     Step::new(
         format!("rm {flag}{}", args(paths)),
-        format!(
-            "Borra {}{} (va a la papelera de .atajo; se puede deshacer con «undo»)",
-            es_list(paths),
-            if recursive {
-                " con todo su contenido"
-            } else {
-                ""
-            }
-        ),
-        format!(
-            "Deletes {}{} (moved to .atajo's trash; \u{201c}undo\u{201d} brings it back)",
-            en_list(paths),
-            if recursive {
-                " and everything inside"
-            } else {
-                ""
-            }
-        ),
+        said.names("names", paths),
     )
 }
 
@@ -3877,24 +3532,18 @@ fn up_levels(n: u32) -> Step {
     let n = n.clamp(1, 16) as usize;
     let path = vec![".."; n].join("/");
     if n == 1 {
-        return Step::new(
-            format!("cd {path}"),
-            "Sube a la carpeta de arriba",
-            "Goes up to the parent folder",
-        );
+        return Step::new(format!("cd {path}"), Say::new("go_up"));
     }
     Step::new(
         format!("cd {path}"),
-        format!("Sube {n} carpetas"),
-        format!("Goes up {n} folders"),
+        Say::new("go_up_levels").plain("count", n),
     )
 }
 
 fn mkdir_step(path: &str) -> Step {
     Step::new(
         format!("mkdir -p {}", args(&[path])),
-        format!("Crea la carpeta {}", es_list(&[path])),
-        format!("Creates the folder {}", en_list(&[path])),
+        Say::new("make_folder").name("names", path),
     )
 }
 
@@ -3906,51 +3555,15 @@ fn write_step(text: &str, file: &str, append: bool) -> Step {
         format!("echo {}", q(text))
     };
     let op = if append { ">>" } else { ">" };
+    let said = if append {
+        Say::new("append_line")
+    } else {
+        Say::new("write_text")
+    };
     Step::new(
         format!("{print} {op} {}", word(file)),
-        if append {
-            format!(
-                "Añade la línea {} al final de {}",
-                es_list(&[text]),
-                es_list(&[file])
-            )
-        } else {
-            format!(
-                "Escribe {} en {} (reemplaza lo que tuviera)",
-                es_list(&[text]),
-                es_list(&[file])
-            )
-        },
-        if append {
-            format!(
-                "Appends the line {} to {}",
-                en_list(&[text]),
-                en_list(&[file])
-            )
-        } else {
-            format!(
-                "Writes {} to {} (replacing what it held)",
-                en_list(&[text]),
-                en_list(&[file])
-            )
-        },
+        said.name("text", text).name("name", file),
     )
-}
-
-fn es_place(dir: &str) -> String {
-    match dir {
-        "." | "" => "la carpeta actual".into(),
-        ".." => "la carpeta de arriba".into(),
-        d => es_list(&[d]),
-    }
-}
-
-fn en_place(dir: &str) -> String {
-    match dir {
-        "." | "" => "the current folder".into(),
-        ".." => "the parent folder".into(),
-        d => en_list(&[d]),
-    }
 }
 
 /// One thing was said, not many: no "all", no plural noun or kind ("el vídeo", "the biggest
@@ -3982,16 +3595,16 @@ fn glob_name(n: &str) -> String {
     out
 }
 
-fn human_size(s: &str) -> String {
+fn human_size(s: &str) -> Say {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let unit = match unit {
         "k" => "KB",
         "M" => "MB",
         "G" => "GB",
         "c" => "bytes",
-        _ => "bloques",
+        _ => return Say::new("blocks").plain("count", n),
     };
-    format!("{n} {unit}")
+    Say::new("amount").plain("count", n).plain("unit", unit)
 }
 
 /// "que solo yo pueda leer y escribir", "so only I can read and write it": those permissions
@@ -4030,56 +3643,42 @@ fn owner_only(keys: &[&str]) -> Option<String> {
 }
 
 /// Words that say the text follows as written ("el texto …", "a line saying …").
-fn describe_mode(mode: &str) -> (String, String) {
+fn describe_mode(mode: &str) -> Say {
     if let Some(perms) = mode.strip_prefix("u=").and_then(|m| m.strip_suffix(",go=")) {
-        let names = |es: bool| {
-            perms
-                .chars()
-                .map(|c| match (c, es) {
-                    ('r', true) => "leer",
-                    ('w', true) => "escribir",
-                    ('x', true) => "ejecutar",
-                    ('r', false) => "read",
-                    ('w', false) => "write",
-                    _ => "run",
-                })
-                .collect::<Vec<_>>()
-                .join(if es { " y " } else { " and " })
-        };
-        return (
-            format!("solo tú puedes {}; nadie más tiene permisos", names(true)),
-            format!(
-                "only you can {}; nobody else has any permission",
-                names(false)
-            ),
-        );
+        let mut can: Option<Say> = None;
+        for c in perms.chars() {
+            let one = match c {
+                'r' => Say::new("can_read"),
+                'w' => Say::new("can_write"),
+                _ => Say::new("can_run"),
+            };
+            match can.as_mut() {
+                Some(all) => {
+                    all.then(Say::new("and"));
+                    all.then(one);
+                }
+                None => can = Some(one),
+            }
+        }
+        return Say::new("only_you_can").say("can", can.unwrap_or_else(|| Say::new("can_read")));
     }
-    let (es_who, en_who) = match mode.chars().next() {
-        Some('u') => ("para ti", "for you"),
-        Some('a') => ("para todos", "for everyone"),
-        _ => ("", ""),
-    };
-    let sign = mode.chars().nth(1);
-    let what = mode.chars().nth(2);
     if mode.chars().all(|c| c.is_ascii_digit()) {
-        return (format!("modo {mode}"), format!("mode {mode}"));
+        return Say::new("mode").plain("mode", mode);
     }
-    let (es_w, en_w) = match what {
-        Some('x') => ("ejecución", "execute"),
-        Some('w') => ("escritura", "write"),
-        _ => ("lectura", "read"),
+    let perm = match mode.chars().nth(2) {
+        Some('x') => Say::new("perm_execute"),
+        Some('w') => Say::new("perm_write"),
+        _ => Say::new("perm_read"),
     };
-    if sign == Some('+') {
-        (
-            format!("concede permiso de {es_w} {es_who}"),
-            format!("grants {en_w} permission {en_who}"),
-        )
-    } else {
-        (
-            format!("quita el permiso de {es_w} {es_who}"),
-            format!("removes {en_w} permission {en_who}"),
-        )
-    }
+    let said = match (mode.chars().nth(1) == Some('+'), mode.chars().next()) {
+        (true, Some('u')) => Say::new("grant_you"),
+        (true, Some('a')) => Say::new("grant_all"),
+        (true, _) => Say::new("grant"),
+        (false, Some('u')) => Say::new("revoke_you"),
+        (false, Some('a')) => Say::new("revoke_all"),
+        (false, _) => Say::new("revoke"),
+    };
+    said.say("perm", perm)
 }
 
 /// A literal text as a basic regular expression for sed's `s` command (delimiter `/`).

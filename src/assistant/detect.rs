@@ -8,6 +8,12 @@ use crate::lang::Lang;
 /// Spanish and English both); on a tie, the one whose own letters are written ("¿", "ñ"),
 /// else the last file's.
 pub fn language(tokens: &[Token]) -> Lang {
+    Lang::from_tag(code(tokens)).unwrap_or_default()
+}
+
+/// The code of the language file an instruction is in: `language`'s choice among every
+/// file, including one whose language atajo's interface does not speak.
+pub fn code(tokens: &[Token]) -> &'static str {
     let words: Vec<&Token> = tokens.iter().filter(|t| !t.quoted).collect();
     let mut said: Vec<&'static str> = Vec::with_capacity(words.len());
     for t in &words {
@@ -27,8 +33,7 @@ pub fn language(tokens: &[Token]) -> Lang {
             let n = said.iter().filter(|s| **s == code.as_str()).count();
             (n, writes(letters))
         })
-        .and_then(|(code, _)| Lang::from_tag(code))
-        .unwrap_or_default()
+        .map_or("en", |(code, _)| code.as_str())
 }
 
 /// Programs whose name, first, makes a text a command already.

@@ -13,6 +13,7 @@ use super::cache::{Cached, TranslationCache};
 use super::context::Context;
 use super::model::{LISTING_NAMES, ModelClient, ModelError, ModelSettings, Prompt};
 use super::plugins::{PluginError, Plugins};
+use super::say::Say;
 use super::{Translation, detect, translate, words};
 use crate::lang::Lang;
 
@@ -210,7 +211,7 @@ impl Assistant {
                     match model.translate(&prompt).await {
                         Ok(a) => {
                             let explanation = if a.explanation.is_empty() {
-                                lang.pick("Propuesto por el modelo.", "Proposed by the model.")
+                                Say::new("proposed_by_model").render(lang.code())
                             } else {
                                 a.explanation
                             };
@@ -233,14 +234,16 @@ impl Assistant {
                 }
             }
         }
-        let lang = lang.unwrap_or_else(|| detect::language(&words::tokenize(text)));
-        let mut t = fallback.unwrap_or_else(|| super::not_understood(lang));
+        let tokens = words::tokenize(text);
+        let code = lang.map_or_else(|| detect::code(&tokens), Lang::code);
+        let mut t = fallback.unwrap_or_else(|| super::not_understood(code, &tokens));
         match trouble {
             Some(e) => {
-                t.explanation.push_str(&lang.pick(
-                    &format!(" (El modelo no pudo ayudar: {e}.)"),
-                    &format!(" (The model could not help: {e}.)"),
-                ));
+                t.explanation.push_str(
+                    &Say::new("model_failed")
+                        .plain("error", e.to_string())
+                        .render(code),
+                );
                 (t, false)
             }
             None => (t, true),

@@ -747,6 +747,9 @@ pub struct LanguageFile {
     /// Words that make a request one atajo declines, in the groups of `REFUSAL_GROUPS`.
     #[serde(default)]
     refusals: HashMap<String, Vec<String>>,
+    /// How the explanations are written: every key of `say::SAY_KEYS`, no other.
+    #[serde(default)]
+    say: HashMap<String, String>,
     /// Instructions and what they must become: checked by `assistant::self_test`.
     #[serde(default)]
     pub example: Vec<Example>,
@@ -781,6 +784,9 @@ pub struct Example {
     /// somewhere inside one.
     #[serde(default)]
     pub top: bool,
+    /// Offered as "did you mean" when an instruction close to it is not understood.
+    #[serde(default)]
+    pub suggest: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -830,6 +836,8 @@ pub struct Lexicon {
     /// Set phrases (their words) and the word each stands for, by their first word, longest
     /// first.
     idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
+    /// `[say]`: each language's messages, by language code.
+    say: FxHashMap<String, FxHashMap<String, String>>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -887,10 +895,50 @@ pub fn parse_languages(
                 return Err(invalid(format!("[{section}] {key} lists an empty word")));
             }
         }
+        if let Some(key) = file
+            .say
+            .keys()
+            .find(|k| !super::say::SAY_KEYS.contains(&k.as_str()))
+        {
+            return Err(invalid(format!(
+                "[say] {key:?} is no message the code says"
+            )));
+        }
+        if let Some(key) = super::say::SAY_KEYS
+            .iter()
+            .find(|k| file.say.get(**k).is_none_or(String::is_empty))
+        {
+            return Err(invalid(format!("[say] does not write {key:?}")));
+        }
+        // Every language fills the same slots of a message: one it does not know would be
+        // said as "{slot}".
+        if let Some(first) = parsed.first() {
+            let first: &LanguageFile = first;
+            fn slots(t: &str) -> Vec<&str> {
+                let mut v = super::say::slots_of(t);
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            if let Some((key, _)) = file
+                .say
+                .iter()
+                .find(|(k, t)| first.say.get(*k).is_some_and(|f| slots(f) != slots(t)))
+            {
+                return Err(invalid(format!(
+                    "[say] {key:?} fills other {{slots}} than lang/{}.toml's",
+                    first.language
+                )));
+            }
+        }
         parsed.push(file);
     }
     let mut lex = Lexicon::default();
     for f in &parsed {
+        lex.say.insert(
+            f.language.clone(),
+            f.say.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        );
         lex.languages.push((f.language.clone(), f.letters.clone()));
         lex.grammar.push((f.language.clone(), f.grammar.clone()));
         let mut add = |w: &String| {
@@ -1092,6 +1140,15 @@ pub fn languages() -> &'static [(String, String)] {
     &lexicon().languages
 }
 
+/// How the language `lang` writes the message `key` (its `[say]` entry).
+pub fn template(lang: &str, key: &str) -> Option<&'static str> {
+    lexicon()
+        .say
+        .get(lang)
+        .and_then(|m| m.get(key))
+        .map(String::as_str)
+}
+
 /// The examples of the built-in language files.
 pub fn examples() -> &'static [(String, Example)] {
     &lexicon().examples
@@ -1100,6 +1157,42 @@ pub fn examples() -> &'static [(String, Example)] {
 #[cfg(test)]
 mod data_tests {
     use super::*;
+
+    /// A one-file vocabulary `xx` of `text`, with English's `[say]` (every file must write
+    /// every message).
+    fn parse_xx(text: &str) -> Result<(Lexicon, Vec<LanguageFile>), LexiconError> {
+        parse_languages(&[("xx", &format!("{text}\n{}\n", en_say()))])
+    }
+
+    /// English's `[say]` section.
+    fn en_say() -> &'static str {
+        let en = FILES_OF_LANGUAGES[1].1;
+        let say = &en[en.find("\n[say]\n").unwrap_or(0)..];
+        &say[..say[1..].find("\n[").map_or(say.len(), |e| e + 1)]
+    }
+
+    #[test]
+    fn a_language_file_writes_every_message_and_only_those() {
+        let none = parse_languages(&[("xx", "language = \"xx\"\n")]);
+        assert!(none.is_err_and(|e| e.to_string().contains("does not write")));
+        let extra = parse_languages(&[(
+            "xx",
+            &format!("language = \"xx\"\n{}\nhello = \"hi\"\n", en_say()),
+        )]);
+        assert!(extra.is_err_and(|e| e.to_string().contains("hello")));
+        // The same message with a value English does not give: it would be said as "{where}".
+        let other = en_say().replace(
+            "pwd = \"Shows which folder you are in\"",
+            "pwd = \"Shows {where}\"",
+        );
+        assert_ne!(other, en_say());
+        let two = parse_languages(&[
+            ("en", FILES_OF_LANGUAGES[1].1),
+            ("xx", &format!("language = \"xx\"\n{other}\n")),
+        ]);
+        assert!(two.is_err_and(|e| e.to_string().contains("pwd")));
+        assert!(parse_xx("language = \"xx\"").is_ok());
+    }
 
     #[test]
     fn every_cue_and_refusal_group_the_code_reads_has_words() {
@@ -1117,10 +1210,7 @@ mod data_tests {
             );
         }
         for section in ["cues", "refusals"] {
-            let bad = parse_languages(&[(
-                "xx",
-                &format!("language = \"xx\"\n[{section}]\nnope = [\"x\"]\n"),
-            )]);
+            let bad = parse_xx(&format!("language = \"xx\"\n[{section}]\nnope = [\"x\"]\n"));
             assert!(bad.is_err_and(|e| e.to_string().contains("nope")));
         }
     }
@@ -1130,40 +1220,34 @@ mod data_tests {
         let (lex, files) = parse_languages(FILES_OF_LANGUAGES).expect("the built-in files load");
         assert_eq!(files.len(), 2);
         assert!(lex.verbs.len() > 300, "{} verb forms", lex.verbs.len());
-        let bad = parse_languages(&[("xx", "language = \"xx\"\n[verbs]\nfly = [\"vuela\"]\n")]);
+        let bad = parse_xx("language = \"xx\"\n[verbs]\nfly = [\"vuela\"]\n");
         assert!(bad.is_err_and(|e| e.to_string().contains("fly")));
-        let bad = parse_languages(&[("xx", "language = \"xx\"\n[oops]\n")]);
+        let bad = parse_xx("language = \"xx\"\n[oops]\n");
         assert!(bad.is_err());
-        let grammar =
-            |g: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[grammar]\n{g}\n"))]);
+        let grammar = |g: &str| parse_xx(&format!("language = \"xx\"\n[grammar]\n{g}\n"));
         assert!(grammar("imperative_drops = \"r\"").is_ok());
         for (section, group) in [
             ("refusals", "power_off"),
             ("cues", "the"),
             ("words", "filler"),
         ] {
-            let empty = parse_languages(&[(
-                "xx",
-                &format!("language = \"xx\"\n[{section}]\n{group} = [\"turn off\", \" \"]\n"),
-            )]);
+            let empty = parse_xx(&format!(
+                "language = \"xx\"\n[{section}]\n{group} = [\"turn off\", \" \"]\n"
+            ));
             assert!(
                 empty.is_err_and(|e| e.to_string().contains("empty word")),
                 "{section}"
             );
         }
         assert!(grammar("tenses = 3").is_err());
-        let numbers =
-            |n: &str| parse_languages(&[("xx", &format!("language = \"xx\"\n[numbers]\n{n}\n"))]);
+        let numbers = |n: &str| parse_xx(&format!("language = \"xx\"\n[numbers]\n{n}\n"));
         assert!(numbers("3 = [\"tri\"]").is_ok_and(|(l, _)| l.numbers.get("tri") == Some(&3)));
         assert!(numbers("many = [\"lots\"]").is_err_and(|e| e.to_string().contains("many")));
         // A set phrase must stand for a word the files give a meaning, and be a phrase.
         let idiom = |k: &str, p: &str| {
-            parse_languages(&[(
-                "xx",
-                &format!(
-                    "language = \"xx\"\n[verbs]\nshow = [\"show\"]\n[idioms]\n{k} = [\"{p}\"]\n"
-                ),
-            )])
+            parse_xx(&format!(
+                "language = \"xx\"\n[verbs]\nshow = [\"show\"]\n[idioms]\n{k} = [\"{p}\"]\n"
+            ))
         };
         assert!(idiom("show", "take a look at").is_ok());
         assert!(idiom("fly", "take a look at").is_err_and(|e| e.to_string().contains("fly")));

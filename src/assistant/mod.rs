@@ -14,7 +14,9 @@ mod parse;
 pub mod plugins;
 mod refuse;
 mod saved;
+mod say;
 mod shots;
+mod suggest;
 mod words;
 
 #[cfg(test)]
@@ -35,6 +37,7 @@ use serde::Serialize;
 
 use crate::lang::Lang;
 use build::{Builder, Step, Stop};
+use say::Say;
 use words::{Token, tokenize};
 
 /// The `translate --json` contract: `command` is null when there is nothing safe to run.
@@ -145,17 +148,16 @@ fn inside_with(mut tokens: Vec<Token>) -> Vec<Token> {
 /// language of the explanation; otherwise it is detected from the instruction.
 pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translation {
     let tokens = inside_with(plain_words(tokenize(text)));
-    let lang = lang.unwrap_or_else(|| detect::language(&tokens));
+    // The language file the instruction is in: its `[say]` writes the explanation.
+    let code = lang.map_or_else(|| detect::code(&tokens), Lang::code);
+    let lang = Lang::from_tag(code).unwrap_or_default();
     if tokens.is_empty() {
-        return not_understood(lang);
+        return not_understood(code, &tokens);
     }
     if detect::is_command(text, &tokens) && !names_sought(&tokens, ctx) {
         return Translation {
             command: Some(text.trim().to_owned()),
-            explanation: lang.pick(
-                "Es ya un comando: se ejecuta tal cual, tras pasar la política.",
-                "This is already a command: it runs as written, once the policy allows it.",
-            ),
+            explanation: Say::new("already_a_command").render(code),
             source: "passthrough".into(),
             confidence: 0.9,
             lang,
@@ -164,7 +166,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         };
     }
     if let Some(r) = refuse::refusal(&tokens) {
-        return declined(r.explain(lang), lang);
+        return declined(r.explain(code), code);
     }
     let mut builder = Builder::new(ctx);
     let mut steps = Vec::new();
@@ -180,7 +182,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         }
         let (clause, except) = except::split(clause);
         let clause = clause.as_slice();
-        let mut slots = parse::slots(clause, ctx, lang);
+        let mut slots = parse::slots(clause, ctx, code);
         // "vacía la carpeta old pero sin borrar la carpeta", "clear out X but keep the folder
         // itself": emptying keeps the folder anyway; the rest only says so.
         let kept;
@@ -198,7 +200,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                     }) =>
             {
                 kept = clause[..at].to_vec();
-                slots = parse::slots(&kept, ctx, lang);
+                slots = parse::slots(&kept, ctx, code);
                 kept.as_slice()
             }
             _ => clause,
@@ -218,7 +220,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                     t
                 })
                 .collect::<Vec<_>>();
-            slots = parse::slots(&swapped, ctx, lang);
+            slots = parse::slots(&swapped, ctx, code);
             swapped.as_slice()
         } else {
             clause
@@ -269,25 +271,13 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
             "clause"
         );
         if slots.unknown_top {
-            return declined(
-                lang.pick(
-                    "No sé dónde está la raíz del espacio de trabajo desde aquí: dime la ruta de la carpeta.",
-                    "I don't know where the top of the workspace is from here: tell me the folder's path.",
-                ),
-                lang,
-            );
+            return declined(Say::new("ask_top_unknown").render(code), code);
         }
         builder.except_applied = false;
         match builder.clause(clause, &slots) {
             // An exclusion the command cannot honour is never dropped: the whole is declined.
             Ok(_) if !slots.except.is_empty() && !builder.except_applied => {
-                return declined(
-                    lang.pick(
-                        "No sé dejar fuera lo que pides con esta orden. Nombra exactamente qué quieres, o hazlo en dos pasos.",
-                        "I can't leave out what you asked with this command. Name exactly what you want, or do it in two steps.",
-                    ),
-                    lang,
-                );
+                return declined(Say::new("ask_except_unsupported").render(code), code);
             }
             Ok(s) => {
                 // A word nobody knows that the command does not use either was part of the
@@ -297,17 +287,17 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                     .or_else(|| slots.unsure.then(|| unused(clause, &s, ctx)).flatten())
                 {
                     tracing::debug!(word = %w, "a word of the request is not in the command");
-                    return not_understood(lang);
+                    return not_understood(code, &tokens);
                 }
                 steps.extend(s)
             }
-            Err(Stop::NotUnderstood) => return not_understood(lang),
-            Err(Stop::Refuse(r)) => return declined(r.explain(lang), lang),
-            Err(Stop::Ask { es, en }) => return declined(lang.pick(&es, &en), lang),
+            Err(Stop::NotUnderstood) => return not_understood(code, &tokens),
+            Err(Stop::Refuse(r)) => return declined(r.explain(code), code),
+            Err(Stop::Ask(said)) => return declined(said.render(code), code),
         }
     }
     if steps.is_empty() {
-        return not_understood(lang);
+        return not_understood(code, &tokens);
     }
     // "copy X to the parent folder" said at the top of the workspace: there is no folder
     // above that atajo may reach, so say so instead of proposing what the policy refuses. A
@@ -317,29 +307,24 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         && !text.contains("..")
         && steps.iter().any(|s| climbs_above(&s.cmd, depth))
     {
-        return declined(
-            lang.pick(
-                "Ya estás en la carpeta de arriba del todo del espacio de trabajo: no hay otra por encima a la que pueda llegar.",
-                "You are at the top of the workspace: there is no folder above it that I can reach.",
-            ),
-            lang,
-        );
+        return declined(Say::new("ask_above_top").render(code), code);
     }
     let command = steps
         .iter()
         .map(|s| s.cmd.as_str())
         .collect::<Vec<_>>()
         .join(" && ");
-    let parts: Vec<&str> = steps
-        .iter()
-        .map(|s| match lang {
-            Lang::Es => s.es.as_str(),
-            Lang::En => s.en.as_str(),
-        })
-        .collect();
+    let mut explanation = String::new();
+    for (i, s) in steps.iter().enumerate() {
+        if i > 0 {
+            explanation.push_str(&Say::new("then").render(code));
+        }
+        explanation.push_str(&s.say.render(code));
+    }
+    explanation.push('.');
     Translation {
         command: Some(command),
-        explanation: format!("{}.", parts.join(lang.pick("; luego ", "; then ").as_str())),
+        explanation,
         source: "rules".into(),
         confidence: if builder.unsure { 0.7 } else { 0.95 },
         lang,
@@ -374,26 +359,28 @@ pub fn self_test() -> Vec<String> {
     failures
 }
 
-fn declined(explanation: String, lang: Lang) -> Translation {
+/// No command, and why, in the language whose code is `code`.
+fn declined(explanation: String, code: &str) -> Translation {
     Translation {
         command: None,
         explanation,
         source: "rules".into(),
         confidence: 0.0,
-        lang,
+        lang: Lang::from_tag(code).unwrap_or_default(),
         understood: true,
         details: None,
     }
 }
 
-fn not_understood(lang: Lang) -> Translation {
-    let mut t = declined(
-        lang.pick(
-            "No entendí la instrucción. Prueba, por ejemplo: «crea la carpeta fotos», «mueve notas.txt a docs», «busca los archivos .pdf» o «muestra las últimas 5 líneas de app.log».",
-            "I did not understand that. Try, for example: \"create a folder called photos\", \"move notes.txt to docs\", \"find all .pdf files\" or \"show the last 5 lines of app.log\".",
-        ),
-        lang,
-    );
+/// Not understood: the general hint, or the closest things atajo can do ("did you mean").
+fn not_understood(code: &str, tokens: &[Token]) -> Translation {
+    let near = suggest::closest(tokens, code);
+    let said = if near.is_empty() {
+        Say::new("not_understood")
+    } else {
+        Say::new("not_understood_near").either("near", &near)
+    };
+    let mut t = declined(said.render(code), code);
     t.understood = false;
     t
 }

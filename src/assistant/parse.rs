@@ -6,7 +6,6 @@
 use super::context::Context;
 use super::lexicon::{self, Flag, Noun, Prep, Verb, says};
 use super::words::{Token, number};
-use crate::lang::Lang;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Name {
@@ -308,7 +307,8 @@ fn known_span(t: &[Token], i: usize, ctx: &Context<'_>) -> Option<usize> {
 }
 
 struct Scan<'a> {
-    lang: Lang,
+    /// The code of the language the instruction is in.
+    lang: &'static str,
     t: &'a [Token],
     ctx: &'a Context<'a>,
     s: Slots,
@@ -549,7 +549,7 @@ impl<'a> Scan<'a> {
             let counts = self.key(i + 1).and_then(lexicon::flag).is_some_and(|f| {
                 matches!(f, Flag::Lines | Flag::Days | Flag::Weeks | Flag::Levels)
             });
-            if lexicon::says_in(self.lang.code(), "a", k)
+            if lexicon::says_in(self.lang, "a", k)
                 && lexicon::prep(k).is_some()
                 && !next_is_name
                 && !counts
@@ -1086,8 +1086,12 @@ impl<'a> Scan<'a> {
                 continue;
             }
             // Another verb inside the clause: "haz una copia de", "show the tree"; after a
-            // preposition it is a name ("rename old to archive").
-            if lexicon::verb(k).is_some() && self.prep.is_none() {
+            // preposition it is a name ("rename old to archive"), and so is any word a
+            // replacement swaps ("replace cat with dog": texts, whatever else they mean).
+            if lexicon::verb(k).is_some()
+                && self.prep.is_none()
+                && self.s.verb != Some(Verb::Replace)
+            {
                 i += 1;
                 continue;
             }
@@ -1161,7 +1165,7 @@ fn number_with_unit(k: &str, next: Option<&str>) -> Option<(u32, &'static str)> 
 }
 
 /// The slots of one clause.
-pub fn slots(t: &[Token], ctx: &Context<'_>, lang: Lang) -> Slots {
+pub fn slots(t: &[Token], ctx: &Context<'_>, lang: &'static str) -> Slots {
     let found = find_verb(t, ctx);
     let mut s = Slots::default();
     if let Some((at, v, typo)) = found {

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::build::q;
+use super::say::Say;
 use super::words::{Token, fold, tokenize};
 use crate::lang::Lang;
 
@@ -255,10 +256,10 @@ impl Plugin {
             Some(e) => substitute(e, |slot| {
                 format!("«{}»", values.get(slot).map(String::as_str).unwrap_or(""))
             }),
-            None => lang.pick(
-                &format!("Orden «{}» de un complemento: {command}", self.name),
-                &format!("Plugin command \"{}\": {command}", self.name),
-            ),
+            None => Say::new("plugin_command")
+                .name("name", &self.name)
+                .plain("command", &command)
+                .render(lang.code()),
         };
         PluginMatch {
             name: self.name.clone(),

@@ -3,8 +3,8 @@
 //! here gives the person a reason instead of a command that fails.
 
 use super::lexicon::{self, Verb};
+use super::say::Say;
 use super::words::Token;
-use crate::lang::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -15,25 +15,15 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn explain(self, lang: Lang) -> String {
+    /// Why, said in the language whose code is `lang`.
+    pub fn explain(self, lang: &str) -> String {
         match self {
-            Refusal::Outside => lang.pick(
-                "No puedo hacerlo: atajo solo trabaja con archivos dentro de la carpeta del espacio de trabajo, y esto apunta fuera de ella (rutas absolutas, claves o datos personales).",
-                "I can't do that: atajo only works with files inside the workspace folder, and this points outside it (absolute paths, keys or personal data).",
-            ),
-            Refusal::Network => lang.pick(
-                "No puedo hacerlo: atajo no envía ni descarga nada por la red (correo, servidores, URLs).",
-                "I can't do that: atajo never sends or fetches anything over the network (mail, servers, URLs).",
-            ),
-            Refusal::System => lang.pick(
-                "No puedo hacerlo: atajo gestiona archivos, no el sistema (apagar, reiniciar, formatear, instalar o administrar).",
-                "I can't do that: atajo manages files, not the system (shutting down, rebooting, formatting, installing or administering).",
-            ),
-            Refusal::Everything => lang.pick(
-                "No voy a borrar sin saber exactamente qué: nombra los archivos o carpetas (por ejemplo «borra la carpeta tmp»).",
-                "I won't delete without knowing exactly what: name the files or folders (for example \"delete the tmp folder\").",
-            ),
+            Refusal::Outside => Say::new("refuse_outside"),
+            Refusal::Network => Say::new("refuse_network"),
+            Refusal::System => Say::new("refuse_system"),
+            Refusal::Everything => Say::new("refuse_everything"),
         }
+        .render(lang)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::build::{Step, q};
 use super::lexicon;
+use super::say::Say;
 use super::words::Token;
 
 /// Programs whose output is what "the result" means.
@@ -48,7 +49,6 @@ pub fn into(step: &mut Step, file: &str) -> bool {
         return false;
     }
     step.cmd = format!("{} > {}", step.cmd, q(file));
-    step.es = format!("{}, y guarda el resultado en {}", step.es, q(file));
-    step.en = format!("{}, and saves the result in {}", step.en, q(file));
+    step.say.then(Say::new("saves_into").name("name", file));
     true
 }
