@@ -661,6 +661,9 @@ pub const CUE_GROUPS: &[&str] = &[
     "weighs",
     "what",
     "zip_word",
+    "but",
+    "keeping_it",
+    "the_result",
 ];
 
 /// The groups of `[refusals]` the refusal check reads (`refuses("system", key)`).

@@ -188,16 +188,13 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         let kept;
         let clause = match clause
             .iter()
-            .position(|t| !t.quoted && matches!(t.key.as_str(), "pero" | "but"))
+            .position(|t| !t.quoted && lexicon::says("but", &t.key))
         {
             Some(at)
                 if slots.verb == Some(lexicon::Verb::Empty)
-                    && clause[at..].iter().any(|t| {
-                        matches!(
-                            t.key.as_str(),
-                            "sin" | "without" | "keep" | "keeping" | "conservando" | "dejando"
-                        )
-                    }) =>
+                    && clause[at..]
+                        .iter()
+                        .any(|t| lexicon::says("keeping_it", &t.key)) =>
             {
                 kept = clause[..at].to_vec();
                 slots = parse::slots(&kept, ctx, code);
@@ -231,7 +228,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         if slots.noun.is_none()
             && clause
                 .iter()
-                .any(|t| !t.quoted && matches!(t.key.as_str(), "otra" | "otro" | "another"))
+                .any(|t| !t.quoted && lexicon::says("another", &t.key))
         {
             slots.noun = prev_noun;
         }

@@ -26,10 +26,7 @@ pub fn target(clause: &[Token]) -> Option<String> {
             && (lexicon::filler(k)
                 || lexicon::pronoun(k)
                 || lexicon::prep(k).is_some()
-                || matches!(
-                    k,
-                    "resultado" | "salida" | "result" | "output" | "file" | "archivo"
-                ));
+                || lexicon::says("the_result", k));
         if skip {
             continue;
         }
