@@ -137,7 +137,7 @@ fn spoken_new_name(toks: &[Token], s: &Slots, new: &Phrase) -> Option<(String, u
     }
     while end > begin && lexicon::says("please", toks[end - 1].key.as_str()) {
         end -= 1;
-        if end > begin && toks[end - 1].key == "por" {
+        if end > begin && lexicon::says("please_before", &toks[end - 1].key) {
             end -= 1;
         }
     }
@@ -702,10 +702,7 @@ impl<'a> Builder<'a> {
             || (says("how_much") && says("size"))
             // "dime el tamaño de la carpeta logs", "the size of the src folder": one total,
             // not each file's ("the size of each file" lists them by size).
-            || (keys
-                .windows(2)
-                .any(|w| matches!(w, ["tamano" | "peso", "de" | "del"] | ["size", "of"]))
-                && !says("each_file"));
+            || (lexicon::says_phrase("size_of", &keys) && !says("each_file"));
         if usage
             && s.size.is_none()
             && !matches!(
@@ -915,7 +912,9 @@ impl<'a> Builder<'a> {
             // English "take" removes only with a particle ("take away", "take out"); "take me
             // to X" is a way there.
             Some(Verb::Take)
-                if toks.get(s.verb_at).is_some_and(|t| t.key == "take")
+                if toks
+                    .get(s.verb_at)
+                    .is_some_and(|t| lexicon::says("take_word", &t.key))
                     && !keys.iter().any(|k| lexicon::says("away", k)) =>
             {
                 if keys
@@ -1267,7 +1266,7 @@ impl<'a> Builder<'a> {
                 && toks.get(start).is_some_and(|t| {
                     lexicon::says("text_opening", t.key.as_str())
                         || lexicon::says("text_said", &t.key)
-                        || (t.key == "a" && start == s.verb_at + 1)
+                        || (lexicon::says("text_article", &t.key) && start == s.verb_at + 1)
                 })
             {
                 start += 1;
@@ -2384,20 +2383,13 @@ impl<'a> Builder<'a> {
             Some(t) if t.dir == Some(false) => {
                 let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
                 // "de mayor a menor", "highest to lowest": magnitudes, so numbers.
-                let down = keys.windows(3).any(|w| {
-                    matches!(
-                        w,
-                        [
-                            "mayor" | "highest" | "largest" | "biggest" | "high",
-                            "a" | "to",
-                            _
-                        ]
-                    ) && lexicon::says("lowest", w[2])
-                });
-                let up_order = keys.windows(3).any(|w| {
-                    matches!(w, ["menor" | "lowest" | "smallest" | "low", "a" | "to", _])
-                        && lexicon::says("highest", w[2])
-                });
+                let then_says = |from: &str, to: &str| {
+                    lexicon::phrase_ends(from, &keys)
+                        .into_iter()
+                        .any(|e| keys.get(e).is_some_and(|k| lexicon::says(to, k)))
+                };
+                let down = then_says("high_to", "lowest");
+                let up_order = then_says("low_to", "highest");
                 let mut flags = String::new();
                 if s.has(Flag::Numeric) || down || up_order {
                     flags.push('n');
@@ -2413,13 +2405,14 @@ impl<'a> Builder<'a> {
                 } else {
                     format!("-{flags} ")
                 };
-                let mut said = if s.has(Flag::Numeric) {
+                // Said as the command does it: "de mayor a menor" is numeric and reversed.
+                let mut said = if flags.contains('n') {
                     Say::new("sort_numbers")
                 } else {
                     Say::new("sort_lines")
                 }
                 .name("name", &t.path);
-                if s.has(Flag::Reverse) {
+                if flags.contains('r') {
                     said.then(Say::new("in_reverse"));
                 }
                 if s.has(Flag::Unique) {
@@ -2886,9 +2879,8 @@ impl<'a> Builder<'a> {
     }
 
     fn count(&mut self, toks: &[Token], s: &Slots) -> Result<Vec<Step>, Stop> {
-        let word_count = toks
-            .windows(2)
-            .any(|w| w[0].key == "word" && w[1].key == "count");
+        let keys: Vec<&str> = toks.iter().map(|t| t.key.as_str()).collect();
+        let word_count = lexicon::says_phrase("word_count", &keys);
         let unit = if s.has(Flag::Words) || word_count {
             Some((
                 "-w",
@@ -3090,22 +3082,25 @@ impl<'a> Builder<'a> {
             self.last_obj = Some(format!("{one}.gz"));
             return Ok(vec![step]);
         }
+        // Named after what is packed; a pattern ("*.txt") after the files, in words.
+        let one = Say::new("archive_name").render(s.lang);
+        let many = Say::new("archive_name_files").render(s.lang);
         let base = sources
             .first()
-            .map(|s| {
-                shown(s)
+            .map(|src| {
+                shown(src)
                     .trim_end_matches('/')
                     .rsplit('/')
                     .next()
-                    .unwrap_or("archivo")
-                    .replace('*', "archivos")
+                    .unwrap_or(&one)
+                    .replace('*', &many)
             })
-            .unwrap_or_else(|| "archivo".into());
+            .unwrap_or_else(|| one.clone());
         let base = base
             .split('.')
             .next()
             .filter(|b| !b.is_empty())
-            .unwrap_or("archivo")
+            .unwrap_or(&one)
             .to_owned();
         let out = out_phrase
             .and_then(|p| p.lit())
@@ -3396,11 +3391,7 @@ impl<'a> Builder<'a> {
         let everyone = keys.iter().any(|k| lexicon::says("everyone", k));
         let mode = if let Some(m) = owner_only(&keys) {
             m
-        } else if s.has(Flag::ReadOnly)
-            || keys
-                .windows(2)
-                .any(|w| matches!(w, ["solo", "lectura"] | ["read", "only"]))
-        {
+        } else if s.has(Flag::ReadOnly) || lexicon::says_phrase("read_only", &keys) {
             "a-w".to_owned()
         } else if let Some(n) = keys
             .iter()
@@ -3610,39 +3601,24 @@ fn human_size(s: &str) -> Say {
 /// "que solo yo pueda leer y escribir", "so only I can read and write it": those permissions
 /// for the owner and none for anyone else (`u=rw,go=`).
 fn owner_only(keys: &[&str]) -> Option<String> {
-    let only_me = keys.windows(2).any(|w| {
-        matches!(
-            w,
-            ["solo" | "solamente" | "unicamente", "yo" | "mi"] | ["only", "i" | "me"]
-        )
-    });
-    if !only_me {
+    if !lexicon::says_phrase("only_me", keys) {
         return None;
     }
-    let said = |words: &[&str]| keys.iter().any(|k| words.contains(k));
+    let said = |group: &str| keys.iter().any(|k| lexicon::says(group, k));
     let mut perms = String::new();
-    if said(&["leer", "lectura", "lea", "read", "readable"]) {
-        perms.push('r');
-    }
-    if said(&[
-        "escribir",
-        "escritura",
-        "escriba",
-        "modificar",
-        "write",
-        "writable",
-        "modify",
-        "edit",
-    ]) {
-        perms.push('w');
-    }
-    if said(&["ejecutar", "ejecucion", "ejecute", "execute", "run"]) {
-        perms.push('x');
+    for (group, perm) in [
+        ("read_words", 'r'),
+        ("write_words", 'w'),
+        ("run_words", 'x'),
+    ] {
+        if said(group) {
+            perms.push(perm);
+        }
     }
     (!perms.is_empty()).then(|| format!("u={perms},go="))
 }
 
-/// Words that say the text follows as written ("el texto …", "a line saying …").
+/// What a mode does, in words ("only you can read and write").
 fn describe_mode(mode: &str) -> Say {
     if let Some(perms) = mode.strip_prefix("u=").and_then(|m| m.strip_suffix(",go=")) {
         let mut can: Option<Say> = None;
@@ -3712,39 +3688,10 @@ fn sed_replacement(s: &str) -> String {
     out
 }
 
+/// "¿dónde estoy?", "which folder am I in", `pwd`: where the person is, unless the words
+/// ask what is there ("what's in the current folder", "lista la carpeta actual").
 fn is_pwd(keys: &[&str]) -> bool {
-    let w = |i: usize| keys.get(i).copied().unwrap_or("");
-    (0..keys.len().max(1)).any(|i| {
-        matches!(
-            (w(i), w(i + 1), w(i + 2)),
-            ("donde", "estoy" | "estamos", _)
-                | ("where", "am" | "are", "i" | "we")
-                | ("pwd", _, _)
-                | ("en", "que", "carpeta" | "directorio")
-                | (
-                    "which" | "what",
-                    "folder" | "directory" | "dir",
-                    "am" | "is" | "are"
-                )
-                | ("current", "folder" | "directory" | "path", _)
-                | ("ruta", "actual", _)
-                | ("carpeta" | "directorio", "actual", _)
-        )
-    }) && !keys.windows(3).any(|w| {
-        // "what's in the current folder" asks what is there.
-        matches!(w, ["in" | "into" | "to", "the", "current"])
-    }) && !keys.iter().any(|k| {
-        matches!(
-            *k,
-            "lista"
-                | "list"
-                | "archivos"
-                | "files"
-                | "contenido"
-                | "contents"
-                | "hay"
-                | "cuanto"
-                | "ocupa"
-        )
-    })
+    (keys.contains(&"pwd") || lexicon::says_phrase("where_am_i", keys))
+        && !lexicon::says_phrase("in_the_current", keys)
+        && !keys.iter().any(|k| lexicon::says("asks_contents", k))
 }

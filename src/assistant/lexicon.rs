@@ -377,6 +377,46 @@ pub fn says(group: &str, key: &str) -> bool {
     lexicon().cues.get(group).is_some_and(|w| w.contains(key))
 }
 
+/// Where the phrases of the `[cues]` group `group` end in `keys`, every match: a phrase is
+/// its words in order, and `a|b` stands for either word ("where am|are i|we").
+pub fn phrase_ends(group: &str, keys: &[&str]) -> Vec<usize> {
+    phrase_matches(group, keys).collect()
+}
+
+/// Whether `keys` hold a phrase of the `[cues]` group `group` (see `phrase_ends`).
+pub fn says_phrase(group: &str, keys: &[&str]) -> bool {
+    phrase_matches(group, keys).next().is_some()
+}
+
+fn phrase_matches<'k>(group: &str, keys: &'k [&str]) -> impl Iterator<Item = usize> + 'k {
+    debug_assert!(CUE_GROUPS.contains(&group), "unknown cue group {group}");
+    let phrases: &'static [Phrase] = lexicon().cue_phrases.get(group).map_or(&[], Vec::as_slice);
+    (0..keys.len()).flat_map(move |at| {
+        phrases.iter().filter_map(move |p| {
+            let words = keys.get(at..at + p.len())?;
+            p.iter()
+                .zip(words)
+                .all(|(alts, k)| alts.iter().any(|a| a == k))
+                .then_some(at + p.len())
+        })
+    })
+}
+
+/// A `[cues]` phrase as matched: each word's alternatives.
+type Phrase = Vec<Vec<String>>;
+
+/// The word of the `[cues]` group `want` in the language whose group `group` has `key`:
+/// "con" → "y", "with" → "and".
+pub fn same_language_cue(group: &str, key: &str, want: &str) -> Option<&'static str> {
+    lexicon().cues_by_language.values().find_map(|groups| {
+        groups
+            .get(group)
+            .is_some_and(|w| w.contains(key))
+            .then(|| groups.get(want)?.iter().next().map(String::as_str))
+            .flatten()
+    })
+}
+
 /// Whether `key` is a word of the `[words]` class `class` in any language.
 fn in_class(class: &str, key: &str) -> bool {
     lexicon().words.get(class).is_some_and(|w| w.contains(key))
@@ -664,6 +704,25 @@ pub const CUE_GROUPS: &[&str] = &[
     "but",
     "keeping_it",
     "the_result",
+    "please_before",
+    "size_of",
+    "take_word",
+    "text_article",
+    "high_to",
+    "low_to",
+    "word_count",
+    "read_only",
+    "only_me",
+    "read_words",
+    "write_words",
+    "run_words",
+    "where_am_i",
+    "in_the_current",
+    "asks_contents",
+    "and_inside",
+    "inside_after",
+    "swap_for",
+    "swap_with",
 ];
 
 /// The groups of `[refusals]` the refusal check reads (`refuses("system", key)`).
@@ -841,6 +900,8 @@ pub struct Lexicon {
     idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
     /// `[say]`: each language's messages, by language code.
     say: FxHashMap<String, FxHashMap<String, String>>,
+    /// `[cues]` entries as phrases (each word's `a|b` alternatives), by group.
+    cue_phrases: FxHashMap<String, Vec<Phrase>>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -1108,6 +1169,16 @@ pub fn parse_languages(
                 into.entry(group.clone())
                     .or_default()
                     .extend(words.iter().cloned());
+                if section == "cues" {
+                    lex.cue_phrases
+                        .entry(group.clone())
+                        .or_default()
+                        .extend(words.iter().map(|w| {
+                            w.split_whitespace()
+                                .map(|word| word.split('|').map(str::to_owned).collect())
+                                .collect::<Phrase>()
+                        }));
+                }
             }
         }
     }

@@ -128,15 +128,18 @@ fn inside_with(mut tokens: Vec<Token>) -> Vec<Token> {
     fn key(t: &Token) -> Option<&str> {
         (!t.quoted).then_some(t.key.as_str())
     }
+    let said = |t: &Token, group: &str| key(t).is_some_and(|k| lexicon::says(group, k));
     let at = tokens.windows(4).position(|w| {
-        matches!(key(&w[0]), Some("con" | "with"))
-            && matches!(key(&w[1]), Some("un" | "una" | "a" | "an"))
+        said(&w[0], "with")
+            && said(&w[1], "a")
             && build::looks_like_file(&w[2].raw)
-            && matches!(key(&w[3]), Some("dentro" | "inside" | "adentro"))
+            && said(&w[3], "inside_after")
     });
-    if let Some(i) = at {
+    // "con" becomes "y", "with" "and": the same language's word that joins them.
+    if let Some(i) = at
+        && let Some(and) = lexicon::same_language_cue("with", &tokens[i].key, "and_inside")
+    {
         let inside = tokens.remove(i + 3);
-        let and = if tokens[i].key == "con" { "y" } else { "and" };
         tokens[i].raw = and.to_owned();
         tokens[i].key = and.to_owned();
         tokens.insert(i + 1, inside);
@@ -204,15 +207,20 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         };
         // "swap every WARN for WARNING": with a verb of replacing, "for" says what comes in.
         let swapped;
+        let swap = |t: &Token| {
+            (!t.quoted)
+                .then(|| lexicon::same_language_cue("swap_for", &t.key, "swap_with"))
+                .flatten()
+        };
         let clause = if slots.verb == Some(lexicon::Verb::Replace)
-            && clause.iter().any(|t| !t.quoted && t.key == "for")
+            && clause.iter().any(|t| swap(t).is_some())
         {
             swapped = clause
                 .iter()
                 .map(|t| {
                     let mut t = t.clone();
-                    if !t.quoted && t.key == "for" {
-                        t.key = "with".into();
+                    if let Some(with) = swap(&t) {
+                        t.key = with.into();
                     }
                     t
                 })
@@ -313,10 +321,18 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
         .join(" && ");
     let mut explanation = String::new();
     for (i, s) in steps.iter().enumerate() {
-        if i > 0 {
-            explanation.push_str(&Say::new("then").render(code));
+        let said = s.say.render(code);
+        if i == 0 {
+            explanation.push_str(&said);
+            continue;
         }
-        explanation.push_str(&s.say.render(code));
+        // "Crea X; luego crea Y": a later step goes on the sentence.
+        explanation.push_str(&Say::new("then").render(code));
+        let mut chars = said.chars();
+        if let Some(first) = chars.next() {
+            explanation.extend(first.to_lowercase());
+            explanation.push_str(chars.as_str());
+        }
     }
     explanation.push('.');
     Translation {
@@ -403,7 +419,7 @@ fn dropped<'t>(
                 && clause.get(slots.verb_at + 1..p.start).is_some_and(|between| {
                     between
                         .iter()
-                        .all(|t| lexicon::filler(&t.key) || matches!(t.key.as_str(), "a" | "un" | "una"))
+                        .all(|t| lexicon::filler(&t.key) || lexicon::says("a", &t.key))
                 })
         })
         .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default());

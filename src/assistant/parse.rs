@@ -46,6 +46,8 @@ impl Phrase {
 
 #[derive(Debug, Clone, Default)]
 pub struct Slots {
+    /// The code of the language the clause is in (for what a command names in words).
+    pub lang: &'static str,
     pub verb: Option<Verb>,
     pub verb_at: usize,
     /// The verb was a typo ("delte"), or guessed: lower confidence.
@@ -1167,7 +1169,10 @@ fn number_with_unit(k: &str, next: Option<&str>) -> Option<(u32, &'static str)> 
 /// The slots of one clause.
 pub fn slots(t: &[Token], ctx: &Context<'_>, lang: &'static str) -> Slots {
     let found = find_verb(t, ctx);
-    let mut s = Slots::default();
+    let mut s = Slots {
+        lang,
+        ..Slots::default()
+    };
     if let Some((at, v, typo)) = found {
         s.verb = Some(v);
         s.verb_at = at;

@@ -134,6 +134,8 @@ pub const SAY_KEYS: &[&str] = &[
     "ask_above_top",
     "not_understood",
     "not_understood_near",
+    "archive_name",
+    "archive_name_files",
     "proposed_by_model",
     "model_failed",
     "plugin_command",
