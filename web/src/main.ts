@@ -19,6 +19,7 @@ import { Transfers } from "./transfer";
 import { Viewer } from "./viewer";
 import { ask, list } from "./dialog";
 import { shown } from "./names";
+import { LineEditor } from "./lineedit";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -41,13 +42,24 @@ fit.fit();
 // The terminal shares its pane with an open preview: fit it whenever its box changes.
 new ResizeObserver(() => fit.fit()).observe($("terminal"));
 
-let line = "";
-const past: string[] = [];
-let back = 0;
+// Pasted text arrives marked (bracketed paste), so its line breaks are lines, not Enter keys.
+term.write("\x1b[?2004h");
+const editor = new LineEditor({
+  write: (data) => term.write(data),
+  cols: () => term.cols,
+  submit: (cmd) => {
+    // "? COMMAND" explains instead of running.
+    if (cmd.startsWith("?")) explainCommand(cmd.slice(1).trim());
+    else runCommand(cmd);
+  },
+  clearScreen: () => term.write("\x1b[H\x1b[2J"),
+  searchLabel: (failed) => t(failed ? "searchFailed" : "search"),
+  dropped: (n) => term.write(`\x1b[2m${t("pastedDropped").replace("{n}", String(n))}\x1b[0m\r\n`),
+});
 
 const prompt = () => {
   const where = cwd ? `${rootName}/${cwd}` : rootName;
-  term.write(`\x1b[36m${where}\x1b[0m $ `);
+  editor.prompt(`\x1b[36m${where}\x1b[0m $ `);
 };
 
 const socket = io({ transports: ["websocket"], reconnectionDelayMax: 3000 });
@@ -86,37 +98,7 @@ term.onData((data) => {
     }
     return;
   }
-  for (const ch of data) {
-    if (ch === "\r") {
-      term.write("\r\n");
-      const cmd = line.trim();
-      line = "";
-      back = 0;
-      if (cmd) {
-        past.push(cmd);
-        // "? COMMAND" explains instead of running.
-        if (cmd.startsWith("?")) {
-          explainCommand(cmd.slice(1).trim());
-        } else {
-          runCommand(cmd);
-        }
-        return;
-      }
-      prompt();
-    } else if (ch === "\x7f") {
-      if (line) {
-        line = line.slice(0, -1);
-        term.write("\b \b");
-      }
-    } else if (ch === "\x03") {
-      line = "";
-      term.write("^C\r\n");
-      prompt();
-    } else if (ch >= " ") {
-      line += ch;
-      term.write(ch);
-    }
-  }
+  editor.feed(data);
 });
 
 function explainCommand(command: string) {
@@ -137,14 +119,6 @@ socket.on("explanation", (x: ExplanationMsg) => {
   prompt();
 });
 
-term.onKey(({ domEvent }) => {
-  if (running || (domEvent.key !== "ArrowUp" && domEvent.key !== "ArrowDown")) return;
-  back = Math.max(0, Math.min(past.length, back + (domEvent.key === "ArrowUp" ? 1 : -1)));
-  const recalled = back ? past[past.length - back] : "";
-  term.write("\b \b".repeat(line.length) + recalled);
-  line = recalled;
-});
-
 // ---- the instruction bar ----
 $("ask").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -152,10 +126,7 @@ $("ask").addEventListener("submit", (e) => {
   const text = input.value.trim();
   if (!text || running) return;
   input.value = "";
-  if (line) {
-    term.write("\b \b".repeat(line.length));
-    line = "";
-  }
+  editor.erase();
   term.write(`\x1b[2m# ${text}\x1b[0m\r\n`);
   running = nextId();
   socket.emit("instruction", { id: running, text, lang: lang() });
@@ -176,6 +147,7 @@ socket.on("plan", (p: Plan) => {
     void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "");
   } else if (p.confirm) {
     const what = (p.verdict?.affected ?? []).join(", ");
+    editor.stop();
     term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n${t("confirmQuestion")} `);
     confirming = { token: p.confirm, id: p.id };
   }
@@ -292,9 +264,9 @@ function announce(line: string) {
     term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`);
     return;
   }
-  term.write(`\r\x1b[2K\x1b[2m${text}\x1b[0m\r\n`);
-  prompt();
-  term.write(line);
+  editor.hide();
+  term.write(`\x1b[2m${text}\x1b[0m\r\n`);
+  editor.show();
 }
 
 /** Runs an explorer action as the command it stands for: the terminal shows it. */
@@ -304,10 +276,7 @@ function act(action: Action) {
     note(t("busy"), 3000);
     return;
   }
-  if (line) {
-    term.write("\b \b".repeat(line.length));
-    line = "";
-  }
+  editor.erase();
   running = nextId();
   output = "";
   afterExit = null;
@@ -408,6 +377,7 @@ const status = (state: string, text: string) => {
 
 socket.on("hello", (h: Hello) => {
   rootName = h.root_name;
+  editor.useHistory(h.root_name);
   cwd = h.cwd;
   $("root-name").textContent = h.root_name;
   renderCrumbs();
