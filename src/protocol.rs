@@ -28,6 +28,8 @@ pub mod event {
     pub const CONFIRM: &str = "confirm";
     pub const EXPLAIN: &str = "explain";
     pub const EXPLANATION: &str = "explanation";
+    pub const COMPLETE: &str = "complete";
+    pub const COMPLETION: &str = "completion";
     pub const CWD: &str = "cwd";
     pub const FS_CHANGES: &str = "fs_changes";
     pub const SUBSCRIBE: &str = "subscribe";
@@ -124,6 +126,44 @@ pub struct ExplanationMsg {
     /// One line per program, then the risk (or why it would be refused).
     pub text: String,
     pub verdict: VerdictMsg,
+}
+
+/// `complete`: Tab in the terminal; `before` is the line up to the cursor.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CompleteRequest {
+    pub id: String,
+    pub before: String,
+    /// `es` or `en` (what options mean); English when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// One choice for the word being completed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CandidateMsg {
+    /// Replaces the word, quoted for the shell; a folder ends in `/`.
+    pub text: String,
+    /// What a list of choices shows.
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+    pub dir: bool,
+}
+
+/// `completion`: the reply to `complete`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CompletionMsg {
+    pub id: String,
+    /// The word completed, as typed: the end of `before`.
+    pub word: String,
+    pub candidates: Vec<CandidateMsg>,
+    /// Choices left out (at most 200 are sent).
+    pub more: u32,
 }
 
 /// Ordered: the strictest part of a command decides.

@@ -297,6 +297,39 @@ impl Session {
         policy::explain(command, ctx, lang)
     }
 
+    /// Tab: the choices for the word before the cursor, from the rules and the workspace
+    /// model (loaded where it was not; the disk is read only then).
+    pub async fn complete(
+        &self,
+        svc: &Services,
+        before: &str,
+        lang: Lang,
+    ) -> crate::complete::Completion {
+        let cwd = self.cwd.lock().await.clone();
+        let ws = svc.workspace.clone();
+        let rules = svc.rules.clone();
+        let before = before.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let list = |rel: &std::path::Path| {
+                ws.tree().listing(rel).ok().map(|items| {
+                    items
+                        .into_iter()
+                        .map(|(name, meta)| (name.into_vec(), meta.is_dir()))
+                        .collect()
+                })
+            };
+            let src = crate::complete::Sources {
+                rules: &rules,
+                list: &list,
+                cwd: &cwd,
+                lang,
+            };
+            crate::complete::complete(&before, &src)
+        })
+        .await
+        .unwrap_or_default()
+    }
+
     /// Whether a destructive command is waiting for this session's confirmation.
     pub fn pending_token(&self) -> Option<String> {
         let pending = self.pending.lock().ok()?;

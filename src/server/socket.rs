@@ -14,11 +14,11 @@ use crate::assistant::Translation;
 use crate::feed::{self, FeedHandle};
 use crate::lang::Lang;
 use crate::protocol::{
-    Action, ActionRefused, ActionRequest, CancelRequest, ChangeKind, CommandRequest,
-    ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest, ExplanationMsg, FileEvent,
-    FsChange, FsChanges, FsWarning, Hello, InstructionRequest, ListReply, ListRequest, ListingPage,
-    OutputChunk, Plan, ProtocolError, RefusalKind, RespuestaTerminal, SubscribeReply,
-    SubscribeRequest, VerdictMsg, event,
+    Action, ActionRefused, ActionRequest, CancelRequest, CandidateMsg, ChangeKind, CommandRequest,
+    CompleteRequest, CompletionMsg, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest,
+    ExplanationMsg, FileEvent, FsChange, FsChanges, FsWarning, Hello, InstructionRequest,
+    ListReply, ListRequest, ListingPage, OutputChunk, Plan, ProtocolError, RefusalKind,
+    RespuestaTerminal, SubscribeReply, SubscribeRequest, VerdictMsg, event,
 };
 use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
 use crate::workspace::{self, client_rel_path};
@@ -153,6 +153,7 @@ fn prepare(s: &SocketRef, app: &App) {
     s.on(event::CANCEL, cancel);
     s.on(event::CONFIRM, confirm);
     s.on(event::EXPLAIN, explain);
+    s.on(event::COMPLETE, complete);
     s.on(event::ACTION, action);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         protocol_error(&s, &name, "unknown event");
@@ -661,6 +662,37 @@ async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         verdict,
     };
     reply(&s, event::EXPLANATION, &answer).await;
+}
+
+async fn complete(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
+    let req: CompleteRequest = match decode(data) {
+        Ok(r) => r,
+        Err(e) => return protocol_error(&s, event::COMPLETE, &e),
+    };
+    if let Some(e) = too_long(req.before.len()) {
+        return protocol_error(&s, event::COMPLETE, &e);
+    }
+    let Some(session) = session_of(&s) else {
+        return;
+    };
+    let lang = lang_of(req.lang.as_deref());
+    let done = session.complete(&app.services, &req.before, lang).await;
+    let answer = CompletionMsg {
+        id: req.id,
+        word: done.word,
+        candidates: done
+            .candidates
+            .into_iter()
+            .map(|c| CandidateMsg {
+                text: c.text,
+                label: c.label,
+                note: c.note,
+                dir: c.dir,
+            })
+            .collect(),
+        more: u32::try_from(done.more).unwrap_or(u32::MAX),
+    };
+    reply(&s, event::COMPLETION, &answer).await;
 }
 
 async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {

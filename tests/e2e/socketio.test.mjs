@@ -243,6 +243,31 @@ test("explain puts a command into words from this session's folder; nothing runs
   a.close();
 });
 
+test("complete answers Tab from the rules and the model, never beyond the root", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const complete = (payload) => {
+    const reply = once(a, "completion", 5000, (m) => m.id === payload.id);
+    a.emit("complete", payload);
+    return reply;
+  };
+  const prog = await complete({ id: "t1", before: "mkd" });
+  assert.deepEqual(prog.candidates.map((c) => c.text), ["mkdir"]);
+  assert.equal(prog.word, "mkd");
+  const opt = await complete({ id: "t2", before: "ls --almo", lang: "es" });
+  assert.deepEqual(opt.candidates.map((c) => c.text), ["--almost-all"]);
+  const outside = await complete({ id: "t3", before: "cat ../../etc/pa" });
+  assert.deepEqual(outside.candidates, []);
+  const bad = once(a, "protocol_error");
+  a.emit("complete", { id: "t4" });
+  assert.equal((await bad).event, "complete");
+  const huge = once(a, "protocol_error");
+  a.emit("complete", { id: "t5", before: "x".repeat(200_000) });
+  assert.match((await huge).message, /too long/);
+  // Still answering.
+  assert.equal((await complete({ id: "t6", before: "so" })).candidates[0].text, "sort");
+  a.close();
+});
+
 test("cancel stops a running command; an unknown id is answered", async () => {
   const { execFileSync } = await import("node:child_process");
   execFileSync("mkfifo", [join(srv.root, "espera")]);

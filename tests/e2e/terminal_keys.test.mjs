@@ -1,10 +1,12 @@
 // The terminal's keys as a person presses them, in a real headless chromium: the line is
 // edited where the cursor is (arrows, Home/End, Ctrl-A/E/K/U/W, Alt-B/F, Delete, Backspace),
 // accents and wide characters count as one, Up and Ctrl-R find earlier lines — also after a
-// reload — and a pasted block runs line by line. What is on screen is read back, never the
+// reload — a pasted block runs line by line, and Tab completes programs, options and paths. What is on screen is read back, never the
 // page's own state, and no escape sequence is ever typed as text ("[A", "[D").
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { launchBrowser } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
@@ -12,7 +14,14 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer([], {
+    prepare: (root) => {
+      writeFileSync(join(root, "notas.txt"), "contenido de notas\n");
+      writeFileSync(join(root, "nuevo informe.txt"), "informe nuevo\n");
+      mkdirSync(join(root, "docs", "img"), { recursive: true });
+      writeFileSync(join(root, "docs", "guia.md"), "# guía\n");
+    },
+  });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -204,5 +213,43 @@ test("a pasted block runs line by line, and the search speaks English in English
   await page.keyboard.type("echo after");
   await run(page, "after");
   assert.ok(!(await rows(page)).includes("never"));
+  await context.close();
+});
+
+test("Tab completes programs, options and paths; a second Tab lists the choices", async () => {
+  const { context, page } = await open("es-ES");
+  // A program the policy knows.
+  await page.keyboard.type("mkd");
+  await press(page, "Tab");
+  await prompted(page, /\$ mkdir$/);
+  await press(page, "Control+U");
+  // A path: one choice is put in whole, quoted when it must be, and runs.
+  await page.keyboard.type("cat no");
+  await press(page, "Tab");
+  await prompted(page, /\$ cat notas\.txt$/);
+  await run(page, "contenido de notas");
+  await page.keyboard.type("cat nu");
+  await press(page, "Tab");
+  await prompted(page, /\$ cat 'nuevo informe\.txt'$/);
+  await run(page, "informe nuevo");
+  // Several choices: the second Tab lists them under the line, which stays as it was.
+  await page.keyboard.type("ls docs/");
+  await press(page, "Tab", "Tab");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".xterm-rows > div")].some((d) => /^img\/\s+guia\.md\s*$/.test(d.textContent.replace(/\u00a0/g, " "))),
+  );
+  await prompted(page, /\$ ls docs\/$/);
+  await press(page, "Control+U");
+  // Options of the program typed, with what they mean in the page's language.
+  await page.keyboard.type("ls --almo");
+  await press(page, "Tab");
+  await prompted(page, /\$ ls --almost-all$/);
+  await press(page, "Control+U");
+  await page.keyboard.type("cat -");
+  await press(page, "Tab", "Tab");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".xterm-rows > div")].some((d) => /^-n\s+numerando las líneas/.test(d.textContent.replace(/\u00a0/g, " "))),
+  );
+  await prompted(page, /\$ cat -$/);
   await context.close();
 });

@@ -17,6 +17,17 @@ export interface EditorHost {
   searchLabel(failed: boolean): string;
   /** Said when pasted lines are left unrun (a question came first). */
   dropped(count: number): void;
+  /** Tab: the choices for the word that ends `before` (null: no answer). */
+  complete(before: string): Promise<Choices | null>;
+  /** "and N more" under a list of choices. */
+  moreLabel(count: number): string;
+}
+
+export interface Choices {
+  /** The word completed, as typed: the end of `before`. */
+  word: string;
+  candidates: { text: string; label: string; note?: string; dir: boolean }[];
+  more: number;
 }
 
 const HISTORY_MAX = 500;
@@ -48,6 +59,37 @@ export function width(g: string): number {
 }
 
 const widthOf = (gs: string[]) => gs.reduce((n, g) => n + width(g), 0);
+
+function commonStart(texts: string[]): string {
+  let start = texts[0] ?? "";
+  for (const t of texts) {
+    while (!t.startsWith(start)) start = start.slice(0, -1);
+  }
+  return start;
+}
+
+/** Choices in columns across the terminal; options with what they mean, one a line. */
+function layout(candidates: Choices["candidates"], cols: number): string[] {
+  const w = (s: string) => widthOf(graphemes(s));
+  if (candidates.some((c) => c.note)) {
+    const pad = Math.max(...candidates.map((c) => w(c.label))) + 2;
+    return candidates.map((c) => c.label + " ".repeat(pad - w(c.label)) + `\x1b[2m${c.note ?? ""}\x1b[0m`);
+  }
+  const cell = Math.max(...candidates.map((c) => w(c.label))) + 2;
+  const across = Math.max(1, Math.floor(cols / cell));
+  const rows = Math.ceil(candidates.length / across);
+  const lines: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    let line = "";
+    for (let c = 0; c < across; c++) {
+      const x = candidates[c * rows + r];
+      if (!x) continue;
+      line += x.label + " ".repeat(cell - w(x.label));
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
 const visible = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 const isWord = (g: string) => /[\p{L}\p{N}_]/u.test(g);
 
@@ -165,6 +207,9 @@ export class LineEditor {
   }
 
   private handle(k: Key) {
+    // A second Tab in a row lists the choices.
+    const again = this.tabbed;
+    this.tabbed = false;
     if (this.search) {
       if (this.searchKey(k)) return;
     }
@@ -250,6 +295,10 @@ export class LineEditor {
       case "search-back":
         this.search = { query: "", at: this.history.length, failed: false, before: [...this.buf] };
         break;
+      case "tab":
+        this.tabbed = true;
+        void this.complete(again);
+        return;
       default:
         // Escape, Tab and sequences no key here means are not text.
         return;
@@ -291,6 +340,42 @@ export class LineEditor {
         this.refresh();
         return false;
     }
+  }
+
+  private tabbed = false;
+
+  /** Completes the word before the cursor: one choice is put in, several their common start;
+   * a second Tab lists them. */
+  private async complete(list: boolean) {
+    const before = this.buf.slice(0, this.pos).join("");
+    const line = this.text;
+    const got = await this.host.complete(before);
+    // The line changed while the server answered: the answer is for another word.
+    if (!got || !this.active || this.text !== line || this.buf.slice(0, this.pos).join("") !== before) return;
+    const { word, candidates } = got;
+    if (!candidates.length) {
+      this.host.write("\x07");
+      return;
+    }
+    const texts = candidates.map((c) => c.text);
+    const only = candidates.length === 1 ? candidates[0] : null;
+    const insert = only ? only.text + (only.dir ? "" : " ") : commonStart(texts);
+    if (insert.length > word.length || (only && insert !== word)) {
+      const head = before.slice(0, before.length - word.length) + insert;
+      const tail = this.buf.slice(this.pos).join("");
+      this.buf = graphemes(head + tail);
+      this.pos = graphemes(head).length;
+      this.refresh();
+      return;
+    }
+    if (!list) {
+      this.host.write("\x07");
+      return;
+    }
+    this.hide();
+    this.host.write(layout(candidates, this.host.cols()).join("\r\n") + "\r\n");
+    if (got.more) this.host.write(`${this.host.moreLabel(got.more)}\r\n`);
+    this.show();
   }
 
   /** The newest history line at or before `from` that holds the query. */

@@ -3,6 +3,7 @@ import "./style.css";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { io } from "socket.io-client";
+import type { CompletionMsg } from "./protocol/CompletionMsg";
 import type { CwdMsg } from "./protocol/CwdMsg";
 import type { ExitMsg } from "./protocol/ExitMsg";
 import type { ExplanationMsg } from "./protocol/ExplanationMsg";
@@ -55,7 +56,10 @@ const editor = new LineEditor({
   clearScreen: () => term.write("\x1b[H\x1b[2J"),
   searchLabel: (failed) => t(failed ? "searchFailed" : "search"),
   dropped: (n) => term.write(`\x1b[2m${t("pastedDropped").replace("{n}", String(n))}\x1b[0m\r\n`),
+  complete: (before) => completeWord(before),
+  moreLabel: (n) => t("moreChoices").replace("{n}", String(n)),
 });
+
 
 const prompt = () => {
   const where = cwd ? `${rootName}/${cwd}` : rootName;
@@ -63,6 +67,24 @@ const prompt = () => {
 };
 
 const socket = io({ transports: ["websocket"], reconnectionDelayMax: 3000 });
+
+// Tab: the server knows the rules and the workspace; an answer not back in 3 s is none.
+const completions = new Map<string, (c: CompletionMsg | null) => void>();
+function completeWord(before: string): Promise<CompletionMsg | null> {
+  const id = `c${nextId()}`;
+  return new Promise((done) => {
+    completions.set(id, done);
+    socket.emit("complete", { id, before, lang: lang() });
+    setTimeout(() => {
+      completions.delete(id);
+      done(null);
+    }, 3000);
+  });
+}
+socket.on("completion", (c: CompletionMsg) => {
+  completions.get(c.id)?.(c);
+  completions.delete(c.id);
+});
 
 function nextId() {
   counter += 1;
