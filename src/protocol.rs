@@ -103,6 +103,10 @@ pub struct InstructionRequest {
 pub struct CommandRequest {
     pub id: String,
     pub command: String,
+    /// `es` or `en`: the language of reasons and of atajo's own lines; English when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
 }
 
 /// `explain`: what a command would do, in words; nothing runs.

@@ -133,8 +133,8 @@ impl Progress for Quiet {}
 pub enum Input<'a> {
     /// Natural language, to be translated first.
     Instruction { text: &'a str, lang: Option<Lang> },
-    /// A shell command, as typed.
-    Command(&'a str),
+    /// A shell command, as typed, and the language its reasons are given in.
+    Command(&'a str, Lang),
     /// The command an explorer action stands for (`crate::action`).
     Explorer {
         command: &'a str,
@@ -227,18 +227,18 @@ impl Session {
                 self.translate(svc, text, lang).await,
                 lang.unwrap_or_default(),
             ),
-            Input::Command(cmd) => (
+            Input::Command(cmd, lang) => (
                 cmd,
                 Translation {
                     command: Some(cmd.to_owned()),
                     explanation: String::new(),
                     source: "typed".into(),
                     confidence: 1.0,
-                    lang: Lang::En,
+                    lang,
                     understood: true,
                     details: None,
                 },
-                Lang::En,
+                lang,
             ),
             Input::Explorer {
                 command,
@@ -261,7 +261,7 @@ impl Session {
         // Reasons are given in the language the instruction was written in.
         let lang = match input {
             Input::Instruction { .. } => translation.lang,
-            Input::Command(_) | Input::Explorer { .. } => lang,
+            Input::Command(..) | Input::Explorer { .. } => lang,
         };
         if translation.command.is_none() {
             progress.planned(&translation, None, None);
@@ -470,6 +470,7 @@ impl Session {
             svc.limits,
             cancel,
             &mut sink,
+            lang,
         )
         .await;
         if !outcome.created.is_empty() {

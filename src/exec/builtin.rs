@@ -3,6 +3,7 @@
 //! behaves like its GNU coreutils namesake (same effects, messages and exit codes), which the
 //! tests check side by side with the real tools.
 
+use crate::lang::Lang;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -24,7 +25,14 @@ pub struct Done {
 
 /// Runs `stage` in-process if it is one of the builtins and its options are ones the
 /// builtin implements; `None` means "spawn the real program".
-pub fn try_run(stage: &Stage, ws: &Workspace, cwd: &mut PathBuf, permanent: bool) -> Option<Done> {
+/// `lang`: the language of atajo's own lines (the trash, undo).
+pub fn try_run(
+    stage: &Stage,
+    ws: &Workspace,
+    cwd: &mut PathBuf,
+    permanent: bool,
+    lang: Lang,
+) -> Option<Done> {
     let (flags, operands) = parse(stage);
     let only = |allowed: &str| flags.chars().all(|c| allowed.contains(c));
     match stage.program.as_str() {
@@ -36,8 +44,8 @@ pub fn try_run(stage: &Stage, ws: &Workspace, cwd: &mut PathBuf, permanent: bool
             created: Vec::new(),
         }),
         "cd" => Some(cd(stage, ws, cwd)),
-        "rm" => Some(trash::rm(&flags, &operands, ws, cwd, permanent)),
-        "undo" => Some(trash::undo(operands.first().copied(), ws)),
+        "rm" => Some(trash::rm(&flags, &operands, ws, cwd, permanent, lang)),
+        "undo" => Some(trash::undo(operands.first().copied(), ws, lang)),
         _ => None,
     }
 }

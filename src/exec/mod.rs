@@ -9,6 +9,7 @@ mod sandbox;
 mod spawn;
 mod trash;
 
+use crate::lang::Lang;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,7 @@ pub async fn run(
     limits: Limits,
     cancel: Option<&tokio::sync::Notify>,
     sink: &mut (dyn FnMut(&str) + Send),
+    lang: Lang,
 ) -> Outcome {
     let started = Instant::now();
     let stop = spawn::Stop {
@@ -79,7 +81,7 @@ pub async fn run(
         }
         let builtin = step
             .alone()
-            .and_then(|stage| builtin::try_run(stage, ws, &mut cwd, permanent));
+            .and_then(|stage| builtin::try_run(stage, ws, &mut cwd, permanent, lang));
         if let Some(done) = builtin {
             out.push_str(&done.output);
             code = done.code;
@@ -99,14 +101,15 @@ pub async fn run(
         code = ended.code;
         if ended.cancelled {
             cancelled = true;
-            out.push_str("\n[atajo: cancelled]\n");
+            out.push_str(&lang.pick("\n[atajo: cancelado]\n", "\n[atajo: cancelled]\n"));
             break;
         }
         if ended.timed_out {
             timed_out = true;
-            out.push_str(&format!(
-                "\n[atajo: stopped after {} s]\n",
-                limits.timeout.as_secs()
+            let s = limits.timeout.as_secs();
+            out.push_str(&lang.pick(
+                &format!("\n[atajo: detenido a los {s} s]\n"),
+                &format!("\n[atajo: stopped after {s} s]\n"),
             ));
             break;
         }

@@ -71,6 +71,7 @@ async fn builtin_run(root: &Path, cwd: &str, program: &str, args: &[&str]) -> Ou
         limits(),
         None,
         &mut sink,
+        crate::lang::Lang::En,
     )
     .await
 }
@@ -177,6 +178,7 @@ async fn run_command(root: &Path, cwd: &str, command: &str, limits: Limits) -> O
         limits,
         None,
         &mut sink,
+        crate::lang::Lang::En,
     )
     .await
 }
@@ -276,6 +278,7 @@ async fn a_cancelled_command_stops_at_once() {
         limits(),
         Some(&cancel),
         &mut sink,
+        crate::lang::Lang::En,
     )
     .await;
     assert!(o.cancelled);
@@ -436,6 +439,7 @@ mod confinement {
                 limits(),
                 None,
                 &mut sink,
+                crate::lang::Lang::En,
             ));
             prop_assert_eq!(outside_state(&outside), before, "{} changed the outside", cmd);
             prop_assert!(!out.output.contains(SECRET), "{} showed the secret: {}", cmd, out.output);

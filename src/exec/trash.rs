@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::builtin::{Done, locate, strerror};
 use super::quote;
+use crate::lang::Lang;
 use crate::workspace::{STATE_DIR, Workspace, rawname, rel_to_string};
 
 const MANIFEST: &str = "manifest.json";
@@ -71,7 +72,14 @@ fn quoted(s: &str) -> String {
     quote::shell_always(&rawname::os(s))
 }
 
-pub fn rm(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path, permanent: bool) -> Done {
+pub fn rm(
+    flags: &str,
+    operands: &[&str],
+    ws: &Workspace,
+    cwd: &Path,
+    permanent: bool,
+    lang: Lang,
+) -> Done {
     let recursive = flags.contains(['r', 'R']);
     let force = flags.contains('f');
     let empty_dirs = flags.contains('d');
@@ -180,16 +188,22 @@ pub fn rm(flags: &str, operands: &[&str], ws: &Workspace, cwd: &Path, permanent:
             .map_err(io::Error::other)
             .and_then(|json| dir.write(entry.join(MANIFEST), json));
         match written {
-            Ok(()) => out.push_str(&format!(
-                "[atajo: {} item(s) moved to the trash ({}); `undo` puts them back]\n",
-                manifest.items.len(),
-                rel_to_string(&entry)
-            )),
+            Ok(()) => {
+                let (n, at) = (manifest.items.len(), rel_to_string(&entry));
+                out.push_str(&lang.pick(
+                    &format!(
+                        "[atajo: {n} elemento(s) a la papelera ({at}); `undo` los devuelve]\n"
+                    ),
+                    &format!(
+                        "[atajo: {n} item(s) moved to the trash ({at}); `undo` puts them back]\n"
+                    ),
+                ))
+            }
             Err(e) => {
-                out.push_str(&format!(
-                    "[atajo: moved to {} but could not write its manifest: {}]\n",
-                    rel_to_string(&entry),
-                    strerror(&e)
+                let (at, why) = (rel_to_string(&entry), strerror(&e));
+                out.push_str(&lang.pick(
+                    &format!("[atajo: movido a {at}, pero su índice no se pudo escribir: {why}]\n"),
+                    &format!("[atajo: moved to {at} but could not write its manifest: {why}]\n"),
                 ));
                 code = 1;
             }
@@ -222,7 +236,7 @@ pub fn entries(ws: &Workspace) -> Vec<Manifest> {
 }
 
 /// Puts back the newest trash entry (or the one named): every item whose place is free.
-pub fn undo(id: Option<&str>, ws: &Workspace) -> Done {
+pub fn undo(id: Option<&str>, ws: &Workspace, lang: Lang) -> Done {
     let dir = ws.dir();
     let all = entries(ws);
     let found = match id {
@@ -232,8 +246,17 @@ pub fn undo(id: Option<&str>, ws: &Workspace) -> Done {
     let Some(manifest) = found else {
         return Done {
             output: match id {
-                Some(id) => format!("undo: no trash entry {}\n", quoted(id)),
-                None => "undo: the trash is empty; nothing to undo\n".into(),
+                Some(id) => lang.pick(
+                    &format!(
+                        "undo: no hay ninguna entrada {} en la papelera\n",
+                        quoted(id)
+                    ),
+                    &format!("undo: no trash entry {}\n", quoted(id)),
+                ),
+                None => lang.pick(
+                    "undo: la papelera está vacía; no hay nada que deshacer\n",
+                    "undo: the trash is empty; nothing to undo\n",
+                ),
             },
             code: 1,
             created: Vec::new(),
@@ -255,12 +278,15 @@ pub fn undo(id: Option<&str>, ws: &Workspace) -> Done {
             parent_ok.and_then(|()| dir.rename(entry.join(&item.stored), dir, &to))
         };
         match restored {
-            Ok(()) => out.push_str(&format!("restored {}\n", quoted(&item.from))),
+            Ok(()) => out.push_str(&lang.pick(
+                &format!("restaurado {}\n", quoted(&item.from)),
+                &format!("restored {}\n", quoted(&item.from)),
+            )),
             Err(e) => {
-                out.push_str(&format!(
-                    "undo: cannot restore {}: {}\n",
-                    quoted(&item.from),
-                    strerror(&e)
+                let (what, why) = (quoted(&item.from), strerror(&e));
+                out.push_str(&lang.pick(
+                    &format!("undo: no se puede restaurar {what}: {why}\n"),
+                    &format!("undo: cannot restore {what}: {why}\n"),
                 ));
                 code = 1;
                 left.push(item);
@@ -280,7 +306,10 @@ pub fn undo(id: Option<&str>, ws: &Workspace) -> Done {
             .and_then(|json| dir.write(entry.join(MANIFEST), json))
     };
     if let Err(e) = rest {
-        out.push_str(&format!("undo: cannot tidy the trash: {}\n", strerror(&e)));
+        out.push_str(&lang.pick(
+            &format!("undo: no se pudo ordenar la papelera: {}\n", strerror(&e)),
+            &format!("undo: cannot tidy the trash: {}\n", strerror(&e)),
+        ));
     }
     Done {
         output: out,

@@ -571,7 +571,10 @@ async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         s,
         app,
         req.id.clone(),
-        Ask::Run(Input::Command(&req.command), event::COMMAND),
+        Ask::Run(
+            Input::Command(&req.command, lang_of(req.lang.as_deref())),
+            event::COMMAND,
+        ),
     )
     .await;
 }

@@ -207,6 +207,13 @@ test("a pasted block runs line by line, and the search speaks English in English
   await prompted(page, /\(failed reverse-i-search\)'p2zzz'/);
   await press(page, "Control+G");
   await prompted(page, /\$$/);
+  // Typed ahead while a command runs: kept, and run at the next prompt.
+  await page.keyboard.type("echo t1");
+  await press(page, "Enter");
+  await page.keyboard.type("echo t2");
+  await press(page, "Enter");
+  await shows(page, "t1");
+  await shows(page, "t2");
   // Ctrl-C drops the line and gives a fresh prompt.
   await page.keyboard.type("echo never");
   await press(page, "Control+C");
@@ -252,4 +259,43 @@ test("Tab completes programs, options and paths; a second Tab lists the choices"
   );
   await prompted(page, /\$ cat -$/);
   await context.close();
+});
+
+test("the terminal speaks the page's language: reasons, the trash and undo", async () => {
+  for (const [locale, said, other] of [
+    [
+      "es-ES",
+      [/está fuera del espacio de trabajo/, /1 elemento\(s\) a la papelera/, /^restaurado 'notas\.txt'$/, /la papelera está vacía/],
+      /outside the workspace|moved to the trash|^restored|trash is empty/,
+    ],
+    [
+      "en-US",
+      [/is outside the workspace/, /1 item\(s\) moved to the trash/, /^restored 'notas\.txt'$/, /the trash is empty/],
+      /fuera del espacio|papelera|^restaurado/,
+    ],
+  ]) {
+    const { context, page } = await open(locale);
+    const sees = (re) =>
+      page.waitForFunction(
+        (src) => [...document.querySelectorAll(".xterm-rows > div")].some((d) => new RegExp(src).test(d.textContent.replace(/\u00a0/g, " ").trimEnd())),
+        re.source,
+      );
+    await page.keyboard.type("cat /etc/passwd");
+    await press(page, "Enter");
+    await sees(said[0]);
+    await page.keyboard.type("rm notas.txt");
+    await press(page, "Enter");
+    await prompted(page, /\]\s*$/);
+    await page.keyboard.type("s");
+    await sees(said[1]);
+    await page.keyboard.type("undo");
+    await press(page, "Enter");
+    await sees(said[2]);
+    await page.keyboard.type("undo");
+    await press(page, "Enter");
+    await sees(said[3]);
+    const screen = (await rows(page)).join("\n");
+    assert.doesNotMatch(screen, new RegExp(other.source, "m"), `${locale}: a line in the other language`);
+    await context.close();
+  }
 });

@@ -523,7 +523,7 @@ export class Explorer {
     }
     const into = e?.kind === "dir" && !many && name !== null ? join(here, name) : here;
     if (clipboard) items.push([`${t("paste")} (Ctrl-V)`, () => this.paste(into)]);
-    if (e && name !== null) items.push([t("delete") + " (Supr)", () => this.hooks.act({ op: "delete", items: this.itemsFor(name) })]);
+    if (e && name !== null) items.push([t("delete") + ` (${t("deleteKey")})`, () => this.hooks.act({ op: "delete", items: this.itemsFor(name) })]);
     if (!e) {
       items.push([t("newFolder"), () => document.getElementById("new-folder")?.click()]);
       items.push([t("newFile"), () => document.getElementById("new-file")?.click()]);

@@ -109,10 +109,9 @@ export class LineEditor {
   private back = 0;
   private draft: string[] = [];
   private search: { query: string; at: number; failed: boolean; before: string[] } | null = null;
-  /** Lines pasted after the one being entered, run one by one at each prompt. */
-  private queued: string[] = [];
-  /** The paste's text after its last line break, typed at the prompt after the queue. */
-  private pendingText = "";
+  /** Keys that came while no prompt was out (typed ahead, or a paste's further lines):
+   * handled at the next prompt, up to the next Enter, as a terminal does. */
+  private ahead: Key[] = [];
 
   constructor(private host: EditorHost) {}
 
@@ -137,25 +136,36 @@ export class LineEditor {
     this.search = null;
     this.active = true;
     this.host.write(prompt);
-    const next = this.queued.shift();
-    if (next !== undefined) {
-      this.insert(next);
-      this.enter();
-    } else if (this.pendingText) {
-      // The paste's last line, without a line break: typed, waiting for Enter.
-      const rest = this.pendingText;
-      this.pendingText = "";
-      this.insert(rest);
+    const keys = this.ahead;
+    this.ahead = [];
+    this.handleAll(keys);
+  }
+
+  /** Handles `keys` in order; those after an Enter that ends editing wait for the next prompt. */
+  private handleAll(keys: Key[]) {
+    for (let i = 0; i < keys.length; i++) {
+      if (!this.active) {
+        this.ahead.push(...keys.slice(i));
+        return;
+      }
+      this.handle(keys[i]);
     }
   }
 
   /** Editing stops (a command runs, a question is asked); pasted lines still waiting go. */
   stop() {
     this.active = false;
-    const n = this.queued.length + (this.pendingText ? 1 : 0);
-    this.queued = [];
-    this.pendingText = "";
+    // Lines typed ahead are not answers to the question: say they were not run.
+    const enters = this.ahead.filter((k) => "key" in k && k.key === "enter").length;
+    const last = this.ahead[this.ahead.length - 1];
+    const n = enters + (last && "text" in last ? 1 : 0);
+    this.ahead = [];
     if (n) this.host.dropped(n);
+  }
+
+  /** Forgets keys typed ahead (Ctrl-C while a command runs). */
+  dropAhead() {
+    this.ahead = [];
   }
 
   get text(): string {
@@ -192,18 +202,12 @@ export class LineEditor {
 
   /** Handles what the terminal sent while a prompt is out. */
   feed(data: string) {
-    for (const k of this.keys.read(data)) {
-      if (!this.active) {
-        // A paste's further lines wait for their prompt.
-        if ("text" in k) this.pendingText += k.text;
-        else if (k.key === "enter") {
-          this.queued.push(this.pendingText);
-          this.pendingText = "";
-        }
-        continue;
-      }
-      this.handle(k);
+    const keys = this.keys.read(data);
+    if (!this.active) {
+      this.ahead.push(...keys);
+      return;
     }
+    this.handleAll(keys);
   }
 
   private handle(k: Key) {
@@ -279,8 +283,7 @@ export class LineEditor {
       case "down":
         return this.walkHistory(k.key === "up" ? 1 : -1);
       case "interrupt":
-        this.queued = [];
-        this.pendingText = "";
+        this.ahead = [];
         this.pos = this.buf.length;
         this.refresh();
         this.host.write("^C\r\n");

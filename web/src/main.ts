@@ -93,7 +93,7 @@ function nextId() {
 
 function runCommand(command: string) {
   running = nextId();
-  socket.emit("command", { id: running, command });
+  socket.emit("command", { id: running, command, lang: lang() });
 }
 
 term.onData((data) => {
@@ -113,12 +113,13 @@ term.onData((data) => {
     return;
   }
   if (running) {
-    // Ctrl-C stops what is running, as in any terminal.
+    // Ctrl-C stops what is running, as in any terminal; anything else is typed ahead.
     if (data.includes("\x03")) {
       term.write("^C");
+      editor.dropAhead();
       socket.emit("cancel", { id: running });
+      return;
     }
-    return;
   }
   editor.feed(data);
 });

@@ -3,4 +3,8 @@
 /**
  * `command`: a shell command typed in the terminal (no translation).
  */
-export type CommandRequest = { id: string, command: string, };
+export type CommandRequest = { id: string, command: string, 
+/**
+ * `es` or `en`: the language of reasons and of atajo's own lines; English when absent.
+ */
+lang?: string, };
