@@ -5,7 +5,7 @@
 // page's own state, and no escape sequence is ever typed as text ("[A", "[D").
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser } from "./browser.mjs";
 import { startServer } from "./server.mjs";
@@ -34,6 +34,15 @@ const rows = (page) =>
   page.evaluate(() =>
     [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent.replace(/\u00a0/g, " ").trimEnd()),
   );
+
+/** Waits until `fn` holds (for the disk, which the page changes asynchronously). */
+async function until(fn, what, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
 
 /** Waits until `count` rows read exactly `text`. */
 async function shows(page, text, count = 1) {
@@ -262,16 +271,18 @@ test("Tab completes programs, options and paths; a second Tab lists the choices"
 });
 
 test("the terminal speaks the page's language: reasons, the trash and undo", async () => {
-  for (const [locale, said, other] of [
+  for (const [locale, said, other, notConfirmed] of [
     [
       "es-ES",
       [/está fuera del espacio de trabajo/, /1 elemento\(s\) a la papelera/, /^restaurado 'notas\.txt'$/, /la papelera está vacía/],
       /outside the workspace|moved to the trash|^restored|trash is empty/,
+      /No confirmado/,
     ],
     [
       "en-US",
       [/is outside the workspace/, /1 item\(s\) moved to the trash/, /^restored 'notas\.txt'$/, /the trash is empty/],
       /fuera del espacio|papelera|^restaurado/,
+      /Not confirmed/,
     ],
   ]) {
     const { context, page } = await open(locale);
@@ -283,17 +294,37 @@ test("the terminal speaks the page's language: reasons, the trash and undo", asy
     await page.keyboard.type("cat /etc/passwd");
     await press(page, "Enter");
     await sees(said[0]);
+    // The question is a card with the focus: Escape says no, Enter is the trash.
     await page.keyboard.type("rm notas.txt");
     await press(page, "Enter");
-    await prompted(page, /\]\s*$/);
-    await page.keyboard.type("s");
+    await page.locator("dialog.ask pre.command", { hasText: "$ rm notas.txt" }).waitFor({ timeout: 5000 });
+    await press(page, "Escape");
+    await sees(notConfirmed);
+    assert.ok(existsSync(join(srv.root, "notas.txt")));
+    await page.keyboard.type("rm notas.txt");
+    await press(page, "Enter");
+    await page.locator("dialog.ask li", { hasText: "notas.txt" }).waitFor({ timeout: 5000 });
+    await press(page, "Enter");
     await sees(said[1]);
+    assert.ok(!existsSync(join(srv.root, "notas.txt")));
     await page.keyboard.type("undo");
     await press(page, "Enter");
     await sees(said[2]);
     await page.keyboard.type("undo");
     await press(page, "Enter");
     await sees(said[3]);
+    // From the instruction bar too: the card takes the focus, so Enter answers it (a key
+    // used to land in the bar as text).
+    await page.fill("#instruction", locale === "es-ES" ? "borra notas.txt" : "delete notas.txt");
+    await page.press("#instruction", "Enter");
+    await page.locator("dialog.ask li", { hasText: "notas.txt" }).waitFor({ timeout: 5000 });
+    await press(page, "Enter");
+    await until(() => !existsSync(join(srv.root, "notas.txt")), "the bar's deletion");
+    assert.equal(await page.inputValue("#instruction"), "");
+    await page.click("#terminal");
+    await page.keyboard.type("undo");
+    await press(page, "Enter");
+    await until(() => existsSync(join(srv.root, "notas.txt")), "undo");
     const screen = (await rows(page)).join("\n");
     assert.doesNotMatch(screen, new RegExp(other.source, "m"), `${locale}: a line in the other language`);
     await context.close();

@@ -28,8 +28,6 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 let rootName = "";
 let cwd = "";
 let running: string | null = null;
-// A destructive command waiting for y / P / anything else: its token and the request it ended.
-let confirming: { token: string; id: string } | null = null;
 let counter = 0;
 // The output of the request running now (a deletion's names its trash entry, for Undo).
 let output = "";
@@ -97,21 +95,6 @@ function runCommand(command: string) {
 }
 
 term.onData((data) => {
-  if (confirming && !running) {
-    const answer = data[0] ?? "";
-    const { token } = confirming;
-    confirming = null;
-    if (answer === "y" || answer === "Y" || answer === "s" || answer === "S" || answer === "P") {
-      const permanent = answer === "P";
-      term.write(`${answer}\r\n`);
-      running = nextId();
-      socket.emit("confirm", { id: running, token, permanent });
-    } else {
-      term.write(`\r\n\x1b[2m${t("notConfirmed")}\x1b[0m\r\n`);
-      prompt();
-    }
-    return;
-  }
   if (running) {
     // Ctrl-C stops what is running, as in any terminal; anything else is typed ahead.
     if (data.includes("\x03")) {
@@ -163,25 +146,26 @@ socket.on("plan", (p: Plan) => {
   if (p.details) term.write(`\x1b[2m${p.details.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
   if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
   else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
-  else if (p.confirm && p.source === "explorer") {
+  else if (p.confirm) {
+    // Whoever asked (terminal, bar, explorer), the question is a card that holds the focus:
+    // Enter is the trash, Escape no.
     const what = (p.verdict?.affected ?? []).join(", ");
+    editor.stop();
     term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n`);
     inDialog = p.id;
     void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "");
-  } else if (p.confirm) {
-    const what = (p.verdict?.affected ?? []).join(", ");
-    editor.stop();
-    term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n${t("confirmQuestion")} `);
-    confirming = { token: p.confirm, id: p.id };
   }
 });
 
-/** An explorer deletion (or a move that replaces) asks in a dialog that lists what goes. */
+/** A deletion (or a command that replaces) asks in a dialog: the command, and what goes. */
 async function confirmInDialog(token: string, affected: string[], command: string) {
   const deleting = command.startsWith("rm ");
+  const shownCommand = document.createElement("pre");
+  shownCommand.className = "command";
+  shownCommand.textContent = `$ ${command}`;
   const choice = await ask(
     deleting ? t("deleteTitle") : t("replaceTitle"),
-    [deleting ? t("deleteQuestion") : t("replaceQuestion"), list(affected)],
+    [shownCommand, deleting ? t("deleteQuestion") : t("replaceQuestion"), list(affected)],
     deleting
       ? [
           { label: t("toTrash"), value: "trash" as const, kind: "primary" },
@@ -241,7 +225,7 @@ socket.on("exit", (x: ExitMsg) => {
   afterExit = null;
   if (then && x.code === 0) then(output);
   // Waiting for the answer to a confirmation: the prompt comes after it.
-  if ((confirming && confirming.id === x.id) || inDialog === x.id) return;
+  if (inDialog === x.id) return;
   if (x.truncated) term.write(`\x1b[33m[${t("truncated")}]\x1b[0m\r\n`);
   if (x.timed_out) term.write(`\x1b[33m[${t("timedOut")}]\x1b[0m\r\n`);
   if (x.cancelled) term.write(`\x1b[33m[${t("cancelled")}]\x1b[0m\r\n`);
@@ -295,7 +279,7 @@ function announce(line: string) {
 /** Runs an explorer action as the command it stands for: the terminal shows it. */
 function act(action: Action) {
   // One thing at a time in the terminal, as typed commands are.
-  if (running || confirming) {
+  if (running || inDialog) {
     note(t("busy"), 3000);
     return;
   }
