@@ -50,7 +50,9 @@ pub enum Reason {
     ProgramPath(String),
     #[error("`{0}` is never allowed: {why}", why = .1.describe(Lang::En))]
     Never(String, Category),
-    #[error("`{0}` is not one of the programs atajo runs (see `atajo rules`)")]
+    #[error(
+        "`{0}` is not one of the programs atajo runs (see `? rules` in the web terminal, `atajo rules` in a shell)"
+    )]
     Program(String),
     #[error("option {option} of {program} is not allowed")]
     Option { program: String, option: String },
@@ -162,7 +164,7 @@ impl Reason {
             Reason::Invisible(w) => format!("no se permiten caracteres invisibles o que cambian la dirección del texto ({w}) en los nombres"),
             Reason::ProgramPath(p) => format!("ejecuta los programas por su nombre, no por su ruta: {p}"),
             Reason::Never(p, c) => format!("`{p}` nunca está permitido: {}", c.describe(Lang::Es)),
-            Reason::Program(p) => format!("`{p}` no es uno de los programas que ejecuta atajo (mira `atajo rules`)"),
+            Reason::Program(p) => format!("`{p}` no es uno de los programas que ejecuta atajo (mira `? rules` en el terminal web, `atajo rules` en una consola)"),
             Reason::Option { program, option } => format!("la opción {option} de {program} no está permitida"),
             Reason::OptionWhy { program, option, why } => format!("la opción {option} de {program} no está permitida: {}", why_text(*why, Lang::Es)),
             Reason::MissingValue { program, option } => format!("la opción {option} de {program} necesita un valor"),

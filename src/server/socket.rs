@@ -657,7 +657,18 @@ async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
         return;
     };
     let lang = lang_of(req.lang.as_deref());
-    let (text, verdict) = session.explain(&app.services, &req.command, lang).await;
+    // `? rules`: the programs atajo runs, since `atajo rules` cannot run here.
+    let (text, verdict) = if req.command.trim() == "rules" {
+        let verdict = VerdictMsg {
+            allowed: true,
+            risk: crate::protocol::Risk::Read,
+            reason: None,
+            affected: Vec::new(),
+        };
+        (app.services.rules.listing(lang), verdict)
+    } else {
+        session.explain(&app.services, &req.command, lang).await
+    };
     let answer = ExplanationMsg {
         id: req.id,
         command: req.command,

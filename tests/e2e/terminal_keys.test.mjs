@@ -216,6 +216,20 @@ test("a pasted block runs line by line, and the search speaks English in English
   await prompted(page, /\(failed reverse-i-search\)'p2zzz'/);
   await press(page, "Control+G");
   await prompted(page, /\$$/);
+  // A program atajo does not run: the reason points at `? rules`, which lists them here.
+  await page.keyboard.type("frobnicate x");
+  await press(page, "Enter");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".xterm-rows > div")]
+      .map((d) => d.textContent.replace(/\u00a0/g, " ").trimEnd())
+      .join("")
+      .includes("see `? rules` in the web terminal"),
+  );
+  await page.keyboard.type("? rules");
+  await press(page, "Enter");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".xterm-rows > div")].some((d) => /^\s+mkdir\s+\S/.test(d.textContent.replace(/\u00a0/g, " "))),
+  );
   // Typed ahead while a command runs: kept, and run at the next prompt.
   await page.keyboard.type("echo t1");
   await press(page, "Enter");

@@ -80,6 +80,33 @@ impl Rules {
         self.programs.len()
     }
 
+    /// The programs and what each does, a line each, in `lang`: what `? rules` shows in the
+    /// web terminal (where `atajo rules` cannot run).
+    pub fn listing(&self, lang: crate::lang::Lang) -> String {
+        let mut names: Vec<&str> = self.names().collect();
+        names.sort_unstable();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let mut out = lang.pick(
+            &format!(
+                "Programas que ejecuta atajo ({}); Tab los completa:\n",
+                names.len()
+            ),
+            &format!(
+                "Programs atajo runs ({}); Tab completes them:\n",
+                names.len()
+            ),
+        );
+        for n in names {
+            let about = self
+                .get(n)
+                .and_then(|s| s.about.as_ref())
+                .map(|[es, en]| lang.pick(es, en))
+                .unwrap_or_default();
+            out.push_str(&format!("  {n:<width$}  {about}\n"));
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.programs.is_empty()
     }
