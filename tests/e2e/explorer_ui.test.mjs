@@ -255,3 +255,23 @@ test("names that are not UTF-8: marked, previewed, renamed in place and browsed 
   await page.locator("#crumbs", { hasText: "d\uFFFDa" }).waitFor({ timeout: 5000 });
   await context.close();
 });
+
+test("icons are drawn, not emoji, and the page asks for nothing that is not there", async () => {
+  const context = await browser.newContext({ locale: "en-US" });
+  const page = await context.newPage();
+  const missing = [];
+  page.on("response", (r) => r.status() === 404 && missing.push(r.url()));
+  await page.goto(srv.url);
+  await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+  await entry(page, "docs").waitFor({ timeout: 5000 });
+  await entry(page, "docs").locator("svg.icon.k-dir").waitFor({ timeout: 5000 });
+  assert.equal(await entry(page, "foto.png").locator("svg.icon.k-image").count(), 1);
+  assert.equal(await entry(page, "app.js").locator("svg.icon.k-code").count(), 1);
+  assert.equal(await entry(page, "doc.pdf").locator("svg.icon.k-pdf").count(), 1);
+  const text = await page.locator("#entries").innerText();
+  assert.doesNotMatch(text, /[\u{1F4C1}\u{1F4C4}\u{1F517}]/u, "an emoji icon is left");
+  // The favicon is inline: no request, no 404.
+  assert.match(await page.getAttribute("link[rel=icon]", "href"), /^data:image\/svg\+xml,/);
+  assert.deepEqual(missing, []);
+  await context.close();
+});

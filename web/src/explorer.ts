@@ -3,6 +3,7 @@
 // folder of 100k entries scrolls like one of ten. What the user does here (select, rename in
 // place, drag, copy and paste, delete, drop files) is handed to the hooks as actions; nothing
 // changes on disk from this file.
+import { icon } from "./icons";
 import type { Socket } from "socket.io-client";
 import type { Action } from "./protocol/Action";
 import type { Entry } from "./protocol/Entry";
@@ -293,18 +294,15 @@ export class Explorer {
     li.setAttribute("aria-posinset", String(i + 1));
     li.setAttribute("aria-setsize", String(this.shown.length));
     li.setAttribute("aria-selected", String(this.selected.has(e.name)));
-    const icon = e.kind === "dir" ? "📁" : e.kind === "symlink" ? "🔗" : e.kind === "other" ? "◇" : "📄";
     if (this.editing?.name === e.name) {
-      const span = document.createElement("span");
-      span.textContent = icon;
-      li.append(span, this.editing.input);
+      li.append(icon(e.kind, e.name), this.editing.input);
       li.classList.add("editing");
       return li;
     }
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = `${icon} ${shown(e.name)}`;
-    li.append(name);
+    name.textContent = shown(e.name);
+    li.append(icon(e.kind, e.name), name);
     if (e.kind === "file") {
       const size = document.createElement("span");
       size.className = "size";

@@ -21,6 +21,7 @@ import { Viewer } from "./viewer";
 import { ask, list } from "./dialog";
 import { shown } from "./names";
 import { LineEditor } from "./lineedit";
+import { icon } from "./icons";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -337,7 +338,7 @@ function startCreate(op: "new_folder" | "new_file") {
   const form = $<HTMLFormElement>("newname");
   const input = $<HTMLInputElement>("newname-input");
   form.hidden = false;
-  $("newname-icon").textContent = op === "new_folder" ? "📁" : "📄";
+  $("newname-icon").replaceChildren(icon(op === "new_folder" ? "dir" : "file"));
   input.value = op === "new_folder" ? t("newFolderName") : t("newFileName");
   input.focus();
   const dot = op === "new_file" ? input.value.lastIndexOf(".") : -1;
