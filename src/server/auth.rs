@@ -1,16 +1,17 @@
 //! Who may connect: holders of the token (≥128 random bits, compared in constant time) or of a
-//! session cookie the browser got in exchange for it.
+//! session cookie the browser got in exchange for it. The cookie is signed with the token
+//! (a random nonce and its HMAC-SHA256), so a server restarted with the same token still
+//! knows it: an open page reconnects instead of being logged out. A new token ends every
+//! cookie made with the old one.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
-
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 pub const COOKIE: &str = "atajo_session";
 
 pub struct Auth {
     token: String,
-    sessions: Mutex<HashSet<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -21,15 +22,16 @@ pub struct RandomError(String);
 pub fn random_hex() -> Result<String, RandomError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Auth {
     pub fn new(token: String) -> Self {
-        Self {
-            token,
-            sessions: Mutex::new(HashSet::new()),
-        }
+        Self { token }
     }
 
     pub fn token_ok(&self, candidate: &str) -> bool {
@@ -37,20 +39,34 @@ impl Auth {
         a.len() == b.len() && bool::from(a.ct_eq(b))
     }
 
-    /// A new browser session, returned as the cookie's value.
-    pub fn open_session(&self) -> Result<String, RandomError> {
-        let id = random_hex()?;
-        if let Ok(mut s) = self.sessions.lock() {
-            s.insert(id.clone());
-        }
-        Ok(id)
+    /// The signature of a session's nonce: HMAC-SHA256 keyed with the token.
+    fn sign(&self, nonce: &str) -> Option<String> {
+        // HMAC takes a key of any length: `None` cannot happen.
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.token.as_bytes()).ok()?;
+        mac.update(b"atajo-session:");
+        mac.update(nonce.as_bytes());
+        Some(hex(&mac.finalize().into_bytes()))
     }
 
-    pub fn session_ok(&self, id: &str) -> bool {
-        self.sessions
-            .lock()
-            .map(|s| s.contains(id))
-            .unwrap_or(false)
+    /// A new browser session, returned as the cookie's value (`NONCE.SIGNATURE`).
+    pub fn open_session(&self) -> Result<String, RandomError> {
+        let nonce = random_hex()?;
+        let signature = self
+            .sign(&nonce)
+            .ok_or_else(|| RandomError("the session could not be signed".into()))?;
+        Ok(format!("{nonce}.{signature}"))
+    }
+
+    pub fn session_ok(&self, cookie: &str) -> bool {
+        let Some((nonce, signature)) = cookie.split_once('.') else {
+            return false;
+        };
+        if nonce.len() != 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return false;
+        }
+        self.sign(nonce).is_some_and(|want| {
+            want.len() == signature.len() && bool::from(want.as_bytes().ct_eq(signature.as_bytes()))
+        })
     }
 }
 
@@ -84,9 +100,19 @@ mod tests {
         assert!(!auth.token_ok(&"a".repeat(31)));
         assert!(!auth.token_ok(""));
         let s = auth.open_session().unwrap();
-        assert_eq!(s.len(), 64);
+        assert_eq!(s.len(), 64 + 1 + 64);
         assert!(auth.session_ok(&s));
         assert!(!auth.session_ok("x"));
+        assert!(!auth.session_ok(&s[..64]));
+        // A restart with the same token still knows the cookie; another token does not.
+        assert!(Auth::new("a".repeat(32)).session_ok(&s));
+        assert!(!Auth::new("b".repeat(32)).session_ok(&s));
+        // A changed signature or nonce is refused.
+        let mut forged = s.clone();
+        forged.replace_range(70..71, if &s[70..71] == "0" { "1" } else { "0" });
+        assert!(!auth.session_ok(&forged));
+        let other_nonce = format!("{}{}", "f".repeat(64), &s[64..]);
+        assert!(!auth.session_ok(&other_nonce));
         assert_eq!(cookie_value("a=1; atajo_session=xyz", COOKIE), Some("xyz"));
         assert_eq!(query_value("EIO=4&token=abc&t=1", "token"), Some("abc"));
     }

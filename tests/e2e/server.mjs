@@ -7,11 +7,15 @@ import { io } from "socket.io-client";
 
 export const BIN = process.env.ATAJO_BIN || resolve(import.meta.dirname, "../../target/debug/atajo");
 
-export async function startServer(extraArgs = [], { prepare = () => {}, env = {}, wrap = [] } = {}) {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
-  prepare(root);
+export async function startServer(
+  extraArgs = [],
+  { prepare = () => {}, env = {}, wrap = [], bind = "127.0.0.1:0", root: given = null } = {},
+) {
+  // `root` serves a folder an earlier server left (a restart); otherwise a fresh one.
+  const root = given ?? realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
+  if (!given) prepare(root);
   // `wrap` runs the server under another command (e.g. in a user namespace).
-  const argv = [...wrap, BIN, "serve", "--root", root, "--bind", "127.0.0.1:0", ...extraArgs];
+  const argv = [...wrap, BIN, "serve", "--root", root, "--bind", bind, ...extraArgs];
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ATAJO_LOG: process.env.ATAJO_E2E_LOG ? "info,atajo=debug" : "warn", ...env },
@@ -45,11 +49,11 @@ export async function startServer(extraArgs = [], { prepare = () => {}, env = {}
     child,
     stderr: () => stderr,
     alive: () => child.exitCode === null,
-    stop: () =>
+    stop: ({ keepRoot = false } = {}) =>
       new Promise((ok) => {
-        // The root goes with the server: some tests make 100k files.
+        // The root goes with the server (some tests make 100k files), unless it is restarted.
         const done = () => {
-          rmSync(root, { recursive: true, force: true });
+          if (!keepRoot) rmSync(root, { recursive: true, force: true });
           ok();
         };
         if (child.exitCode !== null) return done();

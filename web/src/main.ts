@@ -67,6 +67,16 @@ const prompt = () => {
 
 const socket = io({ transports: ["websocket"], reconnectionDelayMax: 3000 });
 
+// A request sent while connected that has not ended when the connection drops is lost with
+// it (the server may have restarted); one sent while disconnected waits and goes when the
+// connection is back.
+let sentLive: string | null = null;
+function send<T extends { id: string | null }>(event: string, payload: T) {
+  if (socket.connected) sentLive = payload.id;
+  socket.emit(event, payload);
+}
+let helloSeen = false;
+
 // Tab: the server knows the rules and the workspace; an answer not back in 3 s is none.
 const completions = new Map<string, (c: CompletionMsg | null) => void>();
 function completeWord(before: string): Promise<CompletionMsg | null> {
@@ -92,7 +102,7 @@ function nextId() {
 
 function runCommand(command: string) {
   running = nextId();
-  socket.emit("command", { id: running, command, lang: lang() });
+  send("command", { id: running, command, lang: lang() });
 }
 
 term.onData((data) => {
@@ -115,7 +125,7 @@ function explainCommand(command: string) {
     return;
   }
   running = nextId();
-  socket.emit("explain", { id: running, command, lang: lang() });
+  send("explain", { id: running, command, lang: lang() });
 }
 
 socket.on("explanation", (x: ExplanationMsg) => {
@@ -136,7 +146,7 @@ $("ask").addEventListener("submit", (e) => {
   editor.erase();
   term.write(`\x1b[2m# ${text}\x1b[0m\r\n`);
   running = nextId();
-  socket.emit("instruction", { id: running, text, lang: lang() });
+  send("instruction", { id: running, text, lang: lang() });
 });
 
 socket.on("plan", (p: Plan) => {
@@ -188,7 +198,7 @@ async function confirmInDialog(token: string, affected: string[], command: strin
   running = nextId();
   output = "";
   afterExit = deleting ? offerUndo : null;
-  socket.emit("confirm", { id: running, token, permanent: choice === "permanent" });
+  send("confirm", { id: running, token, permanent: choice === "permanent" });
 }
 
 /** The request whose confirmation a dialog is asking for: its prompt comes after the answer. */
@@ -288,7 +298,7 @@ function act(action: Action) {
   running = nextId();
   output = "";
   afterExit = null;
-  socket.emit("action", { id: running, action, lang: lang() });
+  send("action", { id: running, action, lang: lang() });
 }
 
 socket.on("action_refused", (r: ActionRefused) => {
@@ -392,6 +402,8 @@ socket.on("hello", (h: Hello) => {
   // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
   subs.reconnected();
   explorer.reset(cwd);
+  if (helloSeen) term.write(`\x1b[2m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
+  helloSeen = true;
   if (!running) prompt();
 });
 
@@ -399,7 +411,15 @@ socket.on("connect", () => {
   status("connected", t("connected"));
   $("login").hidden = true;
 });
-socket.on("disconnect", () => status("disconnected", t("disconnected")));
+socket.on("disconnect", () => {
+  status("disconnected", t("disconnected"));
+  if (running && running === sentLive) {
+    running = null;
+    afterExit = null;
+    editor.erase();
+    term.write(`\r\n\x1b[33m[atajo: ${t("lostRequest")}]\x1b[0m\r\n`);
+  }
+});
 socket.on("connect_error", (err: Error) => {
   if (/unauthorized/i.test(err.message)) {
     status("unauthorized", t("disconnected"));
