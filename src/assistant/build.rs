@@ -860,6 +860,7 @@ impl<'a> Builder<'a> {
             }
             Some(Verb::Delete) => self.delete(toks, s),
             Some(Verb::Empty) => self.empty(toks, s),
+            Some(Verb::Undo) => undo(s),
             Some(Verb::Move) => self.mv(toks, s),
             Some(Verb::Copy) => self.copy(toks, s),
             Some(Verb::Rename) => self.rename(toks, s),
@@ -3490,6 +3491,16 @@ fn rm_step(paths: &[&str], recursive: bool) -> Step {
         format!("rm {flag}{}", args(paths)),
         said.names("names", paths),
     )
+}
+
+/// `undo`: what was deleted last comes back from the trash. It cannot pick one file by name
+/// (the trash knows entries, not what they were called to the person), so a name is a
+/// question rather than a guess.
+fn undo(s: &Slots) -> Result<Vec<Step>, Stop> {
+    if s.phrases.iter().any(|p| p.lit().is_some()) {
+        return Err(Stop::Ask(Say::new("ask_undo_named")));
+    }
+    Ok(vec![Step::new("undo".into(), Say::new("undo"))])
 }
 
 /// The same slots, read with another verb ("first ten lines of X" is a show).

@@ -95,7 +95,12 @@ pub fn is_command(text: &str, tokens: &[Token]) -> bool {
     if first.quoted || !PROGRAMS.contains(&first.raw.as_str()) {
         return false;
     }
-    if text.contains(['|', '>', '<', '&', ';', '$', '`']) || tokens.len() == 1 {
+    // One word is a command when it is all that was written (a set phrase read as one word,
+    // "undo the last change", is an instruction).
+    if tokens.len() == 1 {
+        return text.trim() == first.raw;
+    }
+    if text.contains(['|', '>', '<', '&', ';', '$', '`']) {
         return true;
     }
     let sentence = tokens[1..].iter().any(|t| {

@@ -55,6 +55,8 @@ pub enum Verb {
     Tree,
     Sort,
     Empty,
+    /// "deshaz lo último", "undo the last change": put back what was deleted last.
+    Undo,
 }
 
 const VERBS_IN_ORDER: &[(Verb, &str)] = &[
@@ -84,6 +86,7 @@ const VERBS_IN_ORDER: &[(Verb, &str)] = &[
     (Verb::Tree, "tree"),
     (Verb::Sort, "sort"),
     (Verb::Empty, "empty"),
+    (Verb::Undo, "undo"),
 ];
 
 /// The verb a folded word names, exactly.

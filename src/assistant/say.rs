@@ -135,6 +135,8 @@ pub const SAY_KEYS: &[&str] = &[
     "not_understood",
     "not_understood_near",
     "archive_name",
+    "undo",
+    "ask_undo_named",
     "archive_name_files",
     "proposed_by_model",
     "model_failed",
