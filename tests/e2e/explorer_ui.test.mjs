@@ -275,3 +275,22 @@ test("icons are drawn, not emoji, and the page asks for nothing that is not ther
   assert.deepEqual(missing, []);
   await context.close();
 });
+
+test("the explorer's toolbar fits its pane: every button can be seen and clicked", async () => {
+  for (const [locale, viewport] of [
+    ["es-ES", { width: 1280, height: 800 }],
+    ["en-US", { width: 1024, height: 700 }],
+  ]) {
+    const context = await browser.newContext({ locale, viewport });
+    const page = await context.newPage();
+    await page.goto(srv.url);
+    await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+    const pane = await page.locator("#explorer").boundingBox();
+    for (const id of ["new-folder", "new-file", "upload", "hidden", "refresh"]) {
+      const b = await page.locator(`#${id}`).boundingBox();
+      assert.ok(b && b.x >= pane.x && b.x + b.width <= pane.x + pane.width + 0.5, `${locale}: #${id} is cut (${JSON.stringify(b)} in ${JSON.stringify(pane)})`);
+    }
+    await page.click("#refresh");
+    await context.close();
+  }
+});
