@@ -10,22 +10,14 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::lang::Lang;
 use crate::policy::rules::Rules;
+/// One choice: what replaces the word (quoted for the shell; a folder ends in `/`), what a
+/// list shows, what an option means — as the `completion` event sends it.
+pub use crate::protocol::CandidateMsg as Candidate;
 
 /// At most this many choices are sent; `more` says how many were left out.
 pub const MAX_CANDIDATES: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// What replaces the word, quoted for the shell (a folder ends in `/`).
-    pub text: String,
-    /// What the list shows: the name, or the option.
-    pub label: String,
-    /// What an option means, in the request's language.
-    pub note: Option<String>,
-    pub dir: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Completion {
     /// The word being completed, as typed (the end of the text before the cursor).
     pub word: String,

@@ -296,10 +296,25 @@ pub fn except_at(keys: &[&str]) -> Option<usize> {
 /// The longest phrase of the `[words]` class `class`, of at most `max` words, at the start of
 /// `keys`: how many words it takes.
 fn phrase_at(class: &str, keys: &[&str], max: usize) -> Option<usize> {
-    let words = lexicon().words.get(class)?;
+    let phrases = lexicon().word_phrases.get(class)?;
     (1..=keys.len().min(max))
         .rev()
-        .find(|len| words.contains(&keys[..*len].join(" ")))
+        .find(|len| phrases.iter().any(|p| is_phrase(p, &keys[..*len])))
+}
+
+/// Whether `keys` are the phrase `p`, word for word (`a|b`: either word).
+fn is_phrase(p: &Phrase, keys: &[&str]) -> bool {
+    p.len() == keys.len()
+        && p.iter()
+            .zip(keys)
+            .all(|(alts, k)| alts.iter().any(|a| a == k))
+}
+
+/// A phrase of a language file as matched: each word's alternatives, split once at load.
+fn split_phrase(text: &str) -> Phrase {
+    text.split_whitespace()
+        .map(|word| word.split('|').map(str::to_owned).collect())
+        .collect()
 }
 
 /// "but": an exclusion only after an all-word ("everything but the logs").
@@ -320,15 +335,18 @@ pub fn courtesy_at(keys: &[&str]) -> Option<usize> {
 /// How many of the last tokens are courtesy that ends a request ("please", "por favor",
 /// "thank you"): never part of a name.
 pub fn courtesy_tail(keys: &[&str]) -> usize {
-    let Some(words) = lexicon().words.get("courtesy") else {
+    let Some(phrases) = lexicon().word_phrases.get("courtesy") else {
         return 0;
     };
     let mut n = 0;
     loop {
         let rest = &keys[..keys.len() - n];
-        let hit = (1..=3)
-            .rev()
-            .find(|len| rest.len() > *len && words.contains(&rest[rest.len() - len..].join(" ")));
+        let hit = (1..=3).rev().find(|len| {
+            rest.len() > *len
+                && phrases
+                    .iter()
+                    .any(|p| is_phrase(p, &rest[rest.len() - len..]))
+        });
         match hit {
             Some(len) => n += len,
             None => return n,
@@ -338,10 +356,10 @@ pub fn courtesy_tail(keys: &[&str]) -> usize {
 
 /// A word of a courtesy phrase ("por" of "por favor").
 pub fn courtesy_word(key: &str) -> bool {
-    lexicon()
-        .words
-        .get("courtesy")
-        .is_some_and(|w| w.iter().any(|p| p.split_whitespace().any(|x| x == key)))
+    lexicon().word_phrases.get("courtesy").is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.iter().any(|alts| alts.iter().any(|a| a == key)))
+    })
 }
 
 /// Words that say "the names that follow are the new names": "llamada", "called", "que se llame".
@@ -394,13 +412,18 @@ pub fn says_phrase(group: &str, keys: &[&str]) -> bool {
 fn phrase_matches<'k>(group: &str, keys: &'k [&str]) -> impl Iterator<Item = usize> + 'k {
     debug_assert!(CUE_GROUPS.contains(&group), "unknown cue group {group}");
     let phrases: &'static [Phrase] = lexicon().cue_phrases.get(group).map_or(&[], Vec::as_slice);
+    phrase_ends_in(phrases, keys)
+}
+
+/// Where any of `phrases` ends in `keys`, every match.
+fn phrase_ends_in<'k>(
+    phrases: &'static [Phrase],
+    keys: &'k [&str],
+) -> impl Iterator<Item = usize> + 'k {
     (0..keys.len()).flat_map(move |at| {
         phrases.iter().filter_map(move |p| {
-            let words = keys.get(at..at + p.len())?;
-            p.iter()
-                .zip(words)
-                .all(|(alts, k)| alts.iter().any(|a| a == k))
-                .then_some(at + p.len())
+            let end = at + p.len();
+            is_phrase(p, keys.get(at..end)?).then_some(end)
         })
     })
 }
@@ -444,12 +467,11 @@ pub fn refuses_phrase(group: &str, keys: &[&str]) -> bool {
         REFUSAL_GROUPS.contains(&group),
         "unknown refusal group {group}"
     );
-    lexicon().refusals.get(group).is_some_and(|phrases| {
-        phrases.iter().any(|p| {
-            let words: Vec<&str> = p.split_whitespace().collect();
-            keys.windows(words.len()).any(|w| w == words.as_slice())
-        })
-    })
+    let phrases: &'static [Phrase] = lexicon()
+        .refusal_phrases
+        .get(group)
+        .map_or(&[], Vec::as_slice);
+    phrase_ends_in(phrases, keys).next().is_some()
 }
 
 /// Whether `key` is one of the words of the cue group `group` in the language `code`.
@@ -903,8 +925,11 @@ pub struct Lexicon {
     idioms: FxHashMap<String, Vec<(Vec<String>, String)>>,
     /// `[say]`: each language's messages, by language code.
     say: FxHashMap<String, FxHashMap<String, String>>,
-    /// `[cues]` entries as phrases (each word's `a|b` alternatives), by group.
+    /// The entries of `[cues]`, `[refusals]` and `[words]` as phrases (each word's `a|b`
+    /// alternatives), by group or class: split once, matched without allocating.
     cue_phrases: FxHashMap<String, Vec<Phrase>>,
+    refusal_phrases: FxHashMap<String, Vec<Phrase>>,
+    word_phrases: FxHashMap<String, Vec<Phrase>>,
 }
 
 /// Parses the language files and checks that every meaning they name exists.
@@ -1085,8 +1110,11 @@ pub fn parse_languages(
     }
     for class in WORD_CLASSES {
         let set = lex.words.entry(class).or_default();
+        let phrases = lex.word_phrases.entry((*class).to_owned()).or_default();
         for f in &parsed {
-            set.extend(f.words.get(*class).into_iter().flatten().cloned());
+            let words = f.words.get(*class).into_iter().flatten();
+            set.extend(words.clone().cloned());
+            phrases.extend(words.map(|w| split_phrase(w)));
         }
     }
     for f in &parsed {
@@ -1158,10 +1186,22 @@ pub fn parse_languages(
                 .extend(words.iter().cloned());
         }
         let grouped = [
-            ("cues", &f.cues, CUE_GROUPS, &mut lex.cues),
-            ("refusals", &f.refusals, REFUSAL_GROUPS, &mut lex.refusals),
+            (
+                "cues",
+                &f.cues,
+                CUE_GROUPS,
+                &mut lex.cues,
+                &mut lex.cue_phrases,
+            ),
+            (
+                "refusals",
+                &f.refusals,
+                REFUSAL_GROUPS,
+                &mut lex.refusals,
+                &mut lex.refusal_phrases,
+            ),
         ];
-        for (section, groups, known, into) in grouped {
+        for (section, groups, known, into, phrases) in grouped {
             for (group, words) in groups {
                 if !known.contains(&group.as_str()) {
                     return Err(LexiconError::Invalid {
@@ -1172,16 +1212,10 @@ pub fn parse_languages(
                 into.entry(group.clone())
                     .or_default()
                     .extend(words.iter().cloned());
-                if section == "cues" {
-                    lex.cue_phrases
-                        .entry(group.clone())
-                        .or_default()
-                        .extend(words.iter().map(|w| {
-                            w.split_whitespace()
-                                .map(|word| word.split('|').map(str::to_owned).collect())
-                                .collect::<Phrase>()
-                        }));
-                }
+                phrases
+                    .entry(group.clone())
+                    .or_default()
+                    .extend(words.iter().map(|w| split_phrase(w)));
             }
         }
     }

@@ -309,8 +309,6 @@ fn known_span(t: &[Token], i: usize, ctx: &Context<'_>) -> Option<usize> {
 }
 
 struct Scan<'a> {
-    /// The code of the language the instruction is in.
-    lang: &'static str,
     t: &'a [Token],
     ctx: &'a Context<'a>,
     s: Slots,
@@ -551,7 +549,7 @@ impl<'a> Scan<'a> {
             let counts = self.key(i + 1).and_then(lexicon::flag).is_some_and(|f| {
                 matches!(f, Flag::Lines | Flag::Days | Flag::Weeks | Flag::Levels)
             });
-            if lexicon::says_in(self.lang, "a", k)
+            if lexicon::says_in(self.s.lang, "a", k)
                 && lexicon::prep(k).is_some()
                 && !next_is_name
                 && !counts
@@ -1180,7 +1178,6 @@ pub fn slots(t: &[Token], ctx: &Context<'_>, lang: &'static str) -> Slots {
         s.verb_pronoun = lexicon::carries_object_pronoun(&t[at].key);
     }
     let scan = Scan {
-        lang,
         t,
         ctx,
         s,

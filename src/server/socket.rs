@@ -14,7 +14,7 @@ use crate::assistant::Translation;
 use crate::feed::{self, FeedHandle};
 use crate::lang::Lang;
 use crate::protocol::{
-    Action, ActionRefused, ActionRequest, CancelRequest, CandidateMsg, ChangeKind, CommandRequest,
+    Action, ActionRefused, ActionRequest, CancelRequest, ChangeKind, CommandRequest,
     CompleteRequest, CompletionMsg, ConfirmRequest, CwdMsg, ErrorTerminal, ExitMsg, ExplainRequest,
     ExplanationMsg, FileEvent, FsChange, FsChanges, FsWarning, Hello, InstructionRequest,
     ListReply, ListRequest, ListingPage, OutputChunk, Plan, ProtocolError, RefusalKind,
@@ -694,16 +694,7 @@ async fn complete(s: SocketRef, TryData(data): TryData<Value>, State(app): State
     let answer = CompletionMsg {
         id: req.id,
         word: done.word,
-        candidates: done
-            .candidates
-            .into_iter()
-            .map(|c| CandidateMsg {
-                text: c.text,
-                label: c.label,
-                note: c.note,
-                dir: c.dir,
-            })
-            .collect(),
+        candidates: done.candidates,
         more: u32::try_from(done.more).unwrap_or(u32::MAX),
     };
     reply(&s, event::COMPLETION, &answer).await;

@@ -260,6 +260,9 @@ test("complete answers Tab from the rules and the model, never beyond the root",
   const bad = once(a, "protocol_error");
   a.emit("complete", { id: "t4" });
   assert.equal((await bad).event, "complete");
+  const badLang = once(a, "protocol_error");
+  a.emit("complete", { id: "t4b", before: "mk", lang: 5 });
+  assert.equal((await badLang).event, "complete");
   const huge = once(a, "protocol_error");
   a.emit("complete", { id: "t5", before: "x".repeat(200_000) });
   assert.match((await huge).message, /too long/);
