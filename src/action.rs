@@ -50,7 +50,7 @@ pub fn build(ws: &Workspace, cwd: &Path, action: &Action, lang: Lang) -> Result<
             let command = format!("cd {}", operands(&[word(&relative(cwd, &rel))]));
             return Ok(Built {
                 command,
-                explanation: lang.pick("Explorador: abrir la carpeta", "Explorer: open the folder"),
+                explanation: crate::tr!(lang, "explorer_open"),
                 moves_cwd: true,
             });
         }
@@ -64,21 +64,12 @@ pub fn build(ws: &Workspace, cwd: &Path, action: &Action, lang: Lang) -> Result<
                 Some(id) => {
                     return Err(refused(
                         RefusalKind::Invalid,
-                        lang.pick(
-                            &format!("«{id}» no es una entrada de la papelera"),
-                            &format!("“{id}” is not a trash entry"),
-                        ),
+                        crate::tr!(lang, "not_trash_entry", id = id),
                     ));
                 }
                 None => "undo".to_owned(),
             };
-            (
-                command,
-                lang.pick(
-                    "Explorador: deshacer el borrado (recuperar de la papelera)",
-                    "Explorer: undo the deletion (bring it back from the trash)",
-                ),
-            )
+            (command, crate::tr!(lang, "explorer_undo"))
         }
     };
     Ok(Built {
@@ -95,28 +86,17 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn invalid(&self, es: &str, en: &str) -> Refused {
-        refused(RefusalKind::Invalid, self.lang.pick(es, en))
+    fn invalid(&self, message: String) -> Refused {
+        refused(RefusalKind::Invalid, message)
     }
 
     /// A root-relative path the client sent, refused unless it goes only downwards.
     fn rel(&self, path: &str) -> Result<PathBuf, Refused> {
         if path.contains('\u{FFFD}') {
-            return Err(self.invalid(
-                &format!(
-                    "«{path}» es un nombre mostrado con «�»: envía la ruta tal como vino en el listado"
-                ),
-                &format!(
-                    "“{path}” is a name as shown, with “�”: send the path as the listing gave it"
-                ),
-            ));
+            return Err(self.invalid(crate::tr!(self.lang, "shown_name", path = path)));
         }
-        client_rel_path(path).ok_or_else(|| {
-            self.invalid(
-                &format!("«{path}» está fuera del espacio de trabajo"),
-                &format!("“{path}” is outside the workspace"),
-            )
-        })
+        client_rel_path(path)
+            .ok_or_else(|| self.invalid(crate::tr!(self.lang, "outside", path = path)))
     }
 
     /// An existing folder (the root included).
@@ -133,10 +113,7 @@ impl Builder<'_> {
         } else {
             Err(refused(
                 RefusalKind::Missing,
-                self.lang.pick(
-                    &format!("la carpeta «{path}» ya no existe"),
-                    &format!("the folder “{path}” is not there any more"),
-                ),
+                crate::tr!(self.lang, "folder_gone", path = path),
             ))
         }
     }
@@ -146,18 +123,12 @@ impl Builder<'_> {
         let rel = match &item.raw {
             // A name that is not UTF-8: its real bytes, as the listing gave them.
             Some(hex) => rel_from_hex(hex).map_err(|_| {
-                self.invalid(
-                    &format!("«{}»: los bytes del nombre no valen", item.path),
-                    &format!("“{}”: the name's bytes are not valid", item.path),
-                )
+                self.invalid(crate::tr!(self.lang, "bad_name_bytes", path = item.path))
             })?,
             None => self.rel(&item.path)?,
         };
         if rel.as_os_str().is_empty() {
-            return Err(self.invalid(
-                "la raíz del espacio de trabajo no se puede mover ni borrar",
-                "the workspace's root cannot be moved or deleted",
-            ));
+            return Err(self.invalid(crate::tr!(self.lang, "root_fixed")));
         }
         let entry = entry_at(self.ws.dir(), &rel)
             .ok()
@@ -165,25 +136,13 @@ impl Builder<'_> {
             .ok_or_else(|| {
                 refused(
                     RefusalKind::Missing,
-                    self.lang.pick(
-                        &format!("«{}» ya no existe", item.path),
-                        &format!("“{}” is not there any more", item.path),
-                    ),
+                    crate::tr!(self.lang, "item_gone", path = item.path),
                 )
             })?;
         if item.tag.as_ref().is_some_and(|t| *t != entry.tag) {
             return Err(refused(
                 RefusalKind::Conflict,
-                self.lang.pick(
-                    &format!(
-                        "«{}» ha cambiado en el disco desde que lo viste: mira cómo está ahora y vuelve a intentarlo",
-                        item.path
-                    ),
-                    &format!(
-                        "“{}” changed on disk since you saw it: look at it as it is now and try again",
-                        item.path
-                    ),
-                ),
+                crate::tr!(self.lang, "item_changed", path = item.path),
             ));
         }
         Ok((rel, entry.kind))
@@ -198,14 +157,7 @@ impl Builder<'_> {
             || name.len() > 255
             || name.trim().is_empty();
         if bad {
-            return Err(self.invalid(
-                &format!(
-                    "«{name}» no sirve como nombre (ni vacío, ni «.» o «..», ni con «/», como mucho 255 bytes)"
-                ),
-                &format!(
-                    "“{name}” cannot be a name (not empty, not “.” or “..”, no “/”, at most 255 bytes)"
-                ),
-            ));
+            return Err(self.invalid(crate::tr!(self.lang, "bad_name", name = name)));
         }
         Ok(name)
     }
@@ -218,10 +170,7 @@ impl Builder<'_> {
         let shown = rel_to_string(rel);
         refused(
             RefusalKind::Exists,
-            self.lang.pick(
-                &format!("ya existe «{shown}»"),
-                &format!("“{shown}” already exists"),
-            ),
+            crate::tr!(self.lang, "exists", path = shown),
         )
     }
 
@@ -244,11 +193,9 @@ impl Builder<'_> {
         Ok((
             format!("{program} {}", operands(&[self.arg(&target)])),
             if folder {
-                self.lang
-                    .pick("Explorador: nueva carpeta", "Explorer: new folder")
+                crate::tr!(self.lang, "explorer_new_folder")
             } else {
-                self.lang
-                    .pick("Explorador: nuevo archivo", "Explorer: new file")
+                crate::tr!(self.lang, "explorer_new_file")
             },
         ))
     }
@@ -257,7 +204,7 @@ impl Builder<'_> {
         let (from, _) = self.item(item)?;
         let to = from.with_file_name(self.name(name)?);
         if to == from {
-            return Err(self.invalid("es el mismo nombre", "it is the same name"));
+            return Err(self.invalid(crate::tr!(self.lang, "same_name")));
         }
         if self.taken(&to) {
             return Err(self.exists(&to));
@@ -265,20 +212,16 @@ impl Builder<'_> {
         // -T: should a folder of that name appear meanwhile, fail instead of moving into it.
         Ok((
             format!("mv -T {}", operands(&[self.arg(&from), self.arg(&to)])),
-            self.lang
-                .pick("Explorador: cambiar el nombre", "Explorer: rename"),
+            crate::tr!(self.lang, "explorer_rename"),
         ))
     }
 
     fn items(&self, items: &[ItemRef]) -> Result<Vec<(PathBuf, EntryKind)>, Refused> {
         if items.is_empty() {
-            return Err(self.invalid("no hay nada seleccionado", "nothing is selected"));
+            return Err(self.invalid(crate::tr!(self.lang, "nothing_selected")));
         }
         if items.len() > 10_000 {
-            return Err(self.invalid(
-                "demasiados elementos a la vez (como mucho 10 000)",
-                "too many items at once (10,000 at most)",
-            ));
+            return Err(self.invalid(crate::tr!(self.lang, "too_many_items")));
         }
         let mut out: Vec<(PathBuf, EntryKind)> = Vec::with_capacity(items.len());
         for i in items {
@@ -300,16 +243,14 @@ impl Builder<'_> {
         let items = self.items(items)?;
         for (p, _) in &items {
             if dest.starts_with(p) {
-                return Err(self.invalid(
-                    &format!("«{}» no puede ir dentro de sí mismo", rel_to_string(p)),
-                    &format!("“{}” cannot go inside itself", rel_to_string(p)),
-                ));
+                let path = rel_to_string(p);
+                return Err(self.invalid(crate::tr!(self.lang, "into_itself", path = path)));
             }
         }
         let explanation = if copy {
-            self.lang.pick("Explorador: copiar", "Explorer: copy")
+            crate::tr!(self.lang, "explorer_copy")
         } else {
-            self.lang.pick("Explorador: mover", "Explorer: move")
+            crate::tr!(self.lang, "explorer_move")
         };
         if !copy {
             let moving: Vec<_> = items
@@ -317,7 +258,7 @@ impl Builder<'_> {
                 .filter(|(p, _)| p.parent() != Some(dest.as_path()))
                 .collect();
             if moving.is_empty() {
-                return Err(self.invalid("ya está en esa carpeta", "it is already in that folder"));
+                return Err(self.invalid(crate::tr!(self.lang, "already_there")));
             }
             let mut args: Vec<String> = moving.iter().map(|(p, _)| self.arg(p)).collect();
             args.push(self.dest_arg(&dest));
@@ -372,7 +313,7 @@ impl Builder<'_> {
             Some(i) if i > 0 && !dir => name.split_at(i),
             _ => (name, ""),
         };
-        let word = self.lang.pick("copia", "copy");
+        let word = crate::tr!(self.lang, "copy_word");
         (1..)
             .map(|n| {
                 let label = if n == 1 {
@@ -396,10 +337,7 @@ impl Builder<'_> {
         let args: Vec<String> = items.iter().map(|(p, _)| self.arg(p)).collect();
         Ok((
             format!("rm {recursive}{}", operands(&args)),
-            self.lang.pick(
-                "Explorador: borrar (a la papelera, se puede deshacer)",
-                "Explorer: delete (to the trash, can be undone)",
-            ),
+            crate::tr!(self.lang, "explorer_delete"),
         ))
     }
 }

@@ -19,5 +19,6 @@ pub mod policy;
 pub mod protocol;
 pub mod server;
 pub mod session;
+pub mod text;
 pub mod trim;
 pub mod workspace;

@@ -271,6 +271,10 @@ pub struct ListRequest {
     #[serde(default)]
     #[ts(optional)]
     pub limit: Option<u32>,
+    /// The language of an error ("es", "en"); the connection's when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
 }
 
 /// `subscribe` (with an acknowledgement): show this folder and keep it current. `listing`
@@ -280,6 +284,11 @@ pub struct ListRequest {
 #[ts(export)]
 pub struct SubscribeRequest {
     pub path: String,
+    /// The language this client's explorer is told things in from now on ("es", "en"); the
+    /// connection's when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
 }
 
 /// The acknowledgement of `subscribe` and `unsubscribe`.

@@ -221,6 +221,14 @@ impl Session {
         cancel: Option<&Notify>,
         progress: &mut dyn Progress,
     ) -> Finished {
+        // A new request while a question is open drops the question, and says so: a later
+        // "yes" must not confirm something the person has moved on from.
+        if let Some(p) = self.pending.lock().ok().and_then(|mut slot| slot.take())
+            && p.at.elapsed() < CONFIRM_TTL
+        {
+            let command = p.translation.command.clone().unwrap_or_default();
+            progress.output(&(crate::tr!(p.lang, "question_dropped", command = command) + "\n"));
+        }
         let (raw, translation, lang) = match input {
             Input::Instruction { text, lang } => (
                 text,

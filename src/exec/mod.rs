@@ -101,16 +101,13 @@ pub async fn run(
         code = ended.code;
         if ended.cancelled {
             cancelled = true;
-            out.push_str(&lang.pick("\n[atajo: cancelado]\n", "\n[atajo: cancelled]\n"));
+            out.push_str(&format!("\n{}\n", crate::tr!(lang, "run_cancelled")));
             break;
         }
         if ended.timed_out {
             timed_out = true;
             let s = limits.timeout.as_secs();
-            out.push_str(&lang.pick(
-                &format!("\n[atajo: detenido a los {s} s]\n"),
-                &format!("\n[atajo: stopped after {s} s]\n"),
-            ));
+            out.push_str(&format!("\n{}\n", crate::tr!(lang, "run_timed_out", s = s)));
             break;
         }
         if out.truncated() {

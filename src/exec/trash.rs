@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::builtin::{Done, locate, strerror};
 use super::quote;
 use crate::lang::Lang;
+use crate::text;
 use crate::workspace::{STATE_DIR, Workspace, rawname, rel_to_string};
 
 const MANIFEST: &str = "manifest.json";
@@ -190,21 +191,18 @@ pub fn rm(
         match written {
             Ok(()) => {
                 let (n, at) = (manifest.items.len(), rel_to_string(&entry));
-                out.push_str(&lang.pick(
-                    &format!(
-                        "[atajo: {n} elemento(s) a la papelera ({at}); `undo` los devuelve]\n"
-                    ),
-                    &format!(
-                        "[atajo: {n} item(s) moved to the trash ({at}); `undo` puts them back]\n"
-                    ),
-                ))
+                out.push_str(&crate::tr!(lang, "trash_moved", n = n, at = at));
+                out.push('\n');
             }
             Err(e) => {
-                let (at, why) = (rel_to_string(&entry), strerror(&e));
-                out.push_str(&lang.pick(
-                    &format!("[atajo: movido a {at}, pero su índice no se pudo escribir: {why}]\n"),
-                    &format!("[atajo: moved to {at} but could not write its manifest: {why}]\n"),
+                let (at, why) = (rel_to_string(&entry), text::os_error(lang, &e));
+                out.push_str(&crate::tr!(
+                    lang,
+                    "trash_manifest_failed",
+                    at = at,
+                    why = why
                 ));
+                out.push('\n');
                 code = 1;
             }
         }
@@ -246,17 +244,8 @@ pub fn undo(id: Option<&str>, ws: &Workspace, lang: Lang) -> Done {
     let Some(manifest) = found else {
         return Done {
             output: match id {
-                Some(id) => lang.pick(
-                    &format!(
-                        "undo: no hay ninguna entrada {} en la papelera\n",
-                        quoted(id)
-                    ),
-                    &format!("undo: no trash entry {}\n", quoted(id)),
-                ),
-                None => lang.pick(
-                    "undo: la papelera está vacía; no hay nada que deshacer\n",
-                    "undo: the trash is empty; nothing to undo\n",
-                ),
+                Some(id) => crate::tr!(lang, "undo_no_entry", id = quoted(id)) + "\n",
+                None => crate::tr!(lang, "undo_empty") + "\n",
             },
             code: 1,
             created: Vec::new(),
@@ -278,16 +267,23 @@ pub fn undo(id: Option<&str>, ws: &Workspace, lang: Lang) -> Done {
             parent_ok.and_then(|()| dir.rename(entry.join(&item.stored), dir, &to))
         };
         match restored {
-            Ok(()) => out.push_str(&lang.pick(
-                &format!("restaurado {}\n", quoted(&item.from)),
-                &format!("restored {}\n", quoted(&item.from)),
-            )),
-            Err(e) => {
-                let (what, why) = (quoted(&item.from), strerror(&e));
-                out.push_str(&lang.pick(
-                    &format!("undo: no se puede restaurar {what}: {why}\n"),
-                    &format!("undo: cannot restore {what}: {why}\n"),
+            Ok(()) => {
+                out.push_str(&crate::tr!(
+                    lang,
+                    "undo_restored",
+                    what = quoted(&item.from)
                 ));
+                out.push('\n');
+            }
+            Err(e) => {
+                let (what, why) = (quoted(&item.from), text::os_error(lang, &e));
+                out.push_str(&crate::tr!(
+                    lang,
+                    "undo_cannot_restore",
+                    what = what,
+                    why = why
+                ));
+                out.push('\n');
                 code = 1;
                 left.push(item);
             }
@@ -306,10 +302,9 @@ pub fn undo(id: Option<&str>, ws: &Workspace, lang: Lang) -> Done {
             .and_then(|json| dir.write(entry.join(MANIFEST), json))
     };
     if let Err(e) = rest {
-        out.push_str(&lang.pick(
-            &format!("undo: no se pudo ordenar la papelera: {}\n", strerror(&e)),
-            &format!("undo: cannot tidy the trash: {}\n", strerror(&e)),
-        ));
+        let why = text::os_error(lang, &e);
+        out.push_str(&crate::tr!(lang, "undo_cannot_tidy", why = why));
+        out.push('\n');
     }
     Done {
         output: out,

@@ -19,6 +19,7 @@ pub use pending::{MAX_BATCH, MAX_SUBS};
 use pending::{Pending, Work};
 pub use route::route;
 
+use crate::lang::Lang;
 use crate::protocol::{
     ChangeKind, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
 };
@@ -46,12 +47,18 @@ pub trait Sink: Send + Sync + 'static {
 }
 
 struct Feed {
+    /// The language its client is told things in (its explorer may switch).
+    lang: Mutex<Lang>,
     pending: Mutex<Pending>,
     wake: Notify,
     closed: AtomicBool,
 }
 
 impl Feed {
+    fn lang(&self) -> Lang {
+        *self.lang.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn state(&self) -> MutexGuard<'_, Pending> {
         // A panic while holding it cannot leave Pending half-updated in a way that matters
         // more than losing the client's updates: go on with what is there.
@@ -65,7 +72,8 @@ pub struct Hub {
     feeds: Mutex<HashMap<u64, Arc<Feed>>>,
     next: AtomicU64,
     /// Folders polled instead of watched, told to every new subscriber too.
-    warnings: Mutex<Vec<FsWarning>>,
+    /// Folders the watcher could not watch (the inotify limit): said to every explorer.
+    unwatched: Mutex<Vec<String>>,
 }
 
 impl Hub {
@@ -74,7 +82,7 @@ impl Hub {
             ws,
             feeds: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
-            warnings: Mutex::new(Vec::new()),
+            unwatched: Mutex::new(Vec::new()),
         })
     }
 
@@ -88,9 +96,10 @@ impl Hub {
     }
 
     /// A feed for a new client; it lives until the handle is dropped or the client is gone.
-    pub fn attach(self: &Arc<Self>, sink: impl Sink) -> FeedHandle {
+    pub fn attach(self: &Arc<Self>, sink: impl Sink, lang: Lang) -> FeedHandle {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let feed = Arc::new(Feed {
+            lang: Mutex::new(lang),
             pending: Mutex::new(Pending::default()),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
@@ -133,19 +142,27 @@ impl Hub {
     }
 
     /// Tells every explorer (now and later) that part of the tree is only polled.
-    pub fn warn(&self, warning: FsWarning) {
-        self.warnings
+    /// Tells every explorer that `folder` is read every 2 s instead of watched.
+    pub fn warn_unwatched(&self, folder: String) {
+        self.unwatched
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(warning.clone());
+            .push(folder.clone());
         for feed in self.feeds() {
             let mut p = feed.state();
             if p.is_subscriber() {
-                p.warn(warning.clone());
+                p.warn(unwatched_warning(&folder, feed.lang()));
                 drop(p);
                 feed.wake.notify_one();
             }
         }
+    }
+}
+
+fn unwatched_warning(folder: &str, lang: Lang) -> FsWarning {
+    FsWarning {
+        path: folder.to_owned(),
+        message: crate::tr!(lang, "watch_limit"),
     }
 }
 
@@ -158,26 +175,30 @@ pub struct FeedHandle {
 
 impl FeedHandle {
     /// Shows a folder (root-relative, `/`-separated): a snapshot, then its changes.
-    pub fn subscribe(&self, path: &str) -> Result<String, String> {
-        let rel = client_rel_path(path)
-            .ok_or_else(|| "the path must be a folder inside the workspace".to_owned())?;
+    pub fn subscribe(&self, path: &str, lang: Option<Lang>) -> Result<String, String> {
+        if let Some(l) = lang {
+            *self.feed.lang.lock().unwrap_or_else(|e| e.into_inner()) = l;
+        }
+        let lang = self.feed.lang();
+        let rel = client_rel_path(path).ok_or_else(|| crate::tr!(lang, "path_inside"))?;
         let path = workspace::rel_to_string(&rel);
         let first = {
             let mut p = self.feed.state();
             let first = !p.is_subscriber();
-            p.subscribe(&path)?;
+            p.subscribe(&path)
+                .map_err(|max| crate::tr!(lang, "too_many_folders", max = max))?;
             first
         };
         if first {
-            let warnings = self
+            let folders = self
                 .hub
-                .warnings
+                .unwatched
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone();
             let mut p = self.feed.state();
-            for w in warnings {
-                p.warn(w);
+            for folder in folders {
+                p.warn(unwatched_warning(&folder, lang));
             }
         }
         self.feed.wake.notify_one();
@@ -288,11 +309,12 @@ async fn send_listing(
     let ws2 = ws.clone();
     let p = path.to_owned();
     let read = tokio::task::spawn_blocking(move || {
-        let rel = client_rel_path(&p).ok_or("not a folder inside the workspace")?;
+        let rel =
+            client_rel_path(&p).ok_or_else(|| std::io::Error::from_raw_os_error(libc::EACCES))?;
         ws2.tree().stamped_listing(&rel)
     })
     .await
-    .unwrap_or_else(|e| Err(format!("listing failed: {e}")));
+    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
     let items = match read {
         Ok((items, stamp)) => {
             // Changes the listing already holds, however late they are routed, are not sent
@@ -310,7 +332,12 @@ async fn send_listing(
                 total: 0,
                 entries: Vec::new(),
                 done: true,
-                error: Some(error),
+                error: Some({
+                    let lang = feed.lang();
+                    let shown = if path.is_empty() { "/" } else { path };
+                    let why = crate::text::os_error(lang, &error);
+                    crate::tr!(lang, "listing_failed", path = shown, why = why)
+                }),
             };
             patiently(|| sink.listing(&page)).await?;
             return Ok(false);

@@ -130,14 +130,13 @@ impl Pending {
         !self.subs.is_empty()
     }
 
-    /// Starts showing `path` (or re-lists it when already shown).
-    pub fn subscribe(&mut self, path: &str) -> Result<(), String> {
+    /// Starts showing `path` (or re-lists it when already shown); `Err(MAX_SUBS)` when that
+    /// many are shown already.
+    pub fn subscribe(&mut self, path: &str) -> Result<(), usize> {
         let reason = if self.subs.contains_key(path) {
             ListingReason::Refresh
         } else if self.subs.len() >= MAX_SUBS {
-            return Err(format!(
-                "too many folders shown at once (at most {MAX_SUBS}): unsubscribe from one first"
-            ));
+            return Err(MAX_SUBS);
         } else {
             // A client that subscribes is an explorer: the original design's events stop.
             self.compat.clear();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::Hub;
-use crate::protocol::{ChangeKind, FsChange, FsWarning};
+use crate::protocol::{ChangeKind, FsChange};
 use crate::workspace::WatchMsg;
 
 /// Messages taken from the stream at once before routing them.
@@ -71,12 +71,7 @@ pub async fn route(hub: Arc<Hub>, mut rx: UnboundedReceiver<WatchMsg>) {
                 "the inotify watch limit is reached: this folder is read every 2 s \
                  (raise fs.inotify.max_user_watches to watch it)"
             );
-            hub.warn(FsWarning {
-                path: folder,
-                message: "too many folders to watch (the inotify watch limit): changes here \
-                          show up within 2 s"
-                    .into(),
-            });
+            hub.warn_unwatched(folder);
         }
         if lost {
             hub.resync_all();

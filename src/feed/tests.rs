@@ -85,9 +85,9 @@ async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
     tokio::spawn(route(hub.clone(), rx));
     let compat = Recorder::default();
     let explorer = Recorder::default();
-    let _c = hub.attach(compat.clone());
-    let e = hub.attach(explorer.clone());
-    e.subscribe("docs").unwrap();
+    let _c = hub.attach(compat.clone(), crate::lang::Lang::En);
+    let e = hub.attach(explorer.clone(), crate::lang::Lang::En);
+    e.subscribe("docs", None).unwrap();
     explorer.wait_for("listing #1 Subscribe docs []").await;
 
     tx.send(WatchMsg::Changes(
@@ -115,7 +115,7 @@ async fn a_slow_client_gets_everything_coalesced_and_in_order() {
     let hub = Hub::new(ws);
     let slow = Recorder::default();
     *slow.full.lock().unwrap() = 5;
-    let _h = hub.attach(slow.clone());
+    let _h = hub.attach(slow.clone(), crate::lang::Lang::En);
     let mut changes = Vec::new();
     for i in 0..1000 {
         changes.push((FsChange::new(format!("f{i}"), ChangeKind::Created), 1));
@@ -136,7 +136,7 @@ async fn a_dropped_handle_ends_its_feed() {
     let (_tmp, ws) = workspace();
     let hub = Hub::new(ws);
     let gone = Recorder::default();
-    let h = hub.attach(gone.clone());
+    let h = hub.attach(gone.clone(), crate::lang::Lang::En);
     drop(h);
     hub.publish(&[(FsChange::new("x", ChangeKind::Created), 1)]);
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -224,9 +224,7 @@ fn find(spec: &Spec, args: &[String]) -> Result<Parsed, Reason> {
             }
             None if !a.starts_with('-') => {
                 // find refuses a path after the expression started; so do we, clearly.
-                return Err(Reason::Syntax(format!(
-                    "find: paths must come before the expression: {a}"
-                )));
+                return Err(Reason::Syntax(super::reason::Syntax::FindOrder(a.clone())));
             }
             None => return Err(denied(spec, a)),
         }

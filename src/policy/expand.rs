@@ -10,7 +10,7 @@ use brush_parser::ast::Word;
 use brush_parser::word::{WordPiece, WordPieceWithSource};
 use brush_parser::{ParserOptions, word};
 
-use super::reason::Reason;
+use super::reason::{Reason, Syntax};
 use crate::workspace::{self, PathError, rawname};
 
 /// Most words one word may expand to (braces and globs together).
@@ -72,8 +72,8 @@ impl Expander<'_> {
         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             word::parse(&w.value, self.opts)
         }))
-        .map_err(|_| Reason::Syntax("the shell parser could not read a word".into()))?;
-        let pieces = parsed.map_err(|e| Reason::Syntax(e.to_string()))?;
+        .map_err(|_| Reason::Syntax(Syntax::Unreadable))?;
+        let pieces = parsed.map_err(|e| Reason::Syntax(Syntax::Other(e.to_string())))?;
         let mut out = Vec::new();
         self.push_pieces(&pieces, false, &mut out)?;
         Ok(out)

@@ -28,18 +28,15 @@ fn allowed(checked: &Checked, ctx: Context<'_>, lang: Lang) -> String {
     for (i, step) in checked.steps.iter().enumerate() {
         let lead = match (i, step.connector) {
             (0, _) => String::new(),
-            (_, Connector::Always) => lang.pick("Después, ", "Then, "),
-            (_, Connector::IfOk) => lang.pick("Si eso sale bien, ", "If that succeeds, "),
-            (_, Connector::IfFailed) => lang.pick("Si eso falla, ", "If that fails, "),
+            (_, Connector::Always) => crate::tr!(lang, "explain_then"),
+            (_, Connector::IfOk) => crate::tr!(lang, "explain_if_ok"),
+            (_, Connector::IfFailed) => crate::tr!(lang, "explain_if_failed"),
         };
         for (j, stage) in step.stages.iter().enumerate() {
             let piped = j > 0;
             let mut line = if j == 0 { lead.clone() } else { String::new() };
             if piped {
-                line.push_str(&lang.pick(
-                    "recibiendo la salida anterior, ",
-                    "taking the previous output, ",
-                ));
+                line.push_str(&crate::tr!(lang, "explain_piped"));
             }
             line.push_str(&stage_line(stage, ctx.rules.get(&stage.program), lang));
             lines.push(format!("• {line}"));
@@ -54,7 +51,7 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
     let about = spec
         .and_then(|s| s.about.as_ref())
         .map(|a| a[idx].clone())
-        .unwrap_or_else(|| lang.pick("ejecuta el programa", "runs the program"));
+        .unwrap_or_else(|| crate::tr!(lang, "explain_runs"));
     let mut out = format!("`{}`: {about}", stage.program);
     let mut said = Vec::new();
     for opt in &stage.meaning.options {
@@ -63,10 +60,7 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
             .map(|m| m[idx].clone());
         let mut part = match meaning {
             Some(m) => m,
-            None => lang.pick(
-                &format!("opción {}", opt.name),
-                &format!("option {}", opt.name),
-            ),
+            None => crate::tr!(lang, "explain_option", name = opt.name),
         };
         if let Some(v) = &opt.value {
             part.push_str(&format!(" ({v})"));
@@ -97,16 +91,16 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let (es, en) = match kind {
-            Kind::Read => ("lee", "reads"),
-            Kind::Write => ("crea o cambia", "creates or changes"),
-            Kind::Target => ("destino", "destination"),
-            Kind::Delete => ("borra", "removes"),
-            Kind::Modify => ("modifica", "modifies"),
-            _ if echo => ("texto", "text"),
-            _ => ("con", "with"),
+        let label = match kind {
+            Kind::Read => crate::tr!(lang, "operands_read"),
+            Kind::Write => crate::tr!(lang, "operands_write"),
+            Kind::Target => crate::tr!(lang, "operands_target"),
+            Kind::Delete => crate::tr!(lang, "operands_delete"),
+            Kind::Modify => crate::tr!(lang, "operands_modify"),
+            _ if echo => crate::tr!(lang, "operands_text"),
+            _ => crate::tr!(lang, "operands_other"),
         };
-        out.push_str(&format!(". {}: {list}", capitalize(&lang.pick(es, en))));
+        out.push_str(&format!(". {}: {list}", capitalize(&label)));
     }
     for r in &stage.redirects {
         out.push_str(". ");
@@ -117,54 +111,30 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
 }
 
 fn redirect_words(r: &Redirect, lang: Lang) -> String {
-    let stream = match r.fd {
-        0 => lang.pick("la entrada", "input"),
-        1 => lang.pick("la salida", "output"),
-        _ => lang.pick("los errores", "errors"),
-    };
+    let stream = capitalize(&match r.fd {
+        0 => crate::tr!(lang, "explain_input"),
+        1 => crate::tr!(lang, "explain_output"),
+        _ => crate::tr!(lang, "explain_errors"),
+    });
     match &r.target {
         Target::File(path, mode) => {
             let p = super::workspace::rel_to_string(path);
             match mode {
-                OpenMode::Read => lang.pick(
-                    &format!("{} se lee de `{p}`", capitalize(&stream)),
-                    &format!("{} is read from `{p}`", capitalize(&stream)),
-                ),
-                OpenMode::Truncate => lang.pick(
-                    &format!(
-                        "{} se escribe en `{p}` (lo reemplaza si existe)",
-                        capitalize(&stream)
-                    ),
-                    &format!(
-                        "{} is written to `{p}` (replacing it if it exists)",
-                        capitalize(&stream)
-                    ),
-                ),
-                OpenMode::Append => lang.pick(
-                    &format!("{} se añade al final de `{p}`", capitalize(&stream)),
-                    &format!("{} is appended to `{p}`", capitalize(&stream)),
-                ),
+                OpenMode::Read => {
+                    crate::tr!(lang, "explain_reads_from", stream = stream, path = p)
+                }
+                OpenMode::Truncate => {
+                    crate::tr!(lang, "explain_writes_to", stream = stream, path = p)
+                }
+                OpenMode::Append => {
+                    crate::tr!(lang, "explain_appends_to", stream = stream, path = p)
+                }
             }
         }
-        Target::Null => lang.pick(
-            &format!("{} se descarta", capitalize(&stream)),
-            &format!("{} is discarded", capitalize(&stream)),
-        ),
-        Target::Fd(fd) => {
-            let to = if *fd == 1 {
-                lang.pick("la salida", "output")
-            } else {
-                lang.pick("los errores", "errors")
-            };
-            lang.pick(
-                &format!("{} van a {to}", capitalize(&stream)),
-                &format!("{} go to {to}", capitalize(&stream)),
-            )
-        }
-        Target::Text(_) => lang.pick(
-            "La entrada es el texto escrito en el propio comando",
-            "Input is the text written in the command itself",
-        ),
+        Target::Null => crate::tr!(lang, "explain_discarded", stream = stream),
+        Target::Fd(1) => crate::tr!(lang, "explain_goes_to_output", stream = stream),
+        Target::Fd(_) => crate::tr!(lang, "explain_goes_to_errors", stream = stream),
+        Target::Text(_) => crate::tr!(lang, "explain_here_text"),
     }
 }
 
@@ -175,18 +145,9 @@ fn risk_line(risk: Risk, affected: &[String], lang: Lang) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     match risk {
-        Risk::Read => lang.pick(
-            "Riesgo: solo lectura, no cambia nada.",
-            "Risk: read only, changes nothing.",
-        ),
-        Risk::Write => lang.pick(
-            "Riesgo: escritura; crea o cambia archivos, sin borrar ni reemplazar nada.",
-            "Risk: write; creates or changes files without removing or replacing anything.",
-        ),
-        Risk::Destructive => lang.pick(
-            &format!("Riesgo: destructivo; pide confirmación antes de tocar {list}."),
-            &format!("Risk: destructive; asks for confirmation before touching {list}."),
-        ),
+        Risk::Read => crate::tr!(lang, "risk_read"),
+        Risk::Write => crate::tr!(lang, "risk_write"),
+        Risk::Destructive => crate::tr!(lang, "risk_destructive", list = list),
     }
 }
 
@@ -200,19 +161,14 @@ fn denied(command: &str, denial: &Denial, ctx: Context<'_>, lang: Lang) -> Strin
         } else if let Some(cat) = never_category(&name) {
             format!("• `{name}`: {}.", cat.describe(lang))
         } else {
-            lang.pick(
-                &format!("• `{name}`: un programa que atajo no conoce."),
-                &format!("• `{name}`: a program atajo has no rule for."),
-            )
+            crate::tr!(lang, "explain_unknown_program", name = name)
         };
         if !lines.contains(&line) {
             lines.push(line);
         }
     }
-    lines.push(lang.pick(
-        &format!("atajo no lo ejecutaría: {}", denial.reason.message(lang)),
-        &format!("atajo would not run it: {}", denial.reason.message(lang)),
-    ));
+    let reason = denial.reason.message(lang);
+    lines.push(crate::tr!(lang, "explain_would_not_run", reason = reason));
     lines.join("\n")
 }
 

@@ -21,7 +21,7 @@ use brush_parser::{Parser, ParserOptions};
 
 pub use explain::explain;
 pub use never::{Category, category as never_category};
-pub use reason::Reason;
+pub use reason::{Reason, Syntax};
 pub use rules::{Rules, RulesError};
 
 use crate::lang::Lang;
@@ -275,17 +275,15 @@ fn parse(command: &str, opts: &ParserOptions) -> Result<brush_parser::ast::Progr
         return Err(Reason::TooNested(depth));
     }
     if huge_fd {
-        return Err(Reason::Syntax(
-            "a file descriptor number before < or > is too large".into(),
-        ));
+        return Err(Reason::Syntax(Syntax::HugeFd));
     }
     // brush-parser 0.4 panics on some inputs (an fd number that overflows, found by fuzzing):
     // a client's text must get an answer, never a dead handler.
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         Parser::new(command.as_bytes(), opts).parse_program()
     }))
-    .map_err(|_| Reason::Syntax("the shell parser could not read this command".into()))?;
-    parsed.map_err(|e| Reason::Syntax(e.to_string()))
+    .map_err(|_| Reason::Syntax(Syntax::Unreadable))?;
+    parsed.map_err(|e| Reason::Syntax(Syntax::from_parser(&e)))
 }
 
 /// What the parts judged so far add up to: the strictest risk wins.
@@ -362,11 +360,9 @@ fn judge_pipeline(
         let stage = match command {
             Command::Simple(simple) => judge_simple(simple, opts, ctx, cwd, acc)?,
             Command::Compound(..) => {
-                return Err(
-                    Reason::Compound("a compound command (if, for, while, ( ), { })").into(),
-                );
+                return Err(Reason::CompoundCommand.into());
             }
-            Command::Function(_) => return Err(Reason::Compound("defining a function").into()),
+            Command::Function(_) => return Err(Reason::Function.into()),
             Command::ExtendedTest(..) => return Err(Reason::Compound("[[ … ]]").into()),
         };
         stages.push(stage);
@@ -412,7 +408,7 @@ fn judge_simple(
                 return Err(Reason::Substitution.into());
             }
             CommandPrefixOrSuffixItem::Word(_) => {
-                return Err(Reason::Syntax("unexpected word".into()).into());
+                return Err(Reason::Syntax(Syntax::UnexpectedWord).into());
             }
         }
     }

@@ -291,52 +291,17 @@ const INTERACTIVE: &[&str] = &[
 const VCS: &[&str] = &["git", "hg", "svn", "bzr", "fossil"];
 
 impl Category {
-    pub fn describe(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Category::Shell, Lang::En) => "a shell runs any command hidden in its arguments",
-            (Category::Shell, Lang::Es) => {
-                "un intérprete de órdenes ejecuta cualquier comando oculto en sus argumentos"
-            }
-            (Category::Interpreter, Lang::En) => {
-                "an interpreter or build tool runs code the policy cannot see"
-            }
-            (Category::Interpreter, Lang::Es) => {
-                "un intérprete o una herramienta de compilación ejecuta código que la política no puede ver"
-            }
-            (Category::RunsOther, Lang::En) => {
-                "it runs another program or code given as its arguments"
-            }
-            (Category::RunsOther, Lang::Es) => {
-                "ejecuta otro programa o código que recibe como argumento"
-            }
-            (Category::ShellState, Lang::En) => {
-                "it changes the shell's state (variables, aliases, limits); atajo runs one command at a time"
-            }
-            (Category::ShellState, Lang::Es) => {
-                "cambia el estado del intérprete (variables, alias, límites); atajo ejecuta un comando cada vez"
-            }
-            (Category::Network, Lang::En) => "commands have no network access",
-            (Category::Network, Lang::Es) => "los comandos no tienen acceso a la red",
-            (Category::Privilege, Lang::En) => "it changes users, ownership or privileges",
-            (Category::Privilege, Lang::Es) => "cambia de usuario, de propietario o de privilegios",
-            (Category::System, Lang::En) => {
-                "it acts on the system (processes, devices, services, packages, links) rather than on files in the workspace"
-            }
-            (Category::System, Lang::Es) => {
-                "actúa sobre el sistema (procesos, dispositivos, servicios, paquetes, enlaces) y no sobre archivos del espacio de trabajo"
-            }
-            (Category::Interactive, Lang::En) => {
-                "it is interactive or never ends; use cat, head or tail to read a file"
-            }
-            (Category::Interactive, Lang::Es) => {
-                "es interactivo o no termina nunca; usa cat, head o tail para leer un archivo"
-            }
-            (Category::Vcs, Lang::En) => {
-                "it reaches the network and runs programs configured in the repository (hooks, pagers)"
-            }
-            (Category::Vcs, Lang::Es) => {
-                "accede a la red y ejecuta programas configurados en el repositorio (hooks, paginadores)"
-            }
+    pub fn describe(self, lang: Lang) -> String {
+        match self {
+            Category::Shell => crate::tr!(lang, "never_shell"),
+            Category::Interpreter => crate::tr!(lang, "never_interpreter"),
+            Category::RunsOther => crate::tr!(lang, "never_runs_other"),
+            Category::ShellState => crate::tr!(lang, "never_shell_state"),
+            Category::Network => crate::tr!(lang, "never_network"),
+            Category::Privilege => crate::tr!(lang, "never_privilege"),
+            Category::System => crate::tr!(lang, "never_system"),
+            Category::Interactive => crate::tr!(lang, "never_interactive"),
+            Category::Vcs => crate::tr!(lang, "never_vcs"),
         }
     }
 }

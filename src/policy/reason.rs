@@ -4,126 +4,142 @@ use super::never::Category;
 use super::rules::Why;
 use crate::lang::Lang;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Said in a person's language with [`Reason::message`] (from the catalog in `text`);
+/// `Display` says it in English, for logs and errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
-    #[error("the command is empty")]
     Empty,
-    #[error("the command is too long ({0} bytes; the limit is {1})")]
     TooLong(usize, usize),
-    #[error("the command could not be parsed: {0}")]
-    Syntax(String),
-    #[error("running in the background (&) is not allowed")]
+    Syntax(Syntax),
     Background,
-    #[error("{0} is not allowed: only simple commands joined by |, ;, && or ||")]
     Compound(&'static str),
-    #[error("`{0}` cannot be part of a pipeline or have its input or output redirected")]
+    /// `if`, `for`, `while`, `( )`, `{ }`.
+    CompoundCommand,
+    /// `name() { … }`.
+    Function,
     NotInPipeline(String),
-    #[error("redirection {0} is not allowed: use <, >, >>, 2>, &>, 2>&1 or a here-document")]
     Redirection(String),
-    #[error("the redirection target {0} stands for several files")]
     Ambiguous(String),
-    #[error(
-        "the here-document expands $ or ` inside: quote its delimiter (<<'EOF') to keep it literal"
-    )]
     HereDocExpansion,
-    #[error("setting variables ({0}=…) is not allowed")]
     Assignment(String),
-    #[error("setting {0} is not allowed: it changes which programs or libraries run")]
     DangerousAssignment(String),
-    #[error("command substitution ($(…), `…` or <(…)) is not allowed: it runs a hidden command")]
     Substitution,
-    #[error("{0} expansion is not allowed: write the name literally, in quotes if needed")]
     Expansion(&'static str),
-    #[error("{0} expands to more than {1} words")]
     TooManyWords(String, usize),
-    #[error("{0} is too complex to expand: write the names it stands for")]
     TooComplex(String),
-    #[error("parentheses nested {0} deep are not allowed (subshells and substitutions never are)")]
     TooNested(usize),
-    #[error("{0} would be given more than {1} arguments")]
     TooManyArgs(String, usize),
-    #[error("control characters in {0:?} are not allowed")]
     ControlChars(String),
-    #[error("invisible or direction-changing characters ({0}) are not allowed in names")]
     Invisible(String),
-    #[error("run programs by name, not by path: {0}")]
     ProgramPath(String),
-    #[error("`{0}` is never allowed: {why}", why = .1.describe(Lang::En))]
     Never(String, Category),
-    #[error(
-        "`{0}` is not one of the programs atajo runs (see `? rules` in the web terminal, `atajo rules` in a shell)"
-    )]
     Program(String),
-    #[error("option {option} of {program} is not allowed")]
-    Option { program: String, option: String },
-    #[error("option {option} of {program} is not allowed: {}", why_text(*.why, Lang::En))]
+    Option {
+        program: String,
+        option: String,
+    },
     OptionWhy {
         program: String,
         option: String,
         why: Why,
     },
-    #[error("option {option} of {program} needs a value")]
-    MissingValue { program: String, option: String },
-    #[error("{0} needs at least one more argument")]
+    MissingValue {
+        program: String,
+        option: String,
+    },
     MissingOperand(String),
-    #[error("{0} takes at most {1} argument(s)")]
     TooManyOperands(String, usize),
-    #[error("sed command `{0}` is not allowed: it runs a program or reads or writes another file")]
     SedCommand(String),
-    #[error("the sed script could not be understood: {0}")]
     SedSyntax(String),
-    #[error("{0} is outside the workspace")]
     Outside(String),
-    #[error("{0} leads outside the workspace through a symbolic link")]
     Symlink(String),
-    #[error("{0} is a symbolic link whose target does not exist")]
     Dangling(String),
-    #[error(
-        "{0} belongs to atajo's own state (.atajo) or to git's internals and cannot be changed"
-    )]
     Protected(String),
-    #[error("{0} is the workspace itself and cannot be removed")]
     RemoveRoot(String),
-    #[error("cannot inspect {0}: {1}")]
     Io(String, String),
 }
 
-fn why_text(why: Why, lang: Lang) -> &'static str {
-    match (why, lang) {
-        (Why::RunsProgram, Lang::En) => "it runs another program",
-        (Why::RunsProgram, Lang::Es) => "ejecuta otro programa",
-        (Why::FollowsLinks, Lang::En) => {
-            "it follows symbolic links, which may lead outside the workspace"
+/// What the shell parser could not read, in words of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Syntax {
+    /// Near a place (1-based line and column), or at the end.
+    Near(Option<(usize, usize)>),
+    /// A quote, substitution or here-document opened and never closed: what was opened.
+    Unclosed(&'static str),
+    /// A file descriptor number before `<` or `>` too large to be one.
+    HugeFd,
+    /// The parser gave up (it panicked on this input).
+    Unreadable,
+    /// `find PATH… EXPRESSION`: a path after the expression began.
+    FindOrder(String),
+    /// A word where none can be.
+    UnexpectedWord,
+    /// Anything else the parser says, in its own (English) words.
+    Other(String),
+}
+
+impl Syntax {
+    /// The parser's error, sorted into what a person is told.
+    pub fn from_parser(e: &brush_parser::ParseError) -> Self {
+        use brush_parser::ParseError as P;
+        use brush_parser::TokenizerError as T;
+        match e {
+            P::ParsingNear(p) => Syntax::Near(Some((p.line, p.column))),
+            P::ParsingAtEndOfInput => Syntax::Near(None),
+            P::Tokenizing { inner, .. } => match inner {
+                T::UnterminatedSingleQuote(_) => Syntax::Unclosed("'"),
+                T::UnterminatedDoubleQuote(_) => Syntax::Unclosed("\""),
+                T::UnterminatedAnsiCQuote(_) => Syntax::Unclosed("$'"),
+                T::UnterminatedBackquote(_) => Syntax::Unclosed("`"),
+                T::UnterminatedCommandSubstitution => Syntax::Unclosed("$("),
+                T::UnterminatedVariable | T::UnterminatedExpansion => Syntax::Unclosed("${"),
+                T::UnterminatedExtendedGlob(_) => Syntax::Unclosed("@("),
+                T::UnterminatedHereDocuments(..)
+                | T::MissingHereTag(_)
+                | T::MissingHereTagForDocumentBody => Syntax::Unclosed("<<"),
+                T::UnterminatedEscapeSequence => Syntax::Unclosed("\\"),
+                other => Syntax::Other(other.to_string()),
+            },
         }
-        (Why::FollowsLinks, Lang::Es) => {
-            "sigue enlaces simbólicos, que pueden salir del espacio de trabajo"
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        use crate::tr;
+        match self {
+            Syntax::Near(Some((line, col))) => tr!(lang, "syntax_near", line = line, col = col),
+            Syntax::Near(None) => tr!(lang, "syntax_at_end"),
+            Syntax::Unclosed(what) => tr!(lang, "syntax_unclosed", what = what),
+            Syntax::HugeFd => tr!(lang, "syntax_huge_fd"),
+            Syntax::Unreadable => tr!(lang, "syntax_unreadable"),
+            Syntax::FindOrder(word) => tr!(lang, "syntax_find_order", word = word),
+            Syntax::UnexpectedWord => tr!(lang, "syntax_unexpected_word"),
+            Syntax::Other(why) => why.clone(),
         }
-        (Why::AbsoluteNames, Lang::En) => {
-            "it keeps absolute or ../ names, which write outside the workspace"
-        }
-        (Why::AbsoluteNames, Lang::Es) => {
-            "conserva nombres absolutos o con ../, que escriben fuera del espacio de trabajo"
-        }
-        (Why::Interactive, Lang::En) => "it asks questions, and commands here have no keyboard",
-        (Why::Interactive, Lang::Es) => "hace preguntas, y aquí los comandos no tienen teclado",
-        (Why::WritesElsewhere, Lang::En) => "it writes to a file given inside the expression",
-        (Why::WritesElsewhere, Lang::Es) => "escribe en un archivo indicado dentro de la expresión",
-        (Why::Remote, Lang::En) => "it reaches another machine",
-        (Why::Remote, Lang::Es) => "accede a otra máquina",
-        (Why::NeverEnds, Lang::En) => "it never ends",
-        (Why::NeverEnds, Lang::Es) => "no termina nunca",
-        (Why::HardLinks, Lang::En) => "hard links share the data of files outside atajo's control",
-        (Why::HardLinks, Lang::Es) => {
-            "los enlaces duros comparten los datos con archivos que atajo no controla"
-        }
-        (Why::SymbolicLinks, Lang::En) => "symbolic links may point outside the workspace",
-        (Why::SymbolicLinks, Lang::Es) => {
-            "los enlaces simbólicos pueden apuntar fuera del espacio de trabajo"
-        }
-        (Why::NeverAllowed, Lang::En) => "its effect cannot be checked before it runs",
-        (Why::NeverAllowed, Lang::Es) => "su efecto no se puede comprobar antes de ejecutarlo",
     }
 }
+
+fn why_text(why: Why, lang: Lang) -> String {
+    match why {
+        Why::RunsProgram => crate::tr!(lang, "why_runs_program"),
+        Why::FollowsLinks => crate::tr!(lang, "why_follows_links"),
+        Why::AbsoluteNames => crate::tr!(lang, "why_absolute_names"),
+        Why::Interactive => crate::tr!(lang, "why_interactive"),
+        Why::WritesElsewhere => crate::tr!(lang, "why_writes_elsewhere"),
+        Why::Remote => crate::tr!(lang, "why_remote"),
+        Why::NeverEnds => crate::tr!(lang, "why_never_ends"),
+        Why::HardLinks => crate::tr!(lang, "why_hard_links"),
+        Why::SymbolicLinks => crate::tr!(lang, "why_symbolic_links"),
+        Why::NeverAllowed => crate::tr!(lang, "why_never_allowed"),
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Reason {}
 
 impl Reason {
     pub fn option_why(program: &str, option: &str, why: Why) -> Reason {
@@ -139,45 +155,80 @@ impl Reason {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
-        }
+        use crate::tr;
         match self {
-            Reason::Empty => "el comando está vacío".into(),
-            Reason::TooLong(n, max) => format!("el comando es demasiado largo ({n} bytes; el límite es {max})"),
-            Reason::Syntax(e) => format!("no se pudo analizar el comando: {e}"),
-            Reason::Background => "no se permite ejecutar en segundo plano (&)".into(),
-            Reason::Compound(what) => format!("{what} no está permitido: solo comandos simples unidos por |, ;, && o ||"),
-            Reason::NotInPipeline(p) => format!("`{p}` no puede formar parte de una tubería ni redirigir su entrada o salida"),
-            Reason::Redirection(r) => format!("la redirección {r} no está permitida: usa <, >, >>, 2>, &>, 2>&1 o un here-document"),
-            Reason::Ambiguous(w) => format!("el destino de la redirección {w} equivale a varios archivos"),
-            Reason::HereDocExpansion => "el here-document expande $ o ` en su interior: pon el delimitador entre comillas (<<'EOF') para que sea literal".into(),
-            Reason::Assignment(name) => format!("no se permite asignar variables ({name}=…)"),
-            Reason::DangerousAssignment(name) => format!("no se permite asignar {name}: cambia qué programas o bibliotecas se ejecutan"),
-            Reason::Substitution => "la sustitución de comandos ($(…), `…` o <(…)) no está permitida: ejecuta un comando oculto".into(),
-            Reason::Expansion(what) => format!("la expansión {what} no está permitida: escribe el nombre tal cual, entre comillas si hace falta"),
-            Reason::TooManyWords(w, n) => format!("{w} se expande a más de {n} palabras"),
-            Reason::TooNested(n) => format!("no se permiten paréntesis anidados a {n} niveles (las subshells y las sustituciones nunca se permiten)"),
-            Reason::TooManyArgs(p, n) => format!("{p} recibiría más de {n} argumentos"),
-            Reason::TooComplex(w) => format!("{w} es demasiado complejo de expandir: escribe los nombres que representa"),
-            Reason::ControlChars(w) => format!("no se permiten caracteres de control en {w:?}"),
-            Reason::Invisible(w) => format!("no se permiten caracteres invisibles o que cambian la dirección del texto ({w}) en los nombres"),
-            Reason::ProgramPath(p) => format!("ejecuta los programas por su nombre, no por su ruta: {p}"),
-            Reason::Never(p, c) => format!("`{p}` nunca está permitido: {}", c.describe(Lang::Es)),
-            Reason::Program(p) => format!("`{p}` no es uno de los programas que ejecuta atajo (mira `? rules` en el terminal web, `atajo rules` en una consola)"),
-            Reason::Option { program, option } => format!("la opción {option} de {program} no está permitida"),
-            Reason::OptionWhy { program, option, why } => format!("la opción {option} de {program} no está permitida: {}", why_text(*why, Lang::Es)),
-            Reason::MissingValue { program, option } => format!("la opción {option} de {program} necesita un valor"),
-            Reason::MissingOperand(p) => format!("{p} necesita al menos un argumento más"),
-            Reason::TooManyOperands(p, n) => format!("{p} admite como mucho {n} argumento(s)"),
-            Reason::SedCommand(c) => format!("la orden `{c}` de sed no está permitida: ejecuta un programa o lee o escribe otro archivo"),
-            Reason::SedSyntax(e) => format!("no se entiende el guion de sed: {e}"),
-            Reason::Outside(p) => format!("{p} está fuera del espacio de trabajo"),
-            Reason::Symlink(p) => format!("{p} sale del espacio de trabajo a través de un enlace simbólico"),
-            Reason::Dangling(p) => format!("{p} es un enlace simbólico cuyo destino no existe"),
-            Reason::Protected(p) => format!("{p} pertenece al estado de atajo (.atajo) o a los datos internos de git y no se puede modificar"),
-            Reason::RemoveRoot(p) => format!("{p} es el propio espacio de trabajo y no se puede borrar"),
-            Reason::Io(p, e) => format!("no se puede inspeccionar {p}: {e}"),
+            Reason::Empty => tr!(lang, "reason_empty"),
+            Reason::TooLong(n, max) => tr!(lang, "reason_too_long", n = n, max = max),
+            Reason::Syntax(e) => {
+                let why = e.message(lang);
+                tr!(lang, "reason_syntax", why = why)
+            }
+            Reason::Background => tr!(lang, "reason_background"),
+            Reason::Compound(what) => tr!(lang, "reason_compound", what = what),
+            Reason::CompoundCommand => tr!(lang, "reason_compound_command"),
+            Reason::Function => tr!(lang, "reason_function"),
+            Reason::NotInPipeline(p) => tr!(lang, "reason_not_in_pipeline", program = p),
+            Reason::Redirection(r) => tr!(lang, "reason_redirection", what = r),
+            Reason::Ambiguous(w) => tr!(lang, "reason_ambiguous", word = w),
+            Reason::HereDocExpansion => tr!(lang, "reason_here_doc"),
+            Reason::Assignment(name) => tr!(lang, "reason_assignment", name = name),
+            Reason::DangerousAssignment(name) => {
+                tr!(lang, "reason_dangerous_assignment", name = name)
+            }
+            Reason::Substitution => tr!(lang, "reason_substitution"),
+            Reason::Expansion(what) => tr!(lang, "reason_expansion", what = what),
+            Reason::TooManyWords(w, n) => tr!(lang, "reason_too_many_words", word = w, n = n),
+            Reason::TooNested(n) => tr!(lang, "reason_too_nested", n = n),
+            Reason::TooManyArgs(p, n) => tr!(lang, "reason_too_many_args", program = p, n = n),
+            Reason::TooComplex(w) => tr!(lang, "reason_too_complex", word = w),
+            Reason::ControlChars(w) => {
+                let word = format!("{w:?}");
+                tr!(lang, "reason_control_chars", word = word)
+            }
+            Reason::Invisible(w) => tr!(lang, "reason_invisible", what = w),
+            Reason::ProgramPath(p) => tr!(lang, "reason_program_path", program = p),
+            Reason::Never(p, c) => {
+                let why = c.describe(lang);
+                tr!(lang, "reason_never", program = p, why = why)
+            }
+            Reason::Program(p) => tr!(lang, "reason_program", program = p),
+            Reason::Option { program, option } => {
+                tr!(lang, "reason_option", option = option, program = program)
+            }
+            Reason::OptionWhy {
+                program,
+                option,
+                why,
+            } => {
+                let why = why_text(*why, lang);
+                tr!(
+                    lang,
+                    "reason_option_why",
+                    option = option,
+                    program = program,
+                    why = why
+                )
+            }
+            Reason::MissingValue { program, option } => {
+                tr!(
+                    lang,
+                    "reason_missing_value",
+                    option = option,
+                    program = program
+                )
+            }
+            Reason::MissingOperand(p) => tr!(lang, "reason_missing_operand", program = p),
+            Reason::TooManyOperands(p, n) => {
+                tr!(lang, "reason_too_many_operands", program = p, n = n)
+            }
+            Reason::SedCommand(c) => tr!(lang, "reason_sed_command", what = c),
+            Reason::SedSyntax(e) => tr!(lang, "reason_sed_syntax", why = e),
+            Reason::Outside(p) => tr!(lang, "reason_outside", path = p),
+            Reason::Symlink(p) => tr!(lang, "reason_symlink", path = p),
+            Reason::Dangling(p) => tr!(lang, "reason_dangling", path = p),
+            Reason::Protected(p) => tr!(lang, "reason_protected", path = p),
+            Reason::RemoveRoot(p) => tr!(lang, "reason_remove_root", path = p),
+            Reason::Io(p, e) => tr!(lang, "reason_io", path = p, why = e),
         }
     }
 }

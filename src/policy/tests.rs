@@ -285,8 +285,8 @@ fn denies_with_the_reason() {
         }),
         ("", "A=1 ls", |r| matches!(r, Reason::Assignment(_))),
         ("", "ls &", |r| matches!(r, Reason::Background)),
-        ("", "(ls)", |r| matches!(r, Reason::Compound(_))),
-        ("", "f() { ls; }", |r| matches!(r, Reason::Compound(_))),
+        ("", "(ls)", |r| matches!(r, Reason::CompoundCommand)),
+        ("", "f() { ls; }", |r| matches!(r, Reason::Function)),
         ("", "mkdir -Z x", |r| matches!(r, Reason::Option { .. })),
         ("", "ls --col=always", |r| {
             matches!(r, Reason::Option { .. })

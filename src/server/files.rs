@@ -19,6 +19,7 @@ use tracing::{debug, warn};
 use super::App;
 use super::auth::{COOKIE, cookie_value};
 use crate::history::Record;
+use crate::lang::Lang;
 use crate::protocol::Entry;
 use crate::workspace::{self, ContentError, WriteRules, rel_to_string};
 
@@ -35,6 +36,8 @@ pub struct FileQuery {
     /// PUT: make PATH a folder (an empty one in a dropped tree); the body is ignored.
     folder: Option<String>,
     token: Option<String>,
+    /// The language of error messages (else the Accept-Language header's).
+    lang: Option<String>,
 }
 
 fn flag(v: &Option<String>) -> bool {
@@ -58,23 +61,54 @@ fn fail(status: StatusCode, kind: &str, error: impl Into<String>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-fn content_failure(e: ContentError) -> Response {
-    let (status, kind) = match &e {
-        ContentError::NotFound => (StatusCode::NOT_FOUND, "missing"),
-        ContentError::IsDir | ContentError::NotFile => (StatusCode::CONFLICT, "not_a_file"),
-        ContentError::BadPath => (StatusCode::BAD_REQUEST, "invalid"),
-        ContentError::Protected => (StatusCode::FORBIDDEN, "protected"),
-        ContentError::Conflict { .. } => (StatusCode::PRECONDITION_FAILED, "conflict"),
-        ContentError::Exists { .. } => (StatusCode::CONFLICT, "exists"),
-        ContentError::NoParent => (StatusCode::CONFLICT, "missing"),
-        ContentError::Io(io) => match io.raw_os_error() {
-            Some(libc::ENOSPC) | Some(libc::EDQUOT) => (StatusCode::INSUFFICIENT_STORAGE, "full"),
-            Some(libc::EFBIG) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Some(libc::EACCES) | Some(libc::EPERM) => (StatusCode::FORBIDDEN, "denied"),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, "io"),
-        },
+/// cap-std's refusal of a path that leaves the root (through a link): its only sign is its text.
+fn leads_outside(e: &std::io::Error) -> bool {
+    e.raw_os_error().is_none() && e.to_string().contains("outside of the filesystem")
+}
+
+fn content_failure(e: ContentError, lang: Lang) -> Response {
+    use crate::tr;
+    let (status, kind, error) = match &e {
+        ContentError::NotFound => (StatusCode::NOT_FOUND, "missing", tr!(lang, "http_missing")),
+        ContentError::IsDir => (StatusCode::CONFLICT, "not_a_file", tr!(lang, "http_is_dir")),
+        ContentError::NotFile => (
+            StatusCode::CONFLICT,
+            "not_a_file",
+            tr!(lang, "http_not_file"),
+        ),
+        ContentError::BadPath => (
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            tr!(lang, "http_bad_path"),
+        ),
+        ContentError::Protected => (
+            StatusCode::FORBIDDEN,
+            "protected",
+            tr!(lang, "http_protected"),
+        ),
+        ContentError::Conflict { .. } => (
+            StatusCode::PRECONDITION_FAILED,
+            "conflict",
+            tr!(lang, "http_conflict"),
+        ),
+        ContentError::Exists { .. } => (StatusCode::CONFLICT, "exists", tr!(lang, "http_exists")),
+        ContentError::NoParent => (StatusCode::CONFLICT, "missing", tr!(lang, "http_no_parent")),
+        ContentError::Io(io) if leads_outside(io) => {
+            (StatusCode::FORBIDDEN, "outside", tr!(lang, "http_outside"))
+        }
+        ContentError::Io(io) => {
+            let (status, kind) = match io.raw_os_error() {
+                Some(libc::ENOSPC) | Some(libc::EDQUOT) => {
+                    (StatusCode::INSUFFICIENT_STORAGE, "full")
+                }
+                Some(libc::EFBIG) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+                Some(libc::EACCES) | Some(libc::EPERM) => (StatusCode::FORBIDDEN, "denied"),
+                _ => (StatusCode::INTERNAL_SERVER_ERROR, "io"),
+            };
+            let why = crate::text::os_error(lang, io);
+            (status, kind, tr!(lang, "http_io", why = why))
+        }
     };
-    let error = e.to_string();
     let current = match e {
         ContentError::Conflict { current } | ContentError::Exists { current } => current,
         _ => None,
@@ -114,12 +148,16 @@ fn authorized(app: &App, method: &Method, headers: &HeaderMap, q: &FileQuery) ->
     cookie && (method == Method::GET || headers.contains_key(header::ORIGIN))
 }
 
-fn unauthorized() -> Response {
-    fail(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "a valid token is required (Authorization: Bearer TOKEN, ?token=, or the session cookie)",
-    )
+fn unauthorized(lang: Lang) -> Response {
+    let message = crate::tr!(lang, "http_unauthorized");
+    fail(StatusCode::UNAUTHORIZED, "unauthorized", message)
+}
+
+/// A failed task (a panic or cancellation in a blocking thread), said as an I/O failure.
+fn task_failed(e: tokio::task::JoinError, lang: Lang) -> Response {
+    let why = e.to_string();
+    let message = crate::tr!(lang, "http_io", why = why);
+    fail(StatusCode::INTERNAL_SERVER_ERROR, "io", message)
 }
 
 /// The root-relative path a request names.
@@ -206,12 +244,13 @@ pub async fn get_path(
 }
 
 async fn get(app: Arc<App>, path: Option<String>, q: FileQuery, headers: HeaderMap) -> Response {
+    let lang = super::request_lang(&headers, q.lang.as_deref());
     if !authorized(&app, &Method::GET, &headers, &q) {
-        return unauthorized();
+        return unauthorized(lang);
     }
     let rel = match target(path.as_deref(), &q) {
         Ok(r) => r,
-        Err(e) => return content_failure(e),
+        Err(e) => return content_failure(e, lang),
     };
     let ws = app.services.workspace.clone();
     let opened = {
@@ -238,8 +277,8 @@ async fn get(app: Arc<App>, path: Option<String>, q: FileQuery, headers: HeaderM
             );
             serve_zip(app, rel)
         }
-        Ok(Err(e)) => content_failure(e),
-        Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+        Ok(Err(e)) => content_failure(e, lang),
+        Err(e) => task_failed(e, lang),
     }
 }
 
@@ -357,13 +396,17 @@ pub async fn put_path(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let lang = super::request_lang(&headers, q.lang.as_deref());
     if !authorized(&app, &Method::PUT, &headers, &q) {
-        return unauthorized();
+        return unauthorized(lang);
     }
     let rel = match target(Some(&path), &q) {
         Ok(r) if !r.as_os_str().is_empty() => r,
-        Ok(_) => return fail(StatusCode::BAD_REQUEST, "invalid", "the root is not a file"),
-        Err(e) => return content_failure(e),
+        Ok(_) => {
+            let message = crate::tr!(lang, "http_root_not_file");
+            return fail(StatusCode::BAD_REQUEST, "invalid", message);
+        }
+        Err(e) => return content_failure(e, lang),
     };
     if flag(&q.folder) {
         let ws = app.services.workspace.clone();
@@ -374,8 +417,8 @@ pub async fn put_path(
                 record(&app, "upload", format!("{shown}/"), 0, Instant::now());
                 (StatusCode::OK, axum::Json(Written { path: shown, entry })).into_response()
             }
-            Ok(Err(e)) => content_failure(e),
-            Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+            Ok(Err(e)) => content_failure(e, lang),
+            Err(e) => task_failed(e, lang),
         };
     }
     let if_match = headers
@@ -396,8 +439,8 @@ pub async fn put_path(
     };
     let part = match begun {
         Ok(Ok(p)) => p,
-        Ok(Err(e)) => return content_failure(e),
-        Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+        Ok(Err(e)) => return content_failure(e, lang),
+        Err(e) => return task_failed(e, lang),
     };
     let written = match part.file.try_clone() {
         Ok(f) => receive(tokio::fs::File::from_std(f), body).await,
@@ -413,8 +456,8 @@ pub async fn put_path(
                     record(&app, kind, format!("{shown} ({bytes} bytes)"), 0, started);
                     (StatusCode::OK, axum::Json(Written { path: shown, entry })).into_response()
                 }
-                Ok(Err(e)) => content_failure(e),
-                Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string()),
+                Ok(Err(e)) => content_failure(e, lang),
+                Err(e) => task_failed(e, lang),
             }
         }
         Err(why) => {
@@ -423,13 +466,10 @@ pub async fn put_path(
             match why {
                 Received::Client(e) => {
                     debug!(error = %e, path = %shown, "upload stopped by its client");
-                    fail(
-                        StatusCode::BAD_REQUEST,
-                        "cancelled",
-                        format!("the upload stopped: {e}"),
-                    )
+                    let message = crate::tr!(lang, "http_upload_stopped", why = e);
+                    fail(StatusCode::BAD_REQUEST, "cancelled", message)
                 }
-                Received::Disk(e) => content_failure(ContentError::Io(e)),
+                Received::Disk(e) => content_failure(ContentError::Io(e), lang),
             }
         }
     }

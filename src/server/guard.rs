@@ -76,10 +76,8 @@ pub async fn guard(State(g): State<Arc<Guard>>, req: Request<Body>, next: Next) 
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     if !host.as_deref().is_some_and(|h| g.host_ok(h)) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "refused: unexpected Host header (atajo on loopback answers only to localhost names)",
-        );
+        let lang = super::request_lang(req.headers(), None);
+        return refuse(StatusCode::FORBIDDEN, &crate::tr!(lang, "guard_host"));
     }
     let needs_origin_check =
         req.uri().path().starts_with("/socket.io") || req.method() != Method::GET;
@@ -91,10 +89,8 @@ pub async fn guard(State(g): State<Arc<Guard>>, req: Request<Body>, next: Next) 
             .iter()
             .all(|o| o.to_str().is_ok_and(|o| g.origin_ok(o, host.as_deref())));
         if !ok {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                "refused: cross-origin request (add the origin with --allow-origin if it is yours)",
-            );
+            let lang = super::request_lang(req.headers(), None);
+            return refuse(StatusCode::FORBIDDEN, &crate::tr!(lang, "guard_origin"));
         }
     }
     let mut res = next.run(req).await;

@@ -139,6 +139,19 @@ async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// The language of a request's own messages: `?lang=`, else its Accept-Language, else English.
+pub(crate) fn request_lang(headers: &http::HeaderMap, tag: Option<&str>) -> crate::lang::Lang {
+    use crate::lang::Lang;
+    tag.and_then(Lang::from_tag)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
 #[derive(serde::Deserialize)]
 struct TokenParam {
     token: Option<String>,
@@ -146,12 +159,12 @@ struct TokenParam {
 
 /// Trades a valid token for an HttpOnly, SameSite=Strict session cookie and sends the browser
 /// to a URL without the token.
-fn exchange(app: &App, token: &str) -> Response {
+fn exchange(app: &App, token: &str, lang: crate::lang::Lang) -> Response {
     if !app.auth.token_ok(token) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "Token no válido: abre la URL que atajo imprimió al arrancar.\nInvalid token: open the URL atajo printed when it started.\n",
+            crate::tr!(lang, "http_bad_token") + "\n",
         )
             .into_response();
     }
@@ -166,20 +179,33 @@ fn exchange(app: &App, token: &str) -> Response {
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a session");
-            (StatusCode::INTERNAL_SERVER_ERROR, "cannot open a session\n").into_response()
+            let message = crate::tr!(lang, "http_no_session") + "\n";
+            (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
         }
     }
 }
 
-async fn index(State(app): State<Arc<App>>, Query(q): Query<TokenParam>) -> Response {
+async fn index(
+    State(app): State<Arc<App>>,
+    Query(q): Query<TokenParam>,
+    headers: http::HeaderMap,
+) -> Response {
     match q.token {
-        Some(token) => exchange(&app, &token),
+        Some(token) => exchange(&app, &token, request_lang(&headers, None)),
         None => assets::serve("index.html"),
     }
 }
 
-async fn login(State(app): State<Arc<App>>, Form(f): Form<TokenParam>) -> Response {
-    exchange(&app, f.token.as_deref().unwrap_or(""))
+async fn login(
+    State(app): State<Arc<App>>,
+    headers: http::HeaderMap,
+    Form(f): Form<TokenParam>,
+) -> Response {
+    exchange(
+        &app,
+        f.token.as_deref().unwrap_or(""),
+        request_lang(&headers, None),
+    )
 }
 
 async fn static_file(uri: Uri) -> Response {

@@ -38,9 +38,14 @@ pub async fn authenticate(
     State(app): State<Arc<App>>,
 ) -> Result<(), AuthError> {
     let parts = s.req_parts();
+    let auth = auth.ok();
     let from_auth = auth
-        .ok()
+        .as_ref()
         .and_then(|v| v.get("token").and_then(Value::as_str).map(str::to_owned));
+    let auth_lang = auth
+        .as_ref()
+        .and_then(|v| v.get("lang").and_then(Value::as_str))
+        .and_then(Lang::from_tag);
     let from_query = parts
         .uri
         .query()
@@ -60,6 +65,24 @@ pub async fn authenticate(
             .filter_map(|h| cookie_value(h, COOKIE))
             .any(|c| app.auth.session_ok(c));
     if token_ok || cookie_ok {
+        // The language of what this connection is told when a request does not say one.
+        let lang = auth_lang
+            .or_else(|| {
+                parts
+                    .uri
+                    .query()
+                    .and_then(|q| query_value(q, "lang"))
+                    .and_then(Lang::from_tag)
+            })
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT_LANGUAGE)
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or_default();
+        s.extensions.insert(SocketLang(lang));
         prepare(&s, &app);
         Ok(())
     } else {
@@ -67,6 +90,11 @@ pub async fn authenticate(
         Err(AuthError::Unauthorized)
     }
 }
+
+/// The language a connection asked for when it connected (`auth.lang`, `?lang=`, or its
+/// Accept-Language): what it is told in when a request names none.
+#[derive(Debug, Clone, Copy)]
+struct SocketLang(Lang);
 
 /// A connection as the destination of its feed.
 struct SocketSink(SocketRef);
@@ -137,8 +165,9 @@ impl feed::Sink for SocketSink {
 fn prepare(s: &SocketRef, app: &App) {
     s.extensions
         .insert(Arc::new(Session::new(s.id.to_string())));
-    s.extensions
-        .insert(Arc::new(app.hub.attach(SocketSink(s.clone()))));
+    s.extensions.insert(Arc::new(
+        app.hub.attach(SocketSink(s.clone()), lang_of(s, None)),
+    ));
     s.on_disconnect(|s: SocketRef| async move {
         // The feed holds the socket: let it go.
         s.extensions.remove::<Arc<FeedHandle>>();
@@ -156,7 +185,8 @@ fn prepare(s: &SocketRef, app: &App) {
     s.on(event::COMPLETE, complete);
     s.on(event::ACTION, action);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
-        protocol_error(&s, &name, "unknown event");
+        let lang = lang_of(&s, None);
+        protocol_error(&s, &name, &crate::tr!(lang, "unknown_event"));
     });
 }
 
@@ -189,20 +219,32 @@ fn protocol_error(s: &SocketRef, event_name: &str, message: &str) {
     );
 }
 
-/// Decodes a payload, or says in words what is wrong with it.
-fn decode<T: DeserializeOwned>(data: Result<Value, impl std::fmt::Display>) -> Result<T, String> {
-    let value = data.map_err(|e| format!("the payload is not valid JSON: {e}"))?;
-    serde_json::from_value(value).map_err(|e| format!("malformed payload: {e}"))
+/// Decodes a payload, or says in words (the connection's language) what is wrong with it.
+fn decode<T: DeserializeOwned>(
+    s: &SocketRef,
+    data: Result<Value, impl std::fmt::Display>,
+) -> Result<T, String> {
+    let lang = lang_of(s, None);
+    let value = data.map_err(|e| crate::tr!(lang, "payload_not_json", why = e))?;
+    serde_json::from_value(value).map_err(|e| crate::tr!(lang, "payload_malformed", why = e))
 }
 
-/// A request's `lang` tag; English when absent or unknown.
-fn lang_of(tag: Option<&str>) -> Lang {
-    tag.and_then(Lang::from_tag).unwrap_or_default()
+/// A request's `lang` tag, else the connection's language, else English.
+fn lang_of(s: &SocketRef, tag: Option<&str>) -> Lang {
+    tag.and_then(Lang::from_tag)
+        .or_else(|| s.extensions.get::<SocketLang>().map(|l| l.0))
+        .unwrap_or_default()
 }
 
-fn too_long(len: usize) -> Option<String> {
-    (len > MAX_INPUT_BYTES)
-        .then(|| format!("too long: {len} bytes (the limit is {MAX_INPUT_BYTES})"))
+fn too_long(s: &SocketRef, len: usize) -> Option<String> {
+    (len > MAX_INPUT_BYTES).then(|| {
+        crate::tr!(
+            lang_of(s, None),
+            "too_long",
+            len = len,
+            max = MAX_INPUT_BYTES
+        )
+    })
 }
 
 // ---- the original design's event ----
@@ -219,16 +261,15 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         command: None,
         reason: "bad_request".into(),
     };
-    let req: ComandoNatural = match decode(data) {
+    let req: ComandoNatural = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => {
-            let msg =
-                format!("«texto» (string) es obligatorio / \"texto\" (string) is required: {e}");
+            let msg = crate::tr!(lang_of(&s, None), "texto_required", why = e);
             reply(&s, event::ERROR_TERMINAL, &bad(msg)).await;
             return;
         }
     };
-    if let Some(e) = too_long(req.texto.len()) {
+    if let Some(e) = too_long(&s, req.texto.len()) {
         reply(
             &s,
             event::ERROR_TERMINAL,
@@ -246,15 +287,14 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         .and_then(|token| confirmation_answer(&req.texto).map(|a| (token, a)));
     let finished = match answer {
         Some((_, None)) => {
-            let lang = session.discard_pending().unwrap_or_default();
+            let lang = session
+                .discard_pending()
+                .unwrap_or_else(|| lang_of(&s, None));
             reply(
                 &s,
                 event::RESPUESTA_TERMINAL,
                 &RespuestaTerminal {
-                    output: lang.pick(
-                        "Cancelado: no se ha borrado nada.\n",
-                        "Cancelled: nothing was deleted.\n",
-                    ),
+                    output: crate::tr!(lang, "confirm_cancelled") + "\n",
                     command: String::new(),
                     exit_code: 0,
                 },
@@ -334,7 +374,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         Finished::NothingToConfirm => msg(
             event::ERROR_TERMINAL,
             &ErrorTerminal {
-                output: "no hay nada que confirmar / nothing to confirm".into(),
+                output: crate::tr!(lang_of(&s, None), "nothing_to_confirm"),
                 command: None,
                 reason: "nothing_to_confirm".into(),
             },
@@ -353,18 +393,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
 /// What a compatibility client must do to confirm a destructive command, in words.
 fn confirmation_text(command: &str, affected: &[String], lang: Lang) -> String {
     let list = affected.join(", ");
-    lang.pick(
-        &format!(
-            "«{command}» es destructivo: borraría o reemplazaría {list}.\n\
-             Para hacerlo, envía «confirmar» (lo borrado con rm va a la papelera .atajo/trash y «undo» lo recupera), \
-             o «confirmar definitivamente» para borrarlo sin papelera. «cancelar» lo descarta.\n"
-        ),
-        &format!(
-            "`{command}` is destructive: it would delete or replace {list}.\n\
-             To go ahead, send \"confirm\" (what rm deletes goes to the trash, .atajo/trash, and `undo` brings it back), \
-             or \"confirm permanently\" to delete without the trash. \"cancel\" drops it.\n"
-        ),
-    )
+    crate::tr!(lang, "confirm_compat", command = command, list = list) + "\n"
 }
 
 /// A yes (to the trash, or permanently) or a no to a pending confirmation; `None` when the
@@ -506,10 +535,11 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     };
     session.forget(&id);
     if matches!(finished, Finished::NothingToConfirm) {
+        let lang = lang_of(&s, None);
         protocol_error(
             &s,
             event::CONFIRM,
-            "nothing to confirm: the token is unknown, was used or expired (10 minutes)",
+            &crate::tr!(lang, "confirm_unknown_token"),
         );
     }
     let cwd = session.cwd().await;
@@ -544,13 +574,14 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
 }
 
 async fn instruction(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: InstructionRequest = match decode(data) {
+    let req: InstructionRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::INSTRUCTION, &e),
     };
-    if let Some(e) = too_long(req.text.len()) {
+    if let Some(e) = too_long(&s, req.text.len()) {
         return protocol_error(&s, event::INSTRUCTION, &e);
     }
+    // Unsaid, the instruction's own words decide; the connection's language breaks ties.
     let lang = req.lang.as_deref().and_then(Lang::from_tag);
     let input = Input::Instruction {
         text: &req.text,
@@ -560,43 +591,38 @@ async fn instruction(s: SocketRef, TryData(data): TryData<Value>, State(app): St
 }
 
 async fn command(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: CommandRequest = match decode(data) {
+    let req: CommandRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::COMMAND, &e),
     };
-    if let Some(e) = too_long(req.command.len()) {
+    if let Some(e) = too_long(&s, req.command.len()) {
         return protocol_error(&s, event::COMMAND, &e);
     }
+    let lang = lang_of(&s, req.lang.as_deref());
     run_streamed(
         s,
         app,
         req.id.clone(),
-        Ask::Run(
-            Input::Command(&req.command, lang_of(req.lang.as_deref())),
-            event::COMMAND,
-        ),
+        Ask::Run(Input::Command(&req.command, lang), event::COMMAND),
     )
     .await;
 }
 
 /// An explorer action: made into the command it stands for, then run like a typed one.
 async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: ActionRequest = match decode(data) {
+    let req: ActionRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::ACTION, &e),
     };
     let Some(session) = session_of(&s) else {
         return;
     };
-    let lang = lang_of(req.lang.as_deref());
+    let lang = lang_of(&s, req.lang.as_deref());
     // The terminal and the explorer share one folder: it does not move under a running command.
     let built = if matches!(req.action, Action::Open { .. }) && session.busy() {
         Err(crate::action::Refused {
             kind: RefusalKind::Busy,
-            message: lang.pick(
-                "hay una orden en marcha en esta carpeta: espera a que acabe (o detenla con Ctrl-C) para cambiar de carpeta",
-                "a command is running in this folder: wait for it to end (or stop it with Ctrl-C) to change folders",
-            ),
+            message: crate::tr!(lang, "cwd_busy"),
         })
     } else {
         let cwd = session.cwd_path().await;
@@ -607,7 +633,7 @@ async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<A
             .unwrap_or_else(|e| {
                 Err(crate::action::Refused {
                     kind: RefusalKind::Invalid,
-                    message: format!("the action failed: {e}"),
+                    message: crate::tr!(lang, "action_failed", why = e),
                 })
             })
     };
@@ -633,7 +659,7 @@ async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<A
 }
 
 async fn confirm(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: ConfirmRequest = match decode(data) {
+    let req: ConfirmRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::CONFIRM, &e),
     };
@@ -646,17 +672,17 @@ async fn confirm(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
 }
 
 async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: ExplainRequest = match decode(data) {
+    let req: ExplainRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::EXPLAIN, &e),
     };
-    if let Some(e) = too_long(req.command.len()) {
+    if let Some(e) = too_long(&s, req.command.len()) {
         return protocol_error(&s, event::EXPLAIN, &e);
     }
     let Some(session) = session_of(&s) else {
         return;
     };
-    let lang = lang_of(req.lang.as_deref());
+    let lang = lang_of(&s, req.lang.as_deref());
     // `? rules`: the programs atajo runs, since `atajo rules` cannot run here.
     let (text, verdict) = if req.command.trim() == "rules" {
         let verdict = VerdictMsg {
@@ -679,17 +705,17 @@ async fn explain(s: SocketRef, TryData(data): TryData<Value>, State(app): State<
 }
 
 async fn complete(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {
-    let req: CompleteRequest = match decode(data) {
+    let req: CompleteRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::COMPLETE, &e),
     };
-    if let Some(e) = too_long(req.before.len()) {
+    if let Some(e) = too_long(&s, req.before.len()) {
         return protocol_error(&s, event::COMPLETE, &e);
     }
     let Some(session) = session_of(&s) else {
         return;
     };
-    let lang = lang_of(req.lang.as_deref());
+    let lang = lang_of(&s, req.lang.as_deref());
     let done = session.complete(&app.services, &req.before, lang).await;
     let answer = CompletionMsg {
         id: req.id,
@@ -701,7 +727,7 @@ async fn complete(s: SocketRef, TryData(data): TryData<Value>, State(app): State
 }
 
 async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {
-    let req: CancelRequest = match decode(data) {
+    let req: CancelRequest = match decode(&s, data) {
         Ok(r) => r,
         Err(e) => return protocol_error(&s, event::CANCEL, &e),
     };
@@ -709,7 +735,8 @@ async fn cancel(s: SocketRef, TryData(data): TryData<Value>) {
         return;
     };
     if !session.cancel(&req.id) {
-        protocol_error(&s, event::CANCEL, "no such request is queued or running");
+        let lang = lang_of(&s, None);
+        protocol_error(&s, event::CANCEL, &crate::tr!(lang, "cancel_unknown"));
     }
 }
 
@@ -726,18 +753,22 @@ async fn list(
         total: 0,
         error: Some(error),
     };
-    let reply = match decode::<ListRequest>(data) {
+    let reply = match decode::<ListRequest>(&s, data) {
         Err(e) => failed(String::new(), e),
         Ok(req) => {
+            let lang = lang_of(&s, req.lang.as_deref());
             let ws = app.services.workspace.clone();
             ws.tree().fresh().await;
             let path = req.path.clone();
             let offset = req.offset.unwrap_or(0) as usize;
             let limit = req.limit.map_or(usize::MAX, |l| l as usize);
             let listed = tokio::task::spawn_blocking(move || {
-                let rel = client_rel_path(&path)
-                    .ok_or_else(|| "the path must stay inside the workspace".to_owned())?;
-                let items = ws.tree().listing(&rel)?;
+                let rel = client_rel_path(&path).ok_or_else(|| crate::tr!(lang, "path_inside"))?;
+                let shown = if path.is_empty() { "/" } else { path.as_str() };
+                let items = ws.tree().listing(&rel).map_err(|e| {
+                    let why = crate::text::os_error(lang, &e);
+                    crate::tr!(lang, "listing_failed", path = shown, why = why)
+                })?;
                 let page = items
                     .iter()
                     .skip(offset)
@@ -756,7 +787,14 @@ async fn list(
                     error: None,
                 },
                 Ok(Err(e)) => failed(req.path, e),
-                Err(e) => failed(req.path, format!("listing failed: {e}")),
+                Err(e) => {
+                    let why = e.to_string();
+                    let shown = req.path.clone();
+                    failed(
+                        req.path,
+                        crate::tr!(lang, "listing_failed", path = shown, why = why),
+                    )
+                }
             }
         }
     };
@@ -771,13 +809,15 @@ fn feed_of(s: &SocketRef) -> Option<Arc<FeedHandle>> {
 
 /// Shows a folder: `listing` pages follow the acknowledgement, then its changes.
 async fn subscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let reply = match decode::<SubscribeRequest>(data) {
+    let reply = match decode::<SubscribeRequest>(&s, data) {
         Err(e) => SubscribeReply {
             ok: false,
             path: String::new(),
             error: Some(e),
         },
-        Ok(req) => match feed_of(&s).map(|f| f.subscribe(&req.path)) {
+        Ok(req) => match feed_of(&s)
+            .map(|f| f.subscribe(&req.path, req.lang.as_deref().and_then(Lang::from_tag)))
+        {
             Some(Ok(path)) => SubscribeReply {
                 ok: true,
                 path,
@@ -791,7 +831,7 @@ async fn subscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) 
             None => SubscribeReply {
                 ok: false,
                 path: req.path,
-                error: Some("the connection is closing".into()),
+                error: Some(crate::tr!(lang_of(&s, None), "connection_closing")),
             },
         },
     };
@@ -801,7 +841,7 @@ async fn subscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) 
 }
 
 async fn unsubscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let reply = match decode::<SubscribeRequest>(data) {
+    let reply = match decode::<SubscribeRequest>(&s, data) {
         Err(e) => SubscribeReply {
             ok: false,
             path: String::new(),
@@ -811,7 +851,7 @@ async fn unsubscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender
             let was = feed_of(&s).is_some_and(|f| f.unsubscribe(&req.path));
             SubscribeReply {
                 ok: was,
-                error: (!was).then(|| "not subscribed to that folder".to_owned()),
+                error: (!was).then(|| crate::tr!(lang_of(&s, None), "not_subscribed")),
                 path: req.path,
             }
         }

@@ -65,7 +65,14 @@ const prompt = () => {
   editor.prompt(`\x1b[36m${where}\x1b[0m $ `);
 };
 
-const socket = io({ transports: ["websocket"], reconnectionDelayMax: 3000 });
+// The handshake says the page's language: what a request does not word in its own `lang`
+// (listings' errors, protocol errors) comes in it. A function, so a reconnection says the
+// language the page has then.
+const socket = io({
+  transports: ["websocket"],
+  reconnectionDelayMax: 3000,
+  auth: (cb: (data: object) => void) => cb({ lang: lang() }),
+});
 
 // A request sent while connected that has not ended when the connection drops is lost with
 // it (the server may have restarted); one sent while disconnected waits and goes when the
@@ -451,6 +458,7 @@ function applyLang() {
 $("lang").addEventListener("click", () => {
   toggle();
   applyLang();
+  subs.reconnected();
 });
 applyLang();
 term.write(`\x1b[2m${t("welcome")}\x1b[0m\r\n`);

@@ -3,6 +3,7 @@
 // other.
 import type { Socket } from "socket.io-client";
 import type { SubscribeReply } from "./protocol/SubscribeReply";
+import { lang } from "./i18n";
 
 export class Subscriptions {
   private held = new Map<string, number>();
@@ -28,12 +29,13 @@ export class Subscriptions {
 
   /** Lists `path` again (a refresh, or after a gap): the server re-sends its snapshot. */
   subscribe(path: string) {
-    this.socket.emit("subscribe", { path }, (r: SubscribeReply) => {
+    this.socket.emit("subscribe", { path, lang: lang() }, (r: SubscribeReply) => {
       if (!r.ok) this.onError(r.error ?? "");
     });
   }
 
-  /** A new connection knows nothing: subscribe again to everything held. */
+  /** A new connection knows nothing, and a new language is said from the next listing on:
+   * subscribe again to everything held. */
   reconnected() {
     for (const path of this.held.keys()) this.subscribe(path);
   }

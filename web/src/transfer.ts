@@ -4,14 +4,16 @@
 import type { Entry } from "./protocol/Entry";
 import { ask } from "./dialog";
 import { human, join, type Dropped } from "./explorer";
-import { t } from "./i18n";
+import { lang, t } from "./i18n";
 import { rawPath, shown } from "./names";
 
 /** The URL of a file (query starts with "?"); by its bytes when its path is not UTF-8. */
 export function fileUrl(path: string, query = ""): string {
+  // The server answers errors in the page's language.
+  const q = `${query}${query ? "&" : "?"}lang=${lang()}`;
   const raw = rawPath(path);
-  if (raw) return `/api/files?raw=${raw}${query.replace(/^\?/, "&")}`;
-  return `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${query}`;
+  if (raw) return `/api/files?raw=${raw}${q.replace(/^\?/, "&")}`;
+  return `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${q}`;
 }
 
 interface Job {

@@ -86,16 +86,8 @@ impl Rules {
         let mut names: Vec<&str> = self.names().collect();
         names.sort_unstable();
         let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-        let mut out = lang.pick(
-            &format!(
-                "Programas que ejecuta atajo ({}); Tab los completa:\n",
-                names.len()
-            ),
-            &format!(
-                "Programs atajo runs ({}); Tab completes them:\n",
-                names.len()
-            ),
-        );
+        let mut out = crate::tr!(lang, "rules_header", n = names.len());
+        out.push('\n');
         for n in names {
             let about = self
                 .get(n)

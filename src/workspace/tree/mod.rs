@@ -350,7 +350,7 @@ impl Tree {
 
     /// Makes sure the folder at `rel` is loaded (and watched, when the watcher runs): an
     /// explorer is about to show it. Errors say why it cannot be.
-    pub fn ensure_loaded(&self, rel: &Path) -> Result<(), String> {
+    pub fn ensure_loaded(&self, rel: &Path) -> std::io::Result<()> {
         // Every folder on the way may be one nobody loaded yet.
         let mut at = ROOT;
         let watch = self.inotify.get().is_some();
@@ -374,12 +374,12 @@ impl Tree {
 
     /// The entries of the folder at `rel` in the explorer's order (folders first, natural
     /// order), as `(name, metadata)`: loads the folder first if nobody has yet.
-    pub fn listing(&self, rel: &Path) -> Result<Vec<Listed>, String> {
+    pub fn listing(&self, rel: &Path) -> std::io::Result<Vec<Listed>> {
         self.stamped_listing(rel).map(|(items, _)| items)
     }
 
     /// A folder's entries and the stamp of the last batch of changes they include.
-    pub fn stamped_listing(&self, rel: &Path) -> Result<(Vec<Listed>, u64), String> {
+    pub fn stamped_listing(&self, rel: &Path) -> std::io::Result<(Vec<Listed>, u64)> {
         self.ensure_loaded(rel)?;
         self.refresh_unwatched_children(rel);
         let (mut items, stamp): (Vec<Listed>, u64) = {
@@ -670,8 +670,8 @@ impl Tree {
 }
 
 /// The error a client gets for a folder that is not there, as the OS words it.
-fn os_error(code: i32) -> String {
-    std::io::Error::from_raw_os_error(code).to_string()
+fn os_error(code: i32) -> std::io::Error {
+    std::io::Error::from_raw_os_error(code)
 }
 
 fn push(out: &mut Option<&mut Vec<FsChange>>, path: &[u8], kind: ChangeKind) {

@@ -12,4 +12,8 @@ offset?: number,
 /**
  * How many entries at most (all when absent).
  */
-limit?: number, };
+limit?: number, 
+/**
+ * The language of an error ("es", "en"); the connection's when absent.
+ */
+lang?: string, };

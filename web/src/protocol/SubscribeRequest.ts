@@ -5,4 +5,9 @@
  * pages follow, then `fs_changes` about its entries. Subscribing again to the same folder
  * re-lists it (a manual refresh).
  */
-export type SubscribeRequest = { path: string, };
+export type SubscribeRequest = { path: string, 
+/**
+ * The language this client's explorer is told things in from now on ("es", "en"); the
+ * connection's when absent.
+ */
+lang?: string, };
