@@ -1,7 +1,7 @@
 // The original design's protocol, spoken by the real socket.io-client against the real binary.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
@@ -347,6 +347,34 @@ test("destructive commands wait for a confirmation that names what goes; rm goes
   a.on("output", (o) => o.id === "t8" && none.push(o.data));
   r = await run("command", { id: "t8", command: "undo" });
   assert.notEqual(r.exit.code, 0, none.join(""));
+  a.close();
+});
+
+test("a new request drops an open question, says so in the handshake's language, and its token no longer confirms", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token, lang: "es" } });
+  const out = [];
+  a.on("output", (o) => out.push([o.id, o.data]));
+  const run = async (event, payload) => {
+    const plan = once(a, "plan", 5000, (p) => p.id === payload.id);
+    const exit = once(a, "exit", 5000, (x) => x.id === payload.id);
+    a.emit(event, payload);
+    return { plan: await plan, exit: await exit };
+  };
+  writeFileSync(join(srv.root, "pregunta.txt"), "x");
+  let r = await run("command", { id: "q1", command: "rm pregunta.txt" });
+  const token = r.plan.confirm;
+  assert.ok(token);
+  r = await run("command", { id: "q2", command: "ls" });
+  assert.equal(r.exit.code, 0);
+  const said = out.filter(([id]) => id === "q2").map(([, d]) => d).join("");
+  assert.match(said, /se descartó la pregunta sobre «rm pregunta\.txt»; no se hizo nada/);
+  // A command without lang is refused in the handshake's language.
+  r = await run("command", { id: "q3", command: "cat /etc/passwd" });
+  assert.match(r.plan.verdict.reason, /está fuera del espacio de trabajo/);
+  const stale = once(a, "protocol_error", 5000, (e) => e.event === "confirm");
+  a.emit("confirm", { id: "q4", token });
+  assert.match((await stale).message, /no hay nada que confirmar/);
+  assert.ok(existsSync(join(srv.root, "pregunta.txt")), "the dropped question deleted nothing");
   a.close();
 });
 
