@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// Who answers instructions, in order. [default: plugins,rules,model]
     #[arg(long, value_name = "LIST")]
     pub assistant_order: Option<String>,
+    /// Where atajo keeps its own state, such as the history (also ATAJO_DATA_DIR); never
+    /// inside the workspace. [default: $XDG_DATA_HOME/atajo, else ~/.local/share/atajo]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

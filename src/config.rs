@@ -52,6 +52,10 @@ pub struct Config {
     /// Entries the workspace model loads on its first walk at most (about 150–200 bytes each);
     /// folders beyond are loaded when someone opens them.
     pub tree_max_entries: usize,
+    /// Where atajo keeps its own state (the history): outside the workspace, so the user's
+    /// `grep -r` and `find` never meet it. [default: $XDG_DATA_HOME/atajo, else
+    /// ~/.local/share/atajo]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             cache_size: 10_000,
             redis_url: None,
             tree_max_entries: crate::workspace::tree::DEFAULT_MAX_ENTRIES,
+            data_dir: None,
         }
     }
 }
@@ -119,6 +124,8 @@ struct FlagLayer<'a> {
     redis_url: Option<&'a String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     assistant_order: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<&'a PathBuf>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -154,6 +161,7 @@ impl Config {
             model: args.model.as_ref(),
             redis_url: args.redis_url.as_ref(),
             assistant_order: args.assistant_order.as_ref(),
+            data_dir: args.data_dir.as_ref(),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -206,6 +214,20 @@ impl Config {
             plugin_dirs: Plugins::dirs(root),
             top_known: true,
         })
+    }
+
+    /// The data folder: the setting, else the XDG data folder; `None` when neither the
+    /// setting nor XDG_DATA_HOME nor HOME says where.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        let from_env = |name: &str| {
+            std::env::var_os(name)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+        };
+        self.data_dir
+            .clone()
+            .or_else(|| from_env("XDG_DATA_HOME").map(|d| d.join("atajo")))
+            .or_else(|| from_env("HOME").map(|h| h.join(".local/share/atajo")))
     }
 
     pub fn command_timeout(&self) -> Duration {

@@ -1,7 +1,7 @@
 //! The durable record of what was asked, what ran and how it ended, in SQLite. Writes happen
 //! on a thread of their own so an instruction never waits for the disk.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -57,6 +57,59 @@ CREATE TABLE IF NOT EXISTS history (
     exit_code   INTEGER,
     duration_ms REAL
 );";
+
+/// Where a workspace's history lives in the data folder: one folder per served root, named
+/// for the root (readable) and a hash of its path (unique), with a `root` file saying which.
+pub fn location(data_dir: &Path, root: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
+    let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let name: String = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "root".into())
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    data_dir
+        .join("workspaces")
+        .join(format!("{name}-{hash}"))
+        .join("history.sqlite")
+}
+
+/// Makes the folder of `db` and, when it has no history yet, moves in one an older atajo
+/// kept inside the workspace (`.atajo/history.sqlite` and its WAL files).
+pub fn prepare(db: &Path, root: &Path, legacy: &Path) -> std::io::Result<()> {
+    let Some(dir) = db.parent() else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("root"), root.as_os_str().as_encoded_bytes())?;
+    if db.exists() || !legacy.exists() {
+        return Ok(());
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", legacy.display()));
+        let to = PathBuf::from(format!("{}{suffix}", db.display()));
+        if !from.exists() {
+            continue;
+        }
+        // Another file system: copy, then remove.
+        if std::fs::rename(&from, &to).is_err() {
+            std::fs::copy(&from, &to)?;
+            std::fs::remove_file(&from)?;
+        }
+    }
+    tracing::info!(from = %legacy.display(), to = %db.display(), "moved the history out of the workspace");
+    Ok(())
+}
 
 impl History {
     pub fn open(path: &Path) -> Result<Self, HistoryError> {
@@ -152,6 +205,44 @@ fn write_batch(conn: &mut Connection, batch: &[(f64, Record)]) -> rusqlite::Resu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_root_has_its_own_place_and_an_old_history_moves_there() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let a = super::location(&data, std::path::Path::new("/srv/proyecto"));
+        let b = super::location(&data, std::path::Path::new("/home/ana/proyecto"));
+        assert_ne!(a, b);
+        assert!(a.starts_with(data.join("workspaces")));
+        assert!(
+            a.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("proyecto-")
+        );
+
+        let root = tmp.path().join("ws");
+        std::fs::create_dir_all(root.join(".atajo")).unwrap();
+        let legacy = root.join(".atajo/history.sqlite");
+        std::fs::write(&legacy, "old").unwrap();
+        std::fs::write(root.join(".atajo/history.sqlite-wal"), "wal").unwrap();
+        let db = super::location(&data, &root);
+        super::prepare(&db, &root, &legacy).unwrap();
+        assert_eq!(std::fs::read_to_string(&db).unwrap(), "old");
+        assert!(!legacy.exists());
+        assert!(!root.join(".atajo/history.sqlite-wal").exists());
+        assert_eq!(
+            std::fs::read(db.parent().unwrap().join("root")).unwrap(),
+            root.as_os_str().as_encoded_bytes()
+        );
+        // A history already there is never replaced.
+        std::fs::write(&legacy, "older").unwrap();
+        super::prepare(&db, &root, &legacy).unwrap();
+        assert_eq!(std::fs::read_to_string(&db).unwrap(), "old");
+    }
+
     use super::*;
 
     #[test]

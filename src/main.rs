@@ -16,7 +16,7 @@ use atajo::cli::{
 };
 use atajo::config::Config;
 use atajo::exec::{Limits, Sandbox};
-use atajo::history::History;
+use atajo::history::{self, History};
 use atajo::lang::Lang;
 use atajo::policy::{self, Context};
 use atajo::server::{self, ServerOptions};
@@ -340,8 +340,29 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let ws = Workspace::open(&root)?;
     let state = ws.root().join(STATE_DIR);
     std::fs::create_dir_all(&state)
-        .with_context(|| format!("cannot create atajo's state folder {}", state.display()))?;
-    let history = History::open(&state.join("history.sqlite"))?;
+        .with_context(|| format!("cannot create the workspace's folder {}", state.display()))?;
+    // The history lives in the data folder, never in the workspace the user searches.
+    let legacy = state.join("history.sqlite");
+    let db = match config.data_dir() {
+        Some(data) => {
+            let db = history::location(&data, ws.root());
+            history::prepare(&db, ws.root(), &legacy).with_context(|| {
+                format!(
+                    "cannot prepare the data folder {} (--data-dir)",
+                    data.display()
+                )
+            })?;
+            db
+        }
+        None => {
+            tracing::warn!(
+                "no data folder (neither --data-dir, XDG_DATA_HOME nor HOME): the history stays in .atajo/"
+            );
+            legacy
+        }
+    };
+    tracing::info!(history = %db.display(), "history");
+    let history = History::open(&db)?;
     let sandbox = build_sandbox(&config, &ws)?;
     let rules = Arc::new(policy::Rules::load(&rule_files(ws.root(), &config.rules))?);
     for p in sandbox.protections() {

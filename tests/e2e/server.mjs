@@ -14,11 +14,19 @@ export async function startServer(
   // `root` serves a folder an earlier server left (a restart); otherwise a fresh one.
   const root = given ?? realpathSync(mkdtempSync(join(tmpdir(), "atajo-e2e-")));
   if (!given) prepare(root);
+  // atajo's own state (the history) beside the root, not in the tester's home; a restart on
+  // the same root finds it again.
+  const data = `${root}.data`;
   // `wrap` runs the server under another command (e.g. in a user namespace).
   const argv = [...wrap, BIN, "serve", "--root", root, "--bind", bind, ...extraArgs];
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ATAJO_LOG: process.env.ATAJO_E2E_LOG ? "info,atajo=debug" : "warn", ...env },
+    env: {
+      ...process.env,
+      ATAJO_LOG: process.env.ATAJO_E2E_LOG ? "info,atajo=debug" : "warn",
+      ATAJO_DATA_DIR: data,
+      ...env,
+    },
   });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -43,6 +51,7 @@ export async function startServer(
   const u = new URL(url);
   return {
     root,
+    data,
     url,
     base: `${u.protocol}//${u.host}`,
     token: u.searchParams.get("token"),
@@ -53,7 +62,10 @@ export async function startServer(
       new Promise((ok) => {
         // The root goes with the server (some tests make 100k files), unless it is restarted.
         const done = () => {
-          if (!keepRoot) rmSync(root, { recursive: true, force: true });
+          if (!keepRoot) {
+            rmSync(root, { recursive: true, force: true });
+            rmSync(data, { recursive: true, force: true });
+          }
           ok();
         };
         if (child.exitCode !== null) return done();

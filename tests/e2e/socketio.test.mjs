@@ -1,7 +1,7 @@
 // The original design's protocol, spoken by the real socket.io-client against the real binary.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
@@ -347,6 +347,25 @@ test("destructive commands wait for a confirmation that names what goes; rm goes
   a.on("output", (o) => o.id === "t8" && none.push(o.data));
   r = await run("command", { id: "t8", command: "undo" });
   assert.notEqual(r.exit.code, 0, none.join(""));
+  a.close();
+});
+
+test("the history is kept in the data folder: the user's find and grep never meet it", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const out = [];
+  a.on("output", (o) => o.id === "h2" && out.push(o.data));
+  for (const [id, command] of [["h1", "echo recorded"], ["h2", "find . -name 'history*'"]]) {
+    const exit = once(a, "exit", 5000, (x) => x.id === id);
+    a.emit("command", { id, command });
+    assert.equal((await exit).code, 0);
+  }
+  assert.equal(out.join(""), "", "find lists no history file in the workspace");
+  assert.ok(!existsSync(join(srv.root, ".atajo", "history.sqlite")));
+  const places = readdirSync(join(srv.data, "workspaces"));
+  assert.equal(places.length, 1);
+  const place = join(srv.data, "workspaces", places[0]);
+  assert.equal(readFileSync(join(place, "root"), "utf8"), srv.root);
+  assert.ok(statSync(join(place, "history.sqlite")).size > 0);
   a.close();
 });
 

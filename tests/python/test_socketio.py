@@ -2,6 +2,7 @@
 original Python clients do) against the real atajo binary."""
 
 import os
+import shutil
 import re
 import subprocess
 import tempfile
@@ -17,8 +18,10 @@ BIN = os.environ.get("ATAJO_BIN") or str(Path(__file__).resolve().parents[2] / "
 @pytest.fixture(scope="module")
 def server():
     root = Path(tempfile.mkdtemp(prefix="atajo-py-")).resolve()
+    # atajo's own state goes beside the root, not into the tester's home.
+    data = Path(tempfile.mkdtemp(prefix="atajo-py-data-")).resolve()
     proc = subprocess.Popen(
-        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0"],
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0", "--data-dir", str(data)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -35,6 +38,8 @@ def server():
     yield {"base": base, "token": token, "root": root, "proc": proc}
     proc.terminate()
     proc.wait(timeout=10)
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 class Waiter:
