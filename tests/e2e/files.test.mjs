@@ -88,9 +88,19 @@ test("a folder downloads as a zip of its tree", async () => {
 test("upload: streamed, never replacing unless told, folders created, .atajo protected", async () => {
   const a = await connect(srv.base, { auth: { token: srv.token } });
   mkdirSync(join(srv.root, "up"));
+  // The folder's snapshot first, as an explorer shows it before anything is dropped on it: a
+  // listing read after the upload would hold big.bin itself, and rightly no change would
+  // follow (the race a cold run once lost).
+  const listed = once(a, "listing", 10000, (p) => p.path === "up" && p.done);
   const subscribed = await new Promise((ok) => a.emit("subscribe", { path: "up" }, ok));
   assert.ok(subscribed.ok, subscribed.error);
-  const seen = once(a, "fs_changes", 10000, (b) => b.changes.some((c) => c.path === "up/big.bin" && c.entry?.size === 50 * 1024 * 1024));
+  await listed;
+  // Collected from now on; waited for only once the upload is done (a slow machine's upload
+  // must not eat the wait).
+  const batches = [];
+  a.on("fs_changes", (b) => batches.push(b));
+  const full = () =>
+    batches.some((b) => b.changes.some((c) => c.path === "up/big.bin" && c.entry?.size === 50 * 1024 * 1024));
 
   // 50 MiB as a stream of chunks: the server writes as they come.
   const chunk = new Uint8Array(1024 * 1024).fill(7);
@@ -106,7 +116,11 @@ test("upload: streamed, never replacing unless told, folders created, .atajo pro
   const { entry } = await r.json();
   assert.equal(entry.size, 50 * 1024 * 1024);
   assert.equal(statSync(join(srv.root, "up", "big.bin")).size, 50 * 1024 * 1024);
-  await seen;
+  const end = Date.now() + 10000;
+  while (!full()) {
+    if (Date.now() > end) assert.fail(`no fs_changes with the whole big.bin within 10 s: ${JSON.stringify(batches)}`);
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
 
   r = await put("up/big.bin", "small");
   assert.equal(r.status, 409);
