@@ -290,7 +290,7 @@ export class Explorer {
     const li = document.createElement("li");
     li.dataset.kind = e.kind;
     li.dataset.name = e.name;
-    li.setAttribute("role", "treeitem");
+    li.setAttribute("role", "option");
     li.setAttribute("aria-posinset", String(i + 1));
     li.setAttribute("aria-setsize", String(this.shown.length));
     li.setAttribute("aria-selected", String(this.selected.has(e.name)));
@@ -531,6 +531,7 @@ export class Explorer {
     menu.setAttribute("role", "menu");
     for (const [label, run] of items) {
       const li = document.createElement("li");
+      li.setAttribute("role", "none");
       const b = document.createElement("button");
       b.type = "button";
       b.setAttribute("role", "menuitem");

@@ -73,7 +73,7 @@ function layout(candidates: Choices["candidates"], cols: number): string[] {
   const w = (s: string) => widthOf(graphemes(s));
   if (candidates.some((c) => c.note)) {
     const pad = Math.max(...candidates.map((c) => w(c.label))) + 2;
-    return candidates.map((c) => c.label + " ".repeat(pad - w(c.label)) + `\x1b[2m${c.note ?? ""}\x1b[0m`);
+    return candidates.map((c) => c.label + " ".repeat(pad - w(c.label)) + `\x1b[90m${c.note ?? ""}\x1b[0m`);
   }
   const cell = Math.max(...candidates.map((c) => w(c.label))) + 2;
   const across = Math.max(1, Math.floor(cols / cell));

@@ -22,6 +22,7 @@ import { ask, list } from "./dialog";
 import { shown } from "./names";
 import { LineEditor } from "./lineedit";
 import { icon } from "./icons";
+import { Layout } from "./layout";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -34,13 +35,57 @@ let counter = 0;
 let output = "";
 
 // ---- terminal: a line editor over xterm.js; every line goes through the pipeline ----
-const term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, theme: { background: "#15171c" } });
+// Quiet lines (hints, explanations) are bright black, not SGR dim: dim halves the opacity and
+// fails contrast; this grey keeps 4.5:1 or more on either background.
+const DARK_TERMINAL = {
+  background: "#15171c",
+  foreground: "#e6e6e6",
+  cursor: "#e6e6e6",
+  selectionBackground: "#2b4a66",
+  brightBlack: "#9aa0ab",
+};
+// On white, the default yellow and cyan are unreadable: darker ones.
+const LIGHT_TERMINAL = {
+  background: "#ffffff",
+  foreground: "#1b1d22",
+  cursor: "#1b1d22",
+  selectionBackground: "#cfe0f5",
+  black: "#1b1d22",
+  red: "#b3261e",
+  green: "#1e7a34",
+  yellow: "#7a5600",
+  blue: "#0b5fa5",
+  magenta: "#8e2f8e",
+  cyan: "#0e6f7f",
+  white: "#545b66",
+  brightBlack: "#545b66",
+};
+const term = new Terminal({
+  convertEol: true,
+  cursorBlink: true,
+  fontSize: 14,
+  theme: DARK_TERMINAL,
+  // What programs colour (red, blue …) is lightened or darkened until it reads.
+  minimumContrastRatio: 4.5,
+});
 const fit = new FitAddon();
 term.loadAddon(fit);
 term.open($("terminal"));
-fit.fit();
+/** Fits the terminal to its box, unless the box is hidden (a phone's other tab): fitted to
+ * nothing, it would shrink to two columns and re-wrap everything. */
+function refit() {
+  const box = $("terminal");
+  if (box.offsetWidth > 0 && box.offsetHeight > 0) fit.fit();
+}
+refit();
 // The terminal shares its pane with an open preview: fit it whenever its box changes.
-new ResizeObserver(() => fit.fit()).observe($("terminal"));
+new ResizeObserver(refit).observe($("terminal"));
+const layout = new Layout({
+  shown: () => refit(),
+  themed: (dark) => (term.options.theme = dark ? DARK_TERMINAL : LIGHT_TERMINAL),
+});
+// What the terminal shows while it is behind its tab: the tab says so.
+term.onWriteParsed(() => layout.wrote());
 
 // Pasted text arrives marked (bracketed paste), so its line breaks are lines, not Enter keys.
 term.write("\x1b[?2004h");
@@ -54,7 +99,7 @@ const editor = new LineEditor({
   },
   clearScreen: () => term.write("\x1b[H\x1b[2J"),
   searchLabel: (failed) => t(failed ? "searchFailed" : "search"),
-  dropped: (n) => term.write(`\x1b[2m${t("pastedDropped").replace("{n}", String(n))}\x1b[0m\r\n`),
+  dropped: (n) => term.write(`\x1b[90m${t("pastedDropped").replace("{n}", String(n))}\x1b[0m\r\n`),
   complete: (before) => completeWord(before),
   moreLabel: (n) => t("moreChoices").replace("{n}", String(n)),
 });
@@ -127,7 +172,7 @@ term.onData((data) => {
 
 function explainCommand(command: string) {
   if (!command) {
-    term.write(`\x1b[2m${t("explainHow")}\x1b[0m\r\n`);
+    term.write(`\x1b[90m${t("explainHow")}\x1b[0m\r\n`);
     prompt();
     return;
   }
@@ -151,7 +196,7 @@ $("ask").addEventListener("submit", (e) => {
   if (!text || running) return;
   input.value = "";
   editor.erase();
-  term.write(`\x1b[2m# ${text}\x1b[0m\r\n`);
+  term.write(`\x1b[90m# ${text}\x1b[0m\r\n`);
   running = nextId();
   send("instruction", { id: running, text, lang: lang() });
 });
@@ -159,9 +204,9 @@ $("ask").addEventListener("submit", (e) => {
 socket.on("plan", (p: Plan) => {
   if (p.id !== running) return;
   const fromBar = p.source !== "typed";
-  if (fromBar && p.command) term.write(`\x1b[2m# ${p.explanation}\x1b[0m\r\n$ ${p.command}\r\n`);
+  if (fromBar && p.command) term.write(`\x1b[90m# ${p.explanation}\x1b[0m\r\n$ ${p.command}\r\n`);
   // A model's or plugin's command comes with what the policy reads in it.
-  if (p.details) term.write(`\x1b[2m${p.details.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
+  if (p.details) term.write(`\x1b[90m${p.details.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
   if (!p.command) term.write(`\x1b[33m${t("notUnderstood")}: ${p.explanation}\x1b[0m\r\n`);
   else if (p.verdict && !p.verdict.allowed) term.write(`\x1b[31m${t("denied")}: ${p.verdict.reason ?? ""}\x1b[0m\r\n`);
   else if (p.confirm) {
@@ -197,7 +242,7 @@ async function confirmInDialog(token: string, affected: string[], command: strin
   );
   inDialog = null;
   if (choice === null) {
-    term.write(`\x1b[2m${t("notConfirmed")}\x1b[0m\r\n`);
+    term.write(`\x1b[90m${t("notConfirmed")}\x1b[0m\r\n`);
     if (!running) prompt();
     return;
   }
@@ -286,11 +331,11 @@ function note(message: string, ms = 0) {
 function announce(line: string) {
   const text = shown(line);
   if (running) {
-    term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`);
+    term.write(`\r\n\x1b[90m${text}\x1b[0m\r\n`);
     return;
   }
   editor.hide();
-  term.write(`\x1b[2m${text}\x1b[0m\r\n`);
+  term.write(`\x1b[90m${text}\x1b[0m\r\n`);
   editor.show();
 }
 
@@ -330,7 +375,11 @@ const viewer = new Viewer($("viewer"), socket, subs, {
 
 const explorer = new Explorer(socket, subs, $("entries"), $("spacer"), $("rows"), $("count"), {
   open: openFolder,
-  preview: (path, entry) => void viewer.show(path, entry),
+  preview: (path, entry) => {
+    // The preview opens in the terminal's pane: on a phone, bring it forward.
+    if (layout.narrow) layout.show("terminal");
+    void viewer.show(path, entry);
+  },
   act,
   upload: (dir, files) => transfers.upload(dir, files),
   download: (path, entry) => transfers.download(path, entry),
@@ -409,7 +458,7 @@ socket.on("hello", (h: Hello) => {
   // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
   subs.reconnected();
   explorer.reset(cwd);
-  if (helloSeen) term.write(`\x1b[2m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
+  if (helloSeen) term.write(`\x1b[90m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
   helloSeen = true;
   if (!running) prompt();
 });
@@ -453,13 +502,26 @@ function applyLang() {
   $("lang").textContent = t("other");
   $("login-text").textContent = t("unauthorized");
   $("login-button").textContent = t("loginButton");
+  $("instruction").setAttribute("aria-label", t("instructionLabel"));
+  $("newname-input").setAttribute("aria-label", t("newNameLabel"));
+  layout.applyLang();
   status($("status").dataset.state ?? "connecting", t(socket.connected ? "connected" : "connecting"));
 }
+// Escape closes the preview from anywhere but a field being typed in, the terminal's line or
+// an open question (they have their own Escape).
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape" || e.defaultPrevented || viewer.open === null) return;
+  const at = e.target as HTMLElement | null;
+  if (document.querySelector("dialog[open], menu.context")) return;
+  if (at?.closest("input, textarea, .xterm, #viewer")) return;
+  void viewer.close();
+});
+
 $("lang").addEventListener("click", () => {
   toggle();
   applyLang();
   subs.reconnected();
 });
 applyLang();
-term.write(`\x1b[2m${t("welcome")}\x1b[0m\r\n`);
+term.write(`\x1b[90m${t("welcome")}\x1b[0m\r\n`);
 $<HTMLInputElement>("instruction").focus();

@@ -72,6 +72,7 @@ export class Transfers {
     cancel.type = "button";
     cancel.textContent = "✕";
     cancel.title = t("cancel");
+    cancel.setAttribute("aria-label", t("cancel"));
     const job: Job = { dir, item, row, bar, info, xhr: null, cancelled: false };
     cancel.onclick = () => {
       job.cancelled = true;
