@@ -1,5 +1,20 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: false,
+    rollupOptions: {
+      output: {
+        // The terminal and the Socket.IO client in chunks of their own: cached apart from
+        // atajo's code, which changes more often, and measured apart (docs/benchmarks.md).
+        manualChunks(id) {
+          if (id.includes("node_modules/@xterm/")) return "xterm";
+          if (/node_modules\/(socket\.io-|engine\.io-|@socket\.io)/.test(id)) return "socketio";
+          return undefined;
+        },
+      },
+    },
+  },
 });

@@ -297,8 +297,7 @@ function message(text: string): HTMLElement {
 }
 
 /** Loaded the first time a text is shown: most sessions never pay for it. */
-const highlighter = () =>
-  Promise.all([import("highlight.js/lib/common"), import("highlight.js/styles/github-dark.css")]).then(([m]) => m.default);
+const highlighter = () => import("highlight.js/lib/common").then((m) => m.default);
 
 async function highlighted(text: string, ext: string): Promise<HTMLElement> {
   const pre = document.createElement("pre");
