@@ -40,6 +40,23 @@ pub fn probe(what: &[String]) -> ExitCode {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
             .and_then(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(2)))
             .map(|_| "connected".to_owned()),
+        Some("setuid") => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(arg, b"#!/bin/sh\n")
+                .and_then(|()| {
+                    std::fs::set_permissions(arg, std::fs::Permissions::from_mode(0o4755))
+                })
+                .map(|()| "set the setuid bit".to_owned())
+        }
+        Some("create-setgid") => {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o2755)
+                .open(arg)
+                .map(|_| "created a setgid file".to_owned())
+        }
         Some("socket") => {
             // SAFETY: plain syscall; the descriptor is closed at once.
             let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0) };
@@ -52,7 +69,9 @@ pub fn probe(what: &[String]) -> ExitCode {
             }
         }
         _ => {
-            eprintln!("probe: read PATH | write PATH | connect HOST:PORT | socket");
+            eprintln!(
+                "probe: read PATH | write PATH | setuid PATH | create-setgid PATH | connect HOST:PORT | socket"
+            );
             return ExitCode::from(2);
         }
     };
@@ -120,6 +139,19 @@ pub async fn probes(ws: &Workspace, sandbox: &Sandbox) -> Vec<Probe> {
             vec!["socket".into()],
             false,
         ),
+        (
+            "set the setuid bit on a file in the workspace".into(),
+            vec!["setuid".into(), format!("{}-suid", control.display())],
+            false,
+        ),
+        (
+            "create a setgid file in the workspace".into(),
+            vec![
+                "create-setgid".into(),
+                format!("{}-sgid", control.display()),
+            ],
+            false,
+        ),
     ];
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
         && home.is_dir()
@@ -153,6 +185,9 @@ pub async fn probes(ws: &Workspace, sandbox: &Sandbox) -> Vec<Probe> {
         });
     }
     let _ = std::fs::remove_file(&control);
+    for suffix in ["-suid", "-sgid"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", control.display()));
+    }
     out
 }
 

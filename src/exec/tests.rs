@@ -517,3 +517,44 @@ async fn names_that_are_not_utf8_are_operable_by_their_bytes() {
     assert_eq!(out.exit_code, 0, "{}", out.output);
     assert_eq!(std::fs::read(raw(b"\xff.bin")).unwrap(), b"y");
 }
+
+#[tokio::test]
+async fn no_command_leaves_a_setuid_or_setgid_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // A setuid program put there from outside (an unpacked archive, another user).
+    std::fs::write(root.join("suid"), "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(root.join("suid"), std::fs::Permissions::from_mode(0o6755)).unwrap();
+    std::fs::write(root.join("plain"), "x").unwrap();
+    std::fs::create_dir(root.join("out")).unwrap();
+    let special = |name: &str| {
+        std::fs::metadata(root.join(name))
+            .map(|m| m.permissions().mode() & 0o6000)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    for command in [
+        "cp -p suid copy",
+        "cp -a suid copy-a",
+        "tar -cpf a.tar suid",
+        "tar -xpf a.tar -C out",
+        "chmod --reference=suid plain",
+    ] {
+        run_command(root, "", command, limits()).await;
+    }
+    for made in ["copy", "copy-a", "out/suid", "plain"] {
+        assert_eq!(special(made), 0, "{made} carries a special bit");
+    }
+    assert_eq!(special("suid"), 0o6000, "the original is left as it was");
+    // An ordinary mode still changes.
+    let o = run_command(root, "", "chmod 600 plain", limits()).await;
+    assert_eq!(o.exit_code, 0, "{}", o.output);
+    assert_eq!(
+        std::fs::metadata(root.join("plain"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777,
+        0o600
+    );
+}

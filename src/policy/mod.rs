@@ -6,6 +6,7 @@
 mod args;
 mod expand;
 mod explain;
+mod mode;
 mod never;
 mod reason;
 pub mod rules;
@@ -628,6 +629,7 @@ fn judge_value(
     match kind {
         Kind::Text | Kind::None => {}
         Kind::SedScript => sed::check(value)?,
+        Kind::Mode => mode::check(value)?,
         Kind::Read => {
             confine(value, Access::Read, root, cwd)?;
         }

@@ -51,6 +51,8 @@ pub enum Reason {
     TooManyOperands(String, usize),
     SedCommand(String),
     SedSyntax(String),
+    /// A mode that sets the setuid or setgid bit.
+    SpecialBits(String),
     Outside(String),
     Symlink(String),
     Dangling(String),
@@ -223,6 +225,7 @@ impl Reason {
             }
             Reason::SedCommand(c) => tr!(lang, "reason_sed_command", what = c),
             Reason::SedSyntax(e) => tr!(lang, "reason_sed_syntax", why = e),
+            Reason::SpecialBits(m) => tr!(lang, "reason_special_bits", mode = m),
             Reason::Outside(p) => tr!(lang, "reason_outside", path = p),
             Reason::Symlink(p) => tr!(lang, "reason_symlink", path = p),
             Reason::Dangling(p) => tr!(lang, "reason_dangling", path = p),

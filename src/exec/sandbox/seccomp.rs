@@ -48,6 +48,25 @@ const DENIED: &[libc::c_long] = &[
     libc::SYS_swapoff,
 ];
 
+/// Calls that set a mode: (number, the mode's argument, the flags' argument when the mode
+/// counts only with O_CREAT).
+const SETS_MODE: &[(i64, u8, Option<u8>)] = &[
+    (libc::SYS_chmod, 1, None),
+    (libc::SYS_fchmod, 1, None),
+    (libc::SYS_fchmodat, 2, None),
+    (FCHMODAT2, 2, None),
+    (libc::SYS_creat, 1, None),
+    (libc::SYS_open, 2, Some(1)),
+    (libc::SYS_openat, 3, Some(2)),
+    (libc::SYS_mkdir, 1, None),
+    (libc::SYS_mkdirat, 2, None),
+    (libc::SYS_mknod, 1, None),
+    (libc::SYS_mknodat, 2, None),
+];
+
+/// fchmodat2(2), Linux 6.6; not in every libc's list yet.
+const FCHMODAT2: i64 = 452;
+
 /// clone(2) flags that create namespaces.
 const NAMESPACE_FLAGS: &[libc::c_int] = &[
     libc::CLONE_NEWUSER,
@@ -67,8 +86,9 @@ fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, Strin
     SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, value).map_err(err)
 }
 
-/// Two filters: the deny list (EPERM), and clone3 answered ENOSYS — its flags sit behind a
-/// pointer a filter cannot read, and ENOSYS makes libc fall back to clone, which is filtered.
+/// Two filters: the deny list (EPERM), and clone3 and openat2 answered ENOSYS — their flags
+/// sit behind a pointer a filter cannot read, and ENOSYS makes libc fall back to clone and
+/// openat, which are filtered.
 pub fn filters() -> Result<Vec<BpfProgram>, String> {
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
     for &nr in DENIED {
@@ -90,6 +110,21 @@ pub fn filters() -> Result<Vec<BpfProgram>, String> {
             .push(SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(f), f)?]).map_err(err)?);
     }
     rules.insert(libc::SYS_clone, clone_rules);
+    // No setuid or setgid bit is set by anything a command runs: chmod's family, and files
+    // or folders created with them (tar -p, cp --preserve, install -m, a mode copied with
+    // --reference). The policy refuses the spellings it sees; this holds for the rest.
+    for (nr, mode_arg, flags_arg) in SETS_MODE {
+        let mut list = Vec::new();
+        for bit in [libc::S_ISUID as u64, libc::S_ISGID as u64] {
+            let mut conds = vec![cond(*mode_arg, SeccompCmpOp::MaskedEq(bit), bit)?];
+            if let Some(flags) = flags_arg {
+                let creat = libc::O_CREAT as u64;
+                conds.push(cond(*flags, SeccompCmpOp::MaskedEq(creat), creat)?);
+            }
+            list.push(SeccompRule::new(conds).map_err(err)?);
+        }
+        rules.insert(*nr, list);
+    }
     let deny = SeccompFilter::new(
         rules,
         SeccompAction::Allow,
@@ -100,6 +135,9 @@ pub fn filters() -> Result<Vec<BpfProgram>, String> {
 
     let mut clone3 = BTreeMap::new();
     clone3.insert(libc::SYS_clone3, Vec::new());
+    // openat2's mode, like clone3's flags, sits behind a pointer: ENOSYS sends callers back
+    // to openat, which is filtered.
+    clone3.insert(libc::SYS_openat2, Vec::new());
     let clone3 = SeccompFilter::new(
         clone3,
         SeccompAction::Allow,

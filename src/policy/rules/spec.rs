@@ -24,6 +24,8 @@ pub enum Kind {
     Text,
     /// A sed program, checked for commands that run programs or touch other files.
     SedScript,
+    /// A file mode (chmod's, mkdir -m): setting the setuid or setgid bit is refused.
+    Mode,
     /// A find predicate without a value.
     None,
 }
