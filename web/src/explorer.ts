@@ -100,6 +100,15 @@ export class Explorer {
         this.draw();
       }
     });
+    // On the list, not on each row: the first click of a double-click redraws the rows, and
+    // the second lands on a new element (a handler on the old one missed it under load).
+    list.addEventListener("dblclick", (e) => {
+      const row = (e.target as HTMLElement | null)?.closest<HTMLElement>("#rows li");
+      const name = row?.dataset.name;
+      if (name === undefined || row?.classList.contains("editing")) return;
+      e.stopPropagation();
+      this.activate(name);
+    });
     this.dropTarget(list, () => this.path ?? "");
     document.addEventListener("click", () => this.hideMenu());
     socket.on("listing", (p: ListingPage) => this.onListing(p));
@@ -322,10 +331,6 @@ export class Explorer {
       ev.stopPropagation();
       this.list.focus();
       this.select(e.name, ev.ctrlKey || ev.metaKey, ev.shiftKey);
-    };
-    li.ondblclick = (ev) => {
-      ev.stopPropagation();
-      this.activate(e.name);
     };
     li.oncontextmenu = (ev) => {
       ev.preventDefault();
