@@ -558,3 +558,64 @@ async fn no_command_leaves_a_setuid_or_setgid_file() {
         0o600
     );
 }
+
+#[tokio::test]
+async fn a_link_that_leads_outside_is_removed_renamed_and_listed_itself() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "keep me").unwrap();
+    std::fs::create_dir(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("dir/inner"), "keep me too").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    symlink(outside.path().join("dir"), root.join("to-dir")).unwrap();
+    symlink(outside.path().join("secret"), root.join("to-file")).unwrap();
+    symlink("/nonexistent-atajo/x", root.join("broken")).unwrap();
+    let untouched = || {
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("secret")).unwrap(),
+            "keep me"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("dir/inner")).unwrap(),
+            "keep me too"
+        );
+    };
+
+    let o = run_command(root, "", "ls -l to-file to-dir", limits()).await;
+    assert_eq!(o.exit_code, 0, "{}", o.output);
+    assert!(o.output.contains("to-dir -> "), "{}", o.output);
+    assert!(
+        !o.output.contains("inner"),
+        "ls -l does not list through the link"
+    );
+
+    let o = run_command(root, "", "mv to-file renamed", limits()).await;
+    assert_eq!(o.exit_code, 0, "{}", o.output);
+    assert!(
+        root.join("renamed")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    untouched();
+
+    // rm -r on a link to a folder removes the link, not what is inside the folder.
+    let o = run_command(root, "", "rm -r to-dir renamed broken", limits()).await;
+    assert_eq!(o.exit_code, 0, "{}", o.output);
+    for gone in ["to-dir", "renamed", "broken"] {
+        assert!(
+            root.join(gone).symlink_metadata().is_err(),
+            "{gone} is still there"
+        );
+    }
+    untouched();
+    // And undo puts the links back, as links.
+    let o = run_command(root, "", "undo", limits()).await;
+    assert_eq!(o.exit_code, 0, "{}", o.output);
+    assert_eq!(
+        std::fs::read_link(root.join("to-dir")).unwrap(),
+        outside.path().join("dir")
+    );
+    untouched();
+}

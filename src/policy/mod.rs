@@ -523,8 +523,14 @@ fn judge_arguments(
         .filter(|(_, k)| matches!(k, Kind::Read | Kind::Write | Kind::Modify))
         .map(|(a, _)| *a)
         .collect();
+    // Operands that name a symbolic link mean the link itself (rm, mv, ls -l): acted on
+    // where it lies, never followed — but only operands, and never a target to move into.
+    let itself = spec.links_itself.as_ref().is_some_and(|when| {
+        (when.is_empty() || when.iter().any(|o| parsed.has(o)))
+            && !spec.links_follow.iter().any(|o| parsed.has(o))
+    });
     let judge = |value: &str, kind: Kind, acc: &mut Acc| {
-        judge_value(value, kind, root, cwd, &sources, no_clobber, acc)
+        judge_value(value, kind, root, cwd, &sources, no_clobber, false, acc)
     };
     for o in &parsed.options {
         let Some(value) = &o.value else {
@@ -540,7 +546,7 @@ fn judge_arguments(
         judge(value, kind, acc)?;
     }
     for (operand, kind) in &assigned {
-        judge(operand, *kind, acc)?;
+        judge_value(operand, *kind, root, cwd, &sources, no_clobber, itself, acc)?;
     }
     if spec.style == Style::Find && parsed.has("-delete") {
         // What -delete removes lies beneath the starting points.
@@ -617,6 +623,7 @@ fn assign<'a>(
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)] // one operand and everything its judgement needs
 fn judge_value(
     value: &str,
     kind: Kind,
@@ -624,28 +631,42 @@ fn judge_value(
     cwd: &Path,
     sources: &[&str],
     no_clobber: bool,
+    link_itself: bool,
     acc: &mut Acc,
 ) -> Result<(), Denial> {
+    let confine = |value: &str, access: Access| {
+        if link_itself {
+            confine_link(value, access, root, cwd)
+        } else {
+            confine(value, access, root, cwd)
+        }
+    };
     match kind {
         Kind::Text | Kind::None => {}
         Kind::SedScript => sed::check(value)?,
         Kind::Mode => mode::check(value)?,
         Kind::Read => {
-            confine(value, Access::Read, root, cwd)?;
+            confine(value, Access::Read)?;
         }
-        Kind::Write | Kind::Modify => {
-            confine(value, Access::Write, root, cwd)?;
+        Kind::Write => {
+            confine(value, Access::Write)?;
+            acc.raise(Risk::Write);
+        }
+        // A file changed in place is changed through a link: always followed.
+        Kind::Modify => {
+            self::confine(value, Access::Write, root, cwd)?;
             acc.raise(Risk::Write);
         }
         Kind::Delete => {
-            let (rel, _) = confine(value, Access::Write, root, cwd)?;
+            let (rel, _) = confine(value, Access::Write)?;
             if rel.as_os_str().is_empty() {
                 return Err(Reason::RemoveRoot(value.to_owned()).into());
             }
             acc.destroys(&rel);
         }
         Kind::Target => {
-            let (rel, real) = confine(value, Access::Write, root, cwd)?;
+            // Moving into a link to a folder moves into where it leads: followed.
+            let (rel, real) = self::confine(value, Access::Write, root, cwd)?;
             acc.raise(Risk::Write);
             if no_clobber {
                 return Ok(());
@@ -820,6 +841,44 @@ fn confine(
     if access == Access::Write {
         let real_rel = real.strip_prefix(root).unwrap_or(&real);
         if is_protected(real_rel) {
+            return Err(Reason::Protected(operand.into()).into());
+        }
+    }
+    Ok((rel, real))
+}
+
+/// Like `confine`, for a program that acts on a symbolic link itself: the folders on the way
+/// must lie beneath the root, the last name may be a link that leads anywhere (or nowhere),
+/// since it is not followed. A trailing `/` follows it, as the kernel does.
+fn confine_link(
+    operand: &str,
+    access: Access,
+    root: &Path,
+    cwd: &Path,
+) -> Result<(PathBuf, PathBuf), Denial> {
+    let path = rawname::path(operand);
+    let rel = workspace::normalize_within(root, cwd, &path).map_err(path_reason)?;
+    // `a/../b` is resolved by the kernel through a, which may itself be a link: followed.
+    let climbs = path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    let (Some(name), false, false) = (rel.file_name(), operand.ends_with('/'), climbs) else {
+        return confine(operand, access, root, cwd);
+    };
+    let parent = rel.parent().unwrap_or(Path::new(""));
+    let shown_parent = parent.to_string_lossy();
+    let parent_real = workspace::resolve_physical(root, Path::new(""), parent, &shown_parent)
+        .map_err(path_reason)?;
+    let real = parent_real.join(name);
+    let is_link = real
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return confine(operand, access, root, cwd);
+    }
+    if access == Access::Write {
+        let real_rel = real.strip_prefix(root).unwrap_or(&real);
+        if is_protected(&rel) || is_protected(real_rel) {
             return Err(Reason::Protected(operand.into()).into());
         }
     }

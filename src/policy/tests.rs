@@ -444,3 +444,53 @@ fn directory_stack_tildes_are_refused_without_a_parser_panic() {
     // Quoted, it is a literal name (found by the names property test).
     assert!(judge(&t, "", "mkdir ':~0' \"a=~1\"").is_ok());
 }
+
+#[test]
+fn a_link_is_acted_on_itself_but_never_followed_out() {
+    let t = tree();
+    // The link itself: removed, renamed, listed (even one that leads nowhere).
+    for cmd in [
+        "rm escape",
+        "rm -r escape",
+        "rm -f dangling",
+        "mv escape renamed",
+        "mv escape docs/",
+        "mv -T dangling other",
+        "ls -l escape",
+        "ls -ld escape",
+        "ls -F escape dangling",
+        "ls -la escape docs",
+    ] {
+        if let Err(d) = judge(&t, "", cmd) {
+            panic!("{cmd}: {}", d.reason);
+        }
+    }
+    let deleted = judge(&t, "", "rm escape").unwrap();
+    assert_eq!(deleted.affected, vec!["escape".to_owned()]);
+    // Through it: refused, as before.
+    for cmd in [
+        "rm escape/",
+        "rm escape/key",
+        "rm -r docs/../escape/",
+        "ls escape",
+        "ls -lH escape",
+        "ls -l escape/",
+        "cat escape/key",
+        "cp escape copy",
+        "cp -r escape copy",
+        "mv notes.md escape",
+        "mv notes.md escape/",
+        "chmod 600 escape",
+        "touch escape/x",
+        "rm -r docs/sub/../../escape",
+    ] {
+        match judge(&t, "", cmd) {
+            Ok(c) => panic!("{cmd:?} allowed: {c:?}"),
+            Err(d) => assert!(
+                matches!(d.reason, Reason::Symlink(_) | Reason::Outside(_)),
+                "{cmd}: {:?}",
+                d.reason
+            ),
+        }
+    }
+}

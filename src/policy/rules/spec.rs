@@ -141,6 +141,13 @@ pub struct ProgramDef {
     about: Option<[String; 2]>,
     #[serde(default)]
     say: BTreeMap<String, [String; 2]>,
+    /// A symbolic link named as an operand is acted on itself, never followed (rm, mv's
+    /// sources): `[]` always, else only while one of these options is given (ls -l).
+    #[serde(default)]
+    links_itself: Option<Vec<String>>,
+    /// Options that make the program follow links named as operands after all (ls -H).
+    #[serde(default)]
+    links_follow: Vec<String>,
 }
 
 /// Alternative operand slots, value kinds or risk while some options are present.
@@ -175,6 +182,8 @@ pub struct Spec {
     pub about: Option<[String; 2]>,
     /// What each option means, in Spanish and English.
     pub say: HashMap<String, [String; 2]>,
+    pub links_itself: Option<Vec<String>>,
+    pub links_follow: Vec<String>,
 }
 
 fn is_option_name(o: &str) -> bool {
@@ -286,6 +295,8 @@ impl Spec {
             examples: def.examples,
             about: def.about,
             say: def.say.into_iter().collect(),
+            links_itself: def.links_itself,
+            links_follow: def.links_follow,
         })
     }
 }
