@@ -619,3 +619,32 @@ async fn a_link_that_leads_outside_is_removed_renamed_and_listed_itself() {
     );
     untouched();
 }
+
+#[tokio::test]
+async fn test_tee_and_expand_run_as_people_use_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    seed(tmp.path());
+    let root = tmp.path();
+    for (command, out) in [
+        ("test -f f && echo archivo", "archivo\n"),
+        ("[ -d d ] && echo carpeta", "carpeta\n"),
+        ("[ ! -e nada ] || echo nunca; echo fin", "fin\n"),
+        ("test 3 -gt 2 && test a != b && echo cierto", "cierto\n"),
+        ("test f -nt nada && echo nuevo", "nuevo\n"),
+        ("echo hola | tee copia.txt", "hola\n"),
+        (
+            "echo adios | tee -a copia.txt > /dev/null; cat copia.txt",
+            "hola\nadios\n",
+        ),
+        ("printf 'a\\tb\\n' | expand -t 4", "a   b\n"),
+        ("printf '        x\\n' | unexpand", "\tx\n"),
+    ] {
+        let o = run_command(root, "", command, limits()).await;
+        assert_eq!(o.output, out, "{command}");
+    }
+    let o = run_command(root, "", "test -f nada", limits()).await;
+    assert_eq!(
+        o.exit_code, 1,
+        "a test that fails is an exit code, not an error"
+    );
+}

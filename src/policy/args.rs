@@ -38,6 +38,7 @@ pub fn parse(spec: &Spec, args: &[String]) -> Result<Parsed, Reason> {
         Style::Getopt => getopt(spec, &old_style(spec, args)),
         Style::Find => find(spec, args),
         Style::Echo => Ok(echo(spec, args)),
+        Style::Test => test(spec, args),
     }
 }
 
@@ -252,4 +253,48 @@ fn echo(spec: &Spec, args: &[String]) -> Parsed {
         parsed.operands.push(a.clone());
     }
     parsed
+}
+
+/// Operators of test's grammar that compare two files: both sides are paths.
+const TEST_FILE_PAIRS: [&str; 3] = ["-nt", "-ot", "-ef"];
+
+/// `test EXPR` / `[ EXPR ]`: a unary operator the rule lists (`-f`, `-d`, `-n` …) takes the
+/// next word as its value, so a file test's path is judged as a path and a string test's word
+/// as text; `A -nt B` makes both sides paths; anything else (`=`, `-eq`, `!`, `(`) is text.
+fn test(spec: &Spec, args: &[String]) -> Result<Parsed, Reason> {
+    let mut words: &[String] = args;
+    if spec.name == "[" {
+        match words.split_last() {
+            Some((last, rest)) if last == "]" => words = rest,
+            _ => return Err(Reason::MissingOperand("[ … ]".into())),
+        }
+    }
+    let mut parsed = Parsed::default();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if let Some(next) = words.get(i + 1)
+            && spec.predicates.contains_key(w)
+        {
+            parsed.options.push(Opt {
+                name: w.clone(),
+                value: Some(next.clone()),
+            });
+            i += 2;
+        } else if let (Some(op), Some(rhs)) = (words.get(i + 1), words.get(i + 2))
+            && TEST_FILE_PAIRS.contains(&op.as_str())
+        {
+            for side in [w, rhs] {
+                parsed.options.push(Opt {
+                    name: op.clone(),
+                    value: Some(side.clone()),
+                });
+            }
+            i += 3;
+        } else {
+            parsed.operands.push(w.clone());
+            i += 1;
+        }
+    }
+    Ok(parsed)
 }

@@ -504,7 +504,7 @@ fn judge_arguments(
     }];
     let slots: &[Slot] = match spec.style {
         Style::Find => &any_read,
-        Style::Echo => &any_text,
+        Style::Echo | Style::Test => &any_text,
         Style::Getopt => layout
             .and_then(|l| l.operands.as_deref())
             .unwrap_or(&spec.operands),

@@ -53,6 +53,8 @@ pub enum Style {
     Getopt,
     Find,
     Echo,
+    /// test and [: an expression whose file operators (the rule's predicates) take a path.
+    Test,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +194,7 @@ fn is_option_name(o: &str) -> bool {
 
 impl Spec {
     pub fn compile(name: &str, def: ProgramDef) -> Result<Spec, String> {
-        let find = def.style == Style::Find;
+        let find = matches!(def.style, Style::Find | Style::Test);
         let check_name = |o: &str| -> Result<(), String> {
             let ok = if find {
                 o.starts_with('-') && o.len() > 1
