@@ -648,3 +648,25 @@ async fn test_tee_and_expand_run_as_people_use_them() {
         "a test that fails is an exit code, not an error"
     );
 }
+
+#[tokio::test]
+async fn links_are_made_beneath_the_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    seed(tmp.path());
+    let root = tmp.path();
+    for (command, out) in [
+        ("ln -s f enlace && cat enlace", "x"),
+        ("ln -s ../f d/arriba && cat d/arriba", "x"),
+        ("ln f duro && cat duro", "x"),
+        ("ln -s -t d ../f && cat d/f", "x"),
+        ("ln -sr d/g desde-raiz && cat desde-raiz", "y"),
+    ] {
+        let o = run_command(root, "", command, limits()).await;
+        assert_eq!((o.output.as_str(), o.exit_code), (out, 0), "{command}");
+    }
+    assert_eq!(
+        std::fs::read_link(root.join("d/arriba")).unwrap(),
+        Path::new("../f")
+    );
+    assert_eq!(std::fs::metadata(root.join("duro")).unwrap().nlink(), 2);
+}

@@ -78,6 +78,7 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
     for (operand, kind) in &stage.meaning.operands {
         let kind = match kind {
             Kind::SedScript | Kind::Mode | Kind::None => Kind::Text,
+            Kind::LinkTarget => Kind::Read,
             k => *k,
         };
         match groups.iter_mut().find(|(k, _)| *k == kind) {

@@ -548,6 +548,9 @@ fn judge_arguments(
     for (operand, kind) in &assigned {
         judge_value(operand, *kind, root, cwd, &sources, no_clobber, itself, acc)?;
     }
+    if assigned.iter().any(|(_, k)| *k == Kind::LinkTarget) {
+        judge_link_targets(parsed, &assigned, root, cwd)?;
+    }
     if spec.style == Style::Find && parsed.has("-delete") {
         // What -delete removes lies beneath the starting points.
         if parsed.operands.is_empty() {
@@ -645,6 +648,8 @@ fn judge_value(
         Kind::Text | Kind::None => {}
         Kind::SedScript => sed::check(value)?,
         Kind::Mode => mode::check(value)?,
+        // Judged once every operand is known (judge_link_targets).
+        Kind::LinkTarget => {}
         Kind::Read => {
             confine(value, Access::Read)?;
         }
@@ -845,6 +850,58 @@ fn confine(
         }
     }
     Ok((rel, real))
+}
+
+/// ln's targets. A symbolic link's text is read from the folder the link lies in, so a target
+/// is judged from there (`ln -s ../a docs/b` leads to `a`): it must lead beneath the root, or
+/// to nothing yet beneath it. A hard link's target, and any with -r (ln makes it relative
+/// from the current folder), is a path from the current folder, read like any other.
+fn judge_link_targets(
+    parsed: &args::Parsed,
+    assigned: &[(&str, Kind)],
+    root: &Path,
+    cwd: &Path,
+) -> Result<(), Denial> {
+    let symbolic = parsed.has("-s") || parsed.has("--symbolic");
+    let relative = parsed.has("-r") || parsed.has("--relative");
+    let no_dir = parsed.has("-T") || parsed.has("--no-target-directory");
+    let within = |p: &str, base: &Path| {
+        workspace::normalize_within(root, base, &rawname::path(p)).map_err(path_reason)
+    };
+    let into = parsed
+        .options
+        .iter()
+        .find(|o| o.name == "-t" || o.name == "--target-directory")
+        .and_then(|o| o.value.as_deref());
+    let named = assigned
+        .iter()
+        .find(|(_, k)| *k != Kind::LinkTarget)
+        .map(|(a, _)| *a);
+    // The folder the links will lie in, root-relative.
+    let link_dir = match (into, named) {
+        (Some(dir), _) => within(dir, cwd)?,
+        (None, Some(name)) => {
+            let rel = within(name, cwd)?;
+            if !no_dir && root.join(&rel).is_dir() {
+                rel
+            } else {
+                rel.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        }
+        (None, None) => cwd.to_path_buf(),
+    };
+    for (target, _) in assigned.iter().filter(|(_, k)| *k == Kind::LinkTarget) {
+        if symbolic && !relative {
+            // A link to nothing yet is fine (its missing tail has no link to leave by); one
+            // through a link that leads nowhere is not: where that leads may appear outside.
+            within(target, &link_dir)?;
+            workspace::resolve_physical(root, &link_dir, &rawname::path(target), target)
+                .map_err(path_reason)?;
+        } else {
+            confine(target, Access::Read, root, cwd)?;
+        }
+    }
+    Ok(())
 }
 
 /// Like `confine`, for a program that acts on a symbolic link itself: the folders on the way

@@ -278,7 +278,6 @@ const SYSTEM: &[&str] = &[
     "apt-get",
     "dpkg",
     "snap",
-    "ln",
     "link",
     "install",
     "shred",

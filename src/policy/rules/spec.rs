@@ -26,6 +26,9 @@ pub enum Kind {
     SedScript,
     /// A file mode (chmod's, mkdir -m): setting the setuid or setgid bit is refused.
     Mode,
+    /// What a link will lead to (ln): judged from where the link will be, since that is
+    /// where a symbolic link's text is read from.
+    LinkTarget,
     /// A find predicate without a value.
     None,
 }
