@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser } from "./browser.mjs";
+import { launchBrowser, waitOrExplain } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const PNG = Buffer.from(
@@ -179,7 +179,7 @@ test("preview with highlighting, images, edit and save, changed on disk, and a s
   const { context, page } = await open();
   await entry(page, "app.js").dblclick();
   const viewer = page.locator("#viewer");
-  await viewer.locator("code.hljs span").first().waitFor({ timeout: 5000 });
+  await waitOrExplain(page, viewer.locator("code.hljs span").first(), 5000);
   assert.match(await viewer.innerText(), /return 42/);
 
   await viewer.locator("button[data-role=edit]").click();
@@ -212,7 +212,7 @@ test("preview with highlighting, images, edit and save, changed on disk, and a s
   // A PDF goes to the browser's own viewer, in a frame atajo's headers allow.
   await entry(page, "doc.pdf").dblclick();
   const frame = viewer.locator("iframe");
-  await frame.waitFor();
+  await waitOrExplain(page, frame, 30000);
   const src = await frame.getAttribute("src");
   const res = await page.request.get(new URL(src, srv.base).href);
   assert.equal(res.headers()["content-type"], "application/pdf");

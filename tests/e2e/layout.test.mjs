@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { launchBrowser } from "./browser.mjs";
+import { launchBrowser, waitOrExplain } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -110,7 +110,7 @@ test("a phone: one pane at a time behind tabs, the bar always there, a terminal 
   await page.locator('#entries li[data-name="notas.txt"]').dblclick();
   await page.locator("#viewer:not([hidden])").waitFor({ timeout: 5000 });
   assert.equal(await page.locator("#tab-terminal").getAttribute("aria-selected"), "true");
-  await page.locator(".viewer-body", { hasText: "línea dos" }).waitFor({ timeout: 5000 });
+  await waitOrExplain(page, page.locator(".viewer-body", { hasText: "línea dos" }), 5000);
   // The chosen tab is kept across a reload.
   await page.reload();
   await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
@@ -176,7 +176,7 @@ test("Escape closes the preview; the footer says one thing at a time; a dialog a
   assert.deepEqual(await axe(page), [], "axe on the desktop (en, dark)");
 
   await page.locator('#entries li[data-name="notas.txt"]').dblclick();
-  await page.locator(".viewer-body", { hasText: "línea dos" }).waitFor({ timeout: 5000 });
+  await waitOrExplain(page, page.locator(".viewer-body", { hasText: "línea dos" }), 5000);
   // From the explorer, where the double-click left the focus.
   await page.locator('#entries li[data-name="notas.txt"]').click();
   await page.keyboard.press("Escape");
