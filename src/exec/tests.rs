@@ -670,3 +670,26 @@ async fn links_are_made_beneath_the_root() {
     );
     assert_eq!(std::fs::metadata(root.join("duro")).unwrap().nlink(), 2);
 }
+
+#[tokio::test]
+async fn awk_one_liners_run_and_write_only_where_they_say() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(root.join("datos.txt"), "ana 3\nluis 4\neva 5\n").unwrap();
+    std::fs::write(root.join("datos.csv"), "a,1\nb,2\n").unwrap();
+    for (command, out) in [
+        ("awk '{print $1}' datos.txt", "ana\nluis\neva\n"),
+        ("awk -F, '{print $2}' datos.csv", "1\n2\n"),
+        ("awk 'NR==1' datos.txt", "ana 3\n"),
+        ("awk 'NR>1 {n++} END {print n}' datos.txt", "2\n"),
+        ("awk '{s += $2} END {print s}' datos.txt", "12\n"),
+        ("awk 'length($1) > 3' datos.txt", "luis 4\n"),
+        (
+            "awk '{print $1 > \"nombres.txt\"}' datos.txt && cat nombres.txt",
+            "ana\nluis\neva\n",
+        ),
+    ] {
+        let o = run_command(root, "", command, limits()).await;
+        assert_eq!((o.output.as_str(), o.exit_code), (out, 0), "{command}");
+    }
+}

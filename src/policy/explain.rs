@@ -77,7 +77,7 @@ fn stage_line(stage: &Stage, spec: Option<&Spec>, lang: Lang) -> String {
     let mut groups: Vec<(Kind, Vec<&str>)> = Vec::new();
     for (operand, kind) in &stage.meaning.operands {
         let kind = match kind {
-            Kind::SedScript | Kind::Mode | Kind::None => Kind::Text,
+            Kind::SedScript | Kind::AwkProgram | Kind::Mode | Kind::None => Kind::Text,
             Kind::LinkTarget => Kind::Read,
             k => *k,
         };

@@ -4,6 +4,7 @@
 //! executes anything.
 
 mod args;
+mod awk;
 mod expand;
 mod explain;
 mod mode;
@@ -648,6 +649,27 @@ fn judge_value(
         Kind::Text | Kind::None => {}
         Kind::SedScript => sed::check(value)?,
         Kind::Mode => mode::check(value)?,
+        Kind::AwkProgram => {
+            for named in awk::check(value)? {
+                let (file, append) = match &named {
+                    awk::Named::Read(f) => {
+                        confine(f, Access::Read)?;
+                        continue;
+                    }
+                    awk::Named::Replace(f) => (f, false),
+                    awk::Named::Append(f) => (f, true),
+                };
+                // awk's own names for its output streams.
+                if matches!(file.as_str(), "/dev/stdout" | "/dev/stderr" | "-") {
+                    continue;
+                }
+                let (rel, real) = confine(file, Access::Write)?;
+                acc.raise(Risk::Write);
+                if !append && real.metadata().is_ok_and(|m| m.len() > 0) {
+                    acc.destroys(&rel);
+                }
+            }
+        }
         // Judged once every operand is known (judge_link_targets).
         Kind::LinkTarget => {}
         Kind::Read => {

@@ -40,6 +40,10 @@ const SHELLS: &[&str] = &[
     "powershell",
 ];
 const INTERPRETERS: &[&str] = &[
+    // awk itself has a rule that checks its program (policy::awk); these do not.
+    "gawk",
+    "mawk",
+    "nawk",
     "python",
     "python2",
     "python3",
@@ -58,9 +62,6 @@ const INTERPRETERS: &[&str] = &[
     "luajit",
     "tclsh",
     "wish",
-    "awk",
-    "gawk",
-    "mawk",
     "nawk",
     "busybox-awk",
     "rscript",

@@ -53,12 +53,31 @@ pub enum Reason {
     SedSyntax(String),
     /// A mode that sets the setuid or setgid bit.
     SpecialBits(String),
+    /// An awk program that reaches beyond its input.
+    Awk(AwkWhy),
     Outside(String),
     Symlink(String),
     Dangling(String),
     Protected(String),
     RemoveRoot(String),
     Io(String, String),
+}
+
+/// What in an awk program reaches beyond its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwkWhy {
+    /// `system()`.
+    System,
+    /// A pipe to or from a command (`|`, `|&`).
+    Pipe,
+    /// A file read or written whose name is computed, not quoted.
+    NotLiteral,
+    /// gawk's `@include`, `@load`, `@namespace` or an indirect call.
+    Directive,
+    /// `ARGV` or `ARGC`: which files awk goes on to read.
+    Argv,
+    /// A string or regular expression left open.
+    Unclosed,
 }
 
 /// What the shell parser could not read, in words of the catalog.
@@ -226,6 +245,17 @@ impl Reason {
             Reason::SedCommand(c) => tr!(lang, "reason_sed_command", what = c),
             Reason::SedSyntax(e) => tr!(lang, "reason_sed_syntax", why = e),
             Reason::SpecialBits(m) => tr!(lang, "reason_special_bits", mode = m),
+            Reason::Awk(why) => {
+                let why = match why {
+                    AwkWhy::System => tr!(lang, "awk_system"),
+                    AwkWhy::Pipe => tr!(lang, "awk_pipe"),
+                    AwkWhy::NotLiteral => tr!(lang, "awk_not_literal"),
+                    AwkWhy::Directive => tr!(lang, "awk_directive"),
+                    AwkWhy::Argv => tr!(lang, "awk_argv"),
+                    AwkWhy::Unclosed => tr!(lang, "awk_unclosed"),
+                };
+                tr!(lang, "reason_awk", why = why)
+            }
             Reason::Outside(p) => tr!(lang, "reason_outside", path = p),
             Reason::Symlink(p) => tr!(lang, "reason_symlink", path = p),
             Reason::Dangling(p) => tr!(lang, "reason_dangling", path = p),

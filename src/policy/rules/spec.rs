@@ -26,6 +26,9 @@ pub enum Kind {
     SedScript,
     /// A file mode (chmod's, mkdir -m): setting the setuid or setgid bit is refused.
     Mode,
+    /// An awk program: system(), pipes and computed file names are refused; the files it
+    /// names are judged as paths.
+    AwkProgram,
     /// What a link will lead to (ln): judged from where the link will be, since that is
     /// where a symbolic link's text is read from.
     LinkTarget,
@@ -266,6 +269,16 @@ impl Spec {
             && name != "sed"
         {
             return Err("sed-script is only for sed".into());
+        }
+        // awk runs any program it is given: allowed only with that program checked.
+        if name == "awk"
+            && (def.operands.first().map(|s| s.kind) != Some(Kind::AwkProgram)
+                || !def.denied.contains_key("-f"))
+        {
+            return Err(
+                "awk is allowed only with its program checked: operands = [\"awk-program\", …] and -f denied"
+                    .into(),
+            );
         }
         let layouts = def
             .layouts

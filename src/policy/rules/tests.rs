@@ -32,9 +32,24 @@ examples.deny = ["nproc --all-the-things"]
 }
 
 #[test]
+fn awk_is_allowed_only_with_its_program_checked() {
+    for body in [
+        "operands = [\"text*\"]",
+        "operands = [\"awk-program\", \"read*\"]",
+    ] {
+        let (_d, path) = user_file(&format!("[programs.awk]\n{body}\n"));
+        let err = Rules::load(&[path]).unwrap_err().to_string();
+        assert!(
+            err.contains("awk is allowed only with its program checked"),
+            "{body}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_rule_can_never_allow_shells_interpreters_or_privilege_tools() {
     for name in [
-        "bash", "sh", "python3", "perl", "node", "awk", "sudo", "env", "xargs", "curl",
+        "bash", "sh", "python3", "perl", "node", "gawk", "sudo", "env", "xargs", "curl",
     ] {
         let (_d, path) = user_file(&format!("[programs.{name}]\noperands = [\"text*\"]\n"));
         let err = Rules::load(&[path]).unwrap_err().to_string();
