@@ -124,16 +124,17 @@ fn ordinary_file_management_is_allowed() {
                 .map(|d| format!("{cmd}: {}", d.reason))
         })
         .collect();
-    let rate = denied.len() as f64 / cases.len() as f64;
     println!(
-        "ordinary corpus: {} commands, {} denied ({:.1}%): {denied:#?}",
+        "ordinary corpus: {} commands, {} denied: {denied:#?}",
         cases.len(),
         denied.len(),
-        rate * 100.0
     );
-    assert!(
-        rate <= 0.05,
-        "false denies {:.1}%: {denied:#?}",
-        rate * 100.0
-    );
+    // The tree holds a file named `-raro`: `*` hands it to the program as an option, as a
+    // shell would, and the policy rightly refuses an option it does not know (`file -- *` or
+    // `file ./*` is how to write it). Every other ordinary command must pass.
+    let expected = [
+        "file *: option -a of file is not allowed",
+        "du -sh *: option -r of du is not allowed",
+    ];
+    assert_eq!(denied, expected, "false denies");
 }
