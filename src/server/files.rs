@@ -61,11 +61,6 @@ fn fail(status: StatusCode, kind: &str, error: impl Into<String>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// cap-std's refusal of a path that leaves the root (through a link): its only sign is its text.
-fn leads_outside(e: &std::io::Error) -> bool {
-    e.raw_os_error().is_none() && e.to_string().contains("outside of the filesystem")
-}
-
 fn content_failure(e: ContentError, lang: Lang) -> Response {
     use crate::tr;
     let (status, kind, error) = match &e {
@@ -93,7 +88,8 @@ fn content_failure(e: ContentError, lang: Lang) -> Response {
         ),
         ContentError::Exists { .. } => (StatusCode::CONFLICT, "exists", tr!(lang, "http_exists")),
         ContentError::NoParent => (StatusCode::CONFLICT, "missing", tr!(lang, "http_no_parent")),
-        ContentError::Io(io) if leads_outside(io) => {
+        ContentError::Outside => (StatusCode::FORBIDDEN, "outside", tr!(lang, "http_outside")),
+        ContentError::Io(io) if workspace::leads_outside(io) => {
             (StatusCode::FORBIDDEN, "outside", tr!(lang, "http_outside"))
         }
         ContentError::Io(io) => {

@@ -32,6 +32,8 @@ pub enum ContentError {
     Exists { current: Option<Entry> },
     #[error("the parent folder does not exist")]
     NoParent,
+    #[error("the path leads outside the workspace through a symbolic link")]
+    Outside,
     #[error("{0}")]
     Io(#[from] io::Error),
 }
@@ -72,9 +74,25 @@ pub fn stat(ws: &Workspace, rel: &Path) -> Result<Metadata, ContentError> {
     }
 }
 
+/// cap-std's refusal of a path that leaves the root (through a link): its only sign is its
+/// text, "a path led outside of the filesystem".
+pub fn leads_outside(e: &io::Error) -> bool {
+    e.raw_os_error().is_none() && e.to_string().contains("outside of the filesystem")
+}
+
 /// Opens a regular file for reading, with its entry (the tag it had when opened).
 pub fn open_read(ws: &Workspace, rel: &Path) -> Result<(std::fs::File, Entry), ContentError> {
-    let meta = stat(ws, rel)?;
+    let mut meta = stat(ws, rel)?;
+    if meta.file_type().is_symlink() {
+        // A link is read where it leads, if that is beneath the root (cap-std follows it
+        // only there); one that leads outside is a refusal, not a missing file.
+        meta = match ws.dir().metadata(rel) {
+            Ok(m) => m,
+            Err(e) if leads_outside(&e) => return Err(ContentError::Outside),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ContentError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+    }
     if meta.is_dir() {
         return Err(ContentError::IsDir);
     }

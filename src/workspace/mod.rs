@@ -19,8 +19,8 @@ use cap_std::fs::Dir;
 
 pub use archive::{Zipped, folder_name, zip_folder};
 pub use content::{
-    ContentError, PartFile, WriteRules, begin_write, make_folder, open_read, rel_from_bytes,
-    rel_from_hex, stat,
+    ContentError, PartFile, WriteRules, begin_write, leads_outside, make_folder, open_read,
+    rel_from_bytes, rel_from_hex, stat,
 };
 pub use list::{Name, client_rel_path, entries, entry_at, list, names, order_key};
 pub use path::{PathError, normalize_within, rel_to_string, resolve_existing, resolve_physical};

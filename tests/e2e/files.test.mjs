@@ -19,6 +19,7 @@ before(async () => {
       writeFileSync(join(root, "page.html"), "<script>alert(1)</script>");
       writeFileSync(join(root, "img.png"), Buffer.from("89504e470d0a1a0a", "hex"));
       symlinkSync("/etc/passwd", join(root, "escape"));
+      symlinkSync("/etc", join(root, "etc-link"));
       writeFileSync(Buffer.concat([Buffer.from(join(root, "bad")), Buffer.from([0xff])]), "raw bytes");
     },
   });
@@ -65,9 +66,18 @@ test("preview and download: contents, tags, safe types, confinement", async () =
     assert.equal(r.status, status, p);
     assert.ok((await r.json()).error);
   }
+  // A symlink never leads out of the root: a refusal that says so (403 outside), in the
+  // language asked for, not a server error.
   r = await fetch(url("escape"), { headers: auth });
-  assert.notEqual(r.status, 200, "a symlink never leads out of the root");
-  assert.doesNotMatch(await r.text(), /root:/);
+  assert.equal(r.status, 403);
+  let body = await r.json();
+  assert.equal(body.kind, "outside");
+  assert.doesNotMatch(JSON.stringify(body), /root:/);
+  r = await fetch(url("etc-link/atajo-x", "?lang=es&parents=1"), { method: "PUT", body: "x", headers: auth, duplex: "half" });
+  assert.equal(r.status, 403);
+  body = await r.json();
+  assert.deepEqual([body.kind, body.error], ["outside", "la ruta sale del espacio de trabajo"]);
+  assert.ok(!existsSync("/etc/atajo-x"), "nothing was written where it leads");
   r = await fetch(url("docs/a.txt"));
   assert.equal(r.status, 401);
   r = await fetch(`${srv.base}/api/files?raw=zz`, { headers: auth });
