@@ -182,6 +182,14 @@ for (const locale of ["es-ES", "en-US"]) {
     await page.waitForFunction(() => document.querySelector("#explorer-note")?.textContent.includes("otro.txt"));
     check("a refused rename", await note.innerText());
 
+    // A link that leads outside, opened from the explorer: the preview says why, in words.
+    await page.locator('#entries li[data-name="fuera"]').dblclick();
+    const refusal = page.locator(".viewer-message");
+    await refusal.waitFor({ timeout: 5000 });
+    assert.match(await refusal.innerText(), locale.startsWith("es") ? /sale del espacio de trabajo/ : /leads outside the workspace/);
+    check("a link that leads outside, previewed", await page.locator("#viewer").innerText());
+    await page.locator("#viewer button[data-role=close]").click();
+
     // HTTP error bodies, in the language the browser asks for (Accept-Language).
     const bodies = await page.evaluate(async () => {
       const get = async (u, init) => {
