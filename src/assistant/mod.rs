@@ -290,6 +290,7 @@ pub fn translate(text: &str, lang: Option<Lang>, ctx: &Context<'_>) -> Translati
                 // chiste de ficheros" is no count of files).
                 if let Some(w) = dropped(clause, &slots, &s, ctx)
                     .or_else(|| slots.unsure.then(|| unused(clause, &s, ctx)).flatten())
+                    .or_else(|| name_left_out(clause, &s))
                 {
                     tracing::debug!(word = %w, "a word of the request is not in the command");
                     return not_understood(code, &tokens);
@@ -424,6 +425,23 @@ fn dropped<'t>(
         })
         .flat_map(|p| clause.get(p.start..p.end).unwrap_or_default());
     not_in_command(objects, steps, ctx)
+}
+
+/// A name the person wrote — quoted, with an extension or a folder in it ("notes.txt",
+/// "docs/a") — that no step's command holds: the command would do only part of what was
+/// asked ("make a folder X containing a file notes.txt" is more than `mkdir X`).
+fn name_left_out<'t>(clause: &'t [Token], steps: &[Step]) -> Option<&'t str> {
+    let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
+    clause
+        .iter()
+        .filter(|t| {
+            let k = &t.key;
+            let letters = k.chars().any(char::is_alphabetic);
+            let dotted = k.split('.').filter(|part| !part.is_empty()).count() >= 2;
+            letters && (t.quoted || dotted || k.contains('/'))
+        })
+        .find(|t| !commands.iter().any(|c| c.contains(t.key.as_str())))
+        .map(|t| t.raw.as_str())
 }
 
 /// With a verb read through a slip ("paint" for "print"?), every word nobody knows must be

@@ -434,3 +434,25 @@ fn the_language_files_examples_translate_as_they_say() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(super::lexicon::examples().len() >= 20);
 }
+
+#[test]
+fn a_name_said_but_left_out_of_the_command_is_not_understood() {
+    // "containing" is not how a folder gets a file: without the file, mkdir X alone would
+    // do part of what was asked.
+    for text in [
+        "make a folder X containing a file notes.txt",
+        "make a folder called X with a notes.txt file inside",
+        "crea la carpeta X con un archivo notas.txt dentro",
+    ] {
+        assert_eq!(cmd(text), None, "{text}");
+    }
+    // Every name said is in the command: understood.
+    assert_eq!(
+        cmd("crea la carpeta X y dentro un archivo notas.txt").as_deref(),
+        Some("mkdir X && touch X/notas.txt")
+    );
+    assert_eq!(
+        cmd("comprime la carpeta docs en docs.zip").as_deref(),
+        Some("zip -r docs.zip docs")
+    );
+}
