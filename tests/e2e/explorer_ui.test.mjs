@@ -294,3 +294,25 @@ test("the explorer's toolbar fits its pane: every button can be seen and clicked
     await context.close();
   }
 });
+
+test("a click survives the rows being redrawn between its press and its release", async () => {
+  // On a loaded machine a selection's redraw can land between the press and the release of
+  // a click (the second click of a double-click, typically). A row replaced then is a click
+  // lost: the rows showing the same entries are kept.
+  const { context, page } = await open();
+  const names = await page.locator("#rows li").evaluateAll((els) => els.map((e) => e.dataset.name));
+  const [first, second] = names.filter((n) => n !== "docs");
+  await entry(page, second).click();
+  const box = await entry(page, first).boundingBox();
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  // A redraw while the button is down: the keyboard moves the selection.
+  await page.keyboard.press("ArrowDown");
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  await page.mouse.up();
+  await page.waitForFunction((n) => document.querySelector(`#rows li[data-name="${n}"]`)?.classList.contains("selected"), first, {
+    timeout: 5000,
+  });
+  assert.equal(await page.locator("#rows li.selected").count(), 1);
+  await context.close();
+});

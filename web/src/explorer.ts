@@ -274,12 +274,26 @@ export class Explorer {
     const height = this.list.clientHeight || 600;
     const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
     const last = Math.min(this.shown.length, Math.ceil((top + height) / ROW) + OVERSCAN);
+    // A row that shows the same entry is kept, only its state redrawn: replacing it under a
+    // pointer between the press and the release of a click loses the click (a selection's
+    // redraw landing inside a double-click did, on a loaded machine).
+    const old = new Map<string, HTMLElement>();
+    for (const li of this.rows.children) {
+      const el = li as HTMLElement;
+      if (el.dataset.name !== undefined) old.set(el.dataset.name, el);
+    }
     const items: HTMLElement[] = [];
-    for (let i = first; i < last; i++) items.push(this.row(this.shown[i], i));
+    for (let i = first; i < last; i++) {
+      const e = this.shown[i];
+      const prev = old.get(e.name);
+      const keep = prev && prev.dataset.sig === signature(e) && this.editing?.name !== e.name && !prev.classList.contains("editing");
+      items.push(keep ? this.decorate(prev, e, i) : this.row(e, i));
+    }
     const focus = document.activeElement;
     const typing = this.editing && (focus === this.editing.input || focus === document.body);
     this.rows.style.transform = `translateY(${first * ROW}px)`;
-    this.rows.replaceChildren(...items);
+    const unchanged = items.length === this.rows.children.length && items.every((li, k) => this.rows.children[k] === li);
+    if (!unchanged) this.rows.replaceChildren(...items);
     if (typing) this.editing?.input.focus();
   }
 
@@ -295,14 +309,26 @@ export class Explorer {
     return [...this.selected].map((n) => this.itemRef(n));
   }
 
+  /** What of a row changes with the explorer's state: its place, selection, cut, freshness. */
+  private decorate(li: HTMLElement, e: Entry, i: number): HTMLElement {
+    li.setAttribute("aria-posinset", String(i + 1));
+    li.setAttribute("aria-setsize", String(this.shown.length));
+    li.setAttribute("aria-selected", String(this.selected.has(e.name)));
+    li.classList.toggle("fresh", this.fresh.has(e.name));
+    li.classList.toggle("selected", this.selected.has(e.name));
+    const here = this.path ?? "";
+    const cut = clipboard?.mode === "cut" && clipboard.items.some((c) => c.path === join(here, e.name));
+    li.classList.toggle("cut", cut);
+    return li;
+  }
+
   private row(e: Entry, i: number): HTMLElement {
     const li = document.createElement("li");
     li.dataset.kind = e.kind;
     li.dataset.name = e.name;
+    li.dataset.sig = signature(e);
     li.setAttribute("role", "option");
-    li.setAttribute("aria-posinset", String(i + 1));
-    li.setAttribute("aria-setsize", String(this.shown.length));
-    li.setAttribute("aria-selected", String(this.selected.has(e.name)));
+    this.decorate(li, e, i);
     if (this.editing?.name === e.name) {
       li.append(icon(e.kind, e.name), this.editing.input);
       li.classList.add("editing");
@@ -323,10 +349,6 @@ export class Explorer {
       li.title = t("lossy");
     }
     if (e.kind === "symlink") li.title = t("symlink");
-    if (this.fresh.has(e.name)) li.classList.add("fresh");
-    if (this.selected.has(e.name)) li.classList.add("selected");
-    const here = this.path ?? "";
-    if (clipboard?.mode === "cut" && clipboard.items.some((c) => c.path === join(here, e.name))) li.classList.add("cut");
     li.onclick = (ev) => {
       ev.stopPropagation();
       this.list.focus();
@@ -595,4 +617,9 @@ export function human(n: number): string {
     i++;
   }
   return i === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** What a row shows of its entry beyond its name: a different one is drawn afresh. */
+function signature(e: Entry): string {
+  return `${e.kind}|${e.size}|${e.tag}|${e.lossy}`;
 }
