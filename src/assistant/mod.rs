@@ -122,27 +122,74 @@ fn names_sought(tokens: &[Token], ctx: &Context<'_>) -> bool {
         })
 }
 
-/// "una carpeta X con un README.md dentro", "a folder X with a README.md inside": said as
-/// "… y dentro un README.md", so the file is made in the folder, as its own step.
+/// "una carpeta X con un README.md dentro", "a folder X with a README.md inside", "… con un
+/// archivo notas.txt dentro", "… with a notes.txt file inside", "… containing a file
+/// notes.txt": said as "… y dentro un (archivo) README.md", so the file is made in the folder,
+/// as its own step.
 fn inside_with(mut tokens: Vec<Token>) -> Vec<Token> {
     fn key(t: &Token) -> Option<&str> {
         (!t.quoted).then_some(t.key.as_str())
     }
-    let said = |t: &Token, group: &str| key(t).is_some_and(|k| lexicon::says(group, k));
-    let at = tokens.windows(4).position(|w| {
-        said(&w[0], "with")
-            && said(&w[1], "a")
-            && build::looks_like_file(&w[2].raw)
-            && said(&w[3], "inside_after")
-    });
-    // "con" becomes "y", "with" "and": the same language's word that joins them.
-    if let Some(i) = at
-        && let Some(and) = lexicon::same_language_cue("with", &tokens[i].key, "and_inside")
-    {
-        let inside = tokens.remove(i + 3);
-        tokens[i].raw = and.to_owned();
-        tokens[i].key = and.to_owned();
-        tokens.insert(i + 1, inside);
+    let said =
+        |t: Option<&Token>, group: &str| t.and_then(key).is_some_and(|k| lexicon::says(group, k));
+    let file_noun = |t: Option<&Token>| {
+        t.and_then(key)
+            .and_then(lexicon::noun)
+            .is_some_and(|(n, plural)| n == lexicon::Noun::File && !plural)
+    };
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        if !(said(tokens.get(i), "with") && said(tokens.get(i + 1), "a")) {
+            i += 1;
+            continue;
+        }
+        // [noun] name [noun] [inside]
+        let mut j = i + 2;
+        let noun_before = file_noun(tokens.get(j));
+        if noun_before {
+            j += 1;
+        }
+        if !tokens
+            .get(j)
+            .is_some_and(|t| build::looks_like_file(&t.raw))
+        {
+            i += 1;
+            continue;
+        }
+        let name_at = j;
+        j += 1;
+        let noun_after = !noun_before && file_noun(tokens.get(j));
+        if noun_after {
+            j += 1;
+        }
+        let inside = said(tokens.get(j), "inside_after");
+        let end = if inside { j + 1 } else { j };
+        // Without "inside" said, only where a clause ends: "with a file notes.txt in docs"
+        // says something else.
+        let clause_ends = inside || end == tokens.len() || said(tokens.get(end), "and_inside");
+        // "con" becomes "y", "with" "and": the same language's word that joins them.
+        let joined = lexicon::same_language_cue("with", &tokens[i].key, "and_inside");
+        let inside_word = lexicon::same_language_cue("with", &tokens[i].key, "inside_after");
+        let (Some(and), Some(inside_word), true) = (joined, inside_word, clause_ends) else {
+            i += 1;
+            continue;
+        };
+        let a = tokens[i + 1].clone();
+        let name = tokens[name_at].clone();
+        let noun = (noun_before || noun_after)
+            .then(|| tokens[if noun_before { i + 2 } else { name_at + 1 }].clone());
+        let mut and_token = tokens[i].clone();
+        and_token.raw = and.to_owned();
+        and_token.key = and.to_owned();
+        let mut inside_token = tokens[i].clone();
+        inside_token.raw = inside_word.to_owned();
+        inside_token.key = inside_word.to_owned();
+        let mut replacement = vec![and_token, inside_token, a];
+        replacement.extend(noun);
+        replacement.push(name);
+        let len = replacement.len();
+        tokens.splice(i..end, replacement);
+        i += len;
     }
     tokens
 }
@@ -431,7 +478,12 @@ fn dropped<'t>(
 /// "docs/a") — that no step's command holds: the command would do only part of what was
 /// asked ("make a folder X containing a file notes.txt" is more than `mkdir X`).
 fn name_left_out<'t>(clause: &'t [Token], steps: &[Step]) -> Option<&'t str> {
-    let commands: Vec<String> = steps.iter().map(|s| fold(&s.cmd)).collect();
+    // The commands' words as the shell reads them: a name is quoted there ('0'\''é').
+    let commands: Vec<String> = steps
+        .iter()
+        .flat_map(|s| shlex::split(&s.cmd).unwrap_or_else(|| vec![s.cmd.clone()]))
+        .map(|w| fold(&w))
+        .collect();
     clause
         .iter()
         .filter(|t| {

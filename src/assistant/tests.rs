@@ -437,14 +437,30 @@ fn the_language_files_examples_translate_as_they_say() {
 
 #[test]
 fn a_name_said_but_left_out_of_the_command_is_not_understood() {
-    // "containing" is not how a folder gets a file: without the file, mkdir X alone would
-    // do part of what was asked.
+    // A file said in a place the command does not use: mkdir alone would do only part of
+    // what was asked.
     for text in [
-        "make a folder X containing a file notes.txt",
-        "make a folder called X with a notes.txt file inside",
-        "crea la carpeta X con un archivo notas.txt dentro",
+        "make a folder PROJECT with a file notes.txt in docs",
+        "crea la carpeta PROYECTO, mete notas.txt en un sitio bonito",
     ] {
         assert_eq!(cmd(text), None, "{text}");
+    }
+    // "with a file … (inside)", "containing a file …": the file is made in the folder.
+    for (text, want) in [
+        (
+            "make a folder PROJECT containing a file notes.txt",
+            "mkdir PROJECT && touch PROJECT/notes.txt",
+        ),
+        (
+            "make a folder called PROJECT with a notes.txt file inside",
+            "mkdir PROJECT && touch PROJECT/notes.txt",
+        ),
+        (
+            "crea la carpeta PROYECTO con un archivo notas.txt dentro",
+            "mkdir PROYECTO && touch PROYECTO/notas.txt",
+        ),
+    ] {
+        assert_eq!(cmd(text).as_deref(), Some(want), "{text}");
     }
     // Every name said is in the command: understood.
     assert_eq!(
