@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// inside the workspace. [default: $XDG_DATA_HOME/atajo, else ~/.local/share/atajo]
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Let clients open shell terminals (also ATAJO_SHELL=1): bash in a real terminal, confined
+    /// to the folder by the sandbox (no network, nothing outside the root) but with nothing it
+    /// runs judged, and nothing deleted going to the trash. The guarded terminal stays.
+    #[arg(long)]
+    pub shell: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

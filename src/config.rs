@@ -56,6 +56,38 @@ pub struct Config {
     /// `grep -r` and `find` never meet it. [default: $XDG_DATA_HOME/atajo, else
     /// ~/.local/share/atajo]
     pub data_dir: Option<PathBuf>,
+    /// Let clients open shell terminals: bash in a PTY, confined by the sandbox but not judged
+    /// by the policy (`--shell`, ATAJO_SHELL=1).
+    #[serde(deserialize_with = "flag")]
+    pub shell: bool,
+    /// Seconds a shell terminal without clients waits for one to come back.
+    pub shell_grace: u64,
+    /// Shell terminals the server keeps at most.
+    pub shell_max: usize,
+    /// Lines that scrolled off kept per shell terminal, for a client that comes back.
+    pub shell_history: usize,
+}
+
+/// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Num(i64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Bool(b) => Ok(b),
+        Raw::Num(n) => Ok(n != 0),
+        Raw::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "{other:?} is not a yes/no value (true/false, 1/0, yes/no, on/off)"
+            ))),
+        },
+    }
 }
 
 impl Default for Config {
@@ -81,6 +113,10 @@ impl Default for Config {
             redis_url: None,
             tree_max_entries: crate::workspace::tree::DEFAULT_MAX_ENTRIES,
             data_dir: None,
+            shell: false,
+            shell_grace: 300,
+            shell_max: 16,
+            shell_history: 10_000,
         }
     }
 }
@@ -126,6 +162,8 @@ struct FlagLayer<'a> {
     assistant_order: Option<&'a String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data_dir: Option<&'a PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shell: Option<bool>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -162,6 +200,7 @@ impl Config {
             redis_url: args.redis_url.as_ref(),
             assistant_order: args.assistant_order.as_ref(),
             data_dir: args.data_dir.as_ref(),
+            shell: args.shell.then_some(true),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -230,6 +269,16 @@ impl Config {
             .or_else(|| from_env("HOME").map(|h| h.join(".local/share/atajo")))
     }
 
+    /// Shell terminals' settings, or `None` when they are off.
+    pub fn terminal_settings(&self) -> Option<crate::terminal::TerminalSettings> {
+        self.shell.then(|| crate::terminal::TerminalSettings {
+            grace: Duration::from_secs(self.shell_grace),
+            max_terminals: self.shell_max.max(1),
+            history_lines: self.shell_history,
+            ..crate::terminal::TerminalSettings::default()
+        })
+    }
+
     pub fn command_timeout(&self) -> Duration {
         Duration::from_secs(self.timeout.max(1))
     }
@@ -272,6 +321,32 @@ mod tests {
             jail.set_env("ATAJO_TIMEOUT", "7");
             let c = Config::load(&ServeArgs::default()).map_err(|e| e.to_string())?;
             assert_eq!(c.timeout, 7);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn shell_terminals_are_off_unless_asked_for_in_any_spelling() {
+        Jail::expect_with(|jail| {
+            let c = Config::load(&ServeArgs::default()).map_err(|e| e.to_string())?;
+            assert!(c.terminal_settings().is_none());
+            for yes in ["1", "true", "yes", "on"] {
+                jail.set_env("ATAJO_SHELL", yes);
+                let c = Config::load(&ServeArgs::default()).map_err(|e| e.to_string())?;
+                assert!(c.shell, "{yes}");
+            }
+            jail.set_env("ATAJO_SHELL", "0");
+            let c = Config::load(&ServeArgs::default()).map_err(|e| e.to_string())?;
+            assert!(!c.shell);
+            let flags = ServeArgs {
+                shell: true,
+                ..ServeArgs::default()
+            };
+            let c = Config::load(&flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.terminal_settings().map(|t| t.max_terminals), Some(16));
+            jail.set_env("ATAJO_SHELL", "maybe");
+            let err = Config::load(&ServeArgs::default()).unwrap_err().to_string();
+            assert!(err.contains("yes/no"), "{err}");
             Ok(())
         });
     }

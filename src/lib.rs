@@ -19,6 +19,7 @@ pub mod policy;
 pub mod protocol;
 pub mod server;
 pub mod session;
+pub mod terminal;
 pub mod text;
 pub mod trim;
 pub mod workspace;

@@ -418,7 +418,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 timeout: config.command_timeout(),
                 output_limit: config.output_limit,
             },
-            sandbox,
+            sandbox: Arc::new(sandbox),
             rules,
             assistant: Arc::new(assistant),
             announce: Some(watcher.sender()),
@@ -427,6 +427,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             addr,
             token: token.clone(),
             allow_origin: config.allow_origin.clone(),
+            terminals: config.terminal_settings(),
         };
         // Once the tree is loaded and the server listens, what only starting needed goes.
         let tree_of = services.workspace.clone();

@@ -39,6 +39,20 @@ pub mod event {
     pub const PROTOCOL_ERROR: &str = "protocol_error";
     pub const ACTION: &str = "action";
     pub const ACTION_REFUSED: &str = "action_refused";
+    pub const PTY_LIST: &str = "pty_list";
+    pub const PTY_OPEN: &str = "pty_open";
+    pub const PTY_ATTACH: &str = "pty_attach";
+    pub const PTY_DETACH: &str = "pty_detach";
+    pub const PTY_INPUT: &str = "pty_input";
+    pub const PTY_RESIZE: &str = "pty_resize";
+    pub const PTY_ACK: &str = "pty_ack";
+    pub const PTY_RENAME: &str = "pty_rename";
+    pub const PTY_CLOSE: &str = "pty_close";
+    pub const PTY_REPLAY: &str = "pty_replay";
+    pub const PTY_OUTPUT: &str = "pty_output";
+    pub const PTY_TITLE: &str = "pty_title";
+    pub const PTY_CWD: &str = "pty_cwd";
+    pub const PTY_EXIT: &str = "pty_exit";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -83,6 +97,8 @@ pub struct Hello {
     /// The number the client's first `listing` or `fs_changes` follows (always 0: every
     /// connection counts its own).
     pub seq: u32,
+    /// Whether this server offers shell terminals (`atajo serve --shell`).
+    pub shell: bool,
 }
 
 /// `instruction`: a natural-language request from the assistant bar.
@@ -531,4 +547,176 @@ pub struct ActionRefused {
     pub id: String,
     pub kind: RefusalKind,
     pub message: String,
+}
+
+// ---- shell terminals (`atajo serve --shell`) ----
+
+/// A shell terminal as listed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyInfo {
+    /// The server's name for it (`t1`, `t2` …), stable while it lives.
+    pub id: String,
+    /// A person's name for it (a tab's label).
+    pub name: String,
+    pub rows: u16,
+    pub cols: u16,
+    /// Connections attached to it now.
+    pub clients: u32,
+    /// The title the shell set (plain text).
+    pub title: String,
+    /// The shell's folder relative to the root; null when outside it.
+    pub cwd: Option<String>,
+}
+
+/// `pty_list`'s acknowledgement.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyListReply {
+    /// Whether this server offers shell terminals at all.
+    pub enabled: bool,
+    pub terminals: Vec<PtyInfo>,
+}
+
+/// `pty_open`: starts a shell, sized for this client, attached to it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyOpenRequest {
+    pub rows: u32,
+    pub cols: u32,
+    #[serde(default)]
+    #[ts(optional)]
+    pub name: Option<String>,
+    /// The folder to start in, relative to the root; the root when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cwd: Option<String>,
+    /// `es` or `en`, for error messages.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// `pty_attach`: joins a terminal; `readonly` watches without typing.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyAttachRequest {
+    pub terminal: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub rows: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub cols: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub readonly: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// The acknowledgement of `pty_open` and `pty_attach`. On success a `pty_replay` follows,
+/// then `pty_output`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyReply {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub terminal: Option<PtyInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+    /// Acknowledge rendered output (`pty_ack`) at least every this many bytes.
+    pub ack_every: u32,
+    pub readonly: bool,
+}
+
+/// `pty_input`: keys or a paste, as the terminal sends them.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyInputMsg {
+    pub terminal: String,
+    pub data: String,
+}
+
+/// `pty_resize`: this client's terminal size; the shell gets the smallest of its writers'.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyResizeMsg {
+    pub terminal: String,
+    pub rows: u32,
+    pub cols: u32,
+}
+
+/// `pty_ack`: bytes of `pty_replay` and `pty_output` this client has rendered since its last.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyAckMsg {
+    pub terminal: String,
+    pub bytes: u32,
+}
+
+/// `pty_detach` and `pty_close` (which ends the shell for everyone).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyTarget {
+    pub terminal: String,
+}
+
+/// `pty_rename`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PtyRenameMsg {
+    pub terminal: String,
+    pub name: String,
+}
+
+/// `pty_replay`: the screen as it is, for a terminal reset to `rows`×`cols`; input and sizes
+/// from this client count only after it. `pty_output` carries the live output after it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PtyData {
+    pub terminal: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rows: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cols: Option<u16>,
+    /// A binary attachment (an ArrayBuffer in browsers, a Buffer in Node).
+    #[ts(type = "ArrayBuffer")]
+    pub data: bytes::Bytes,
+}
+
+/// `pty_title`: the title the shell set, as plain text.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyTitleMsg {
+    pub terminal: String,
+    pub title: String,
+}
+
+/// `pty_cwd`: the shell's folder, relative to the root (null outside it): the explorer follows.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyCwdMsg {
+    pub terminal: String,
+    pub cwd: Option<String>,
+}
+
+/// `pty_exit`: the shell ended (the terminal is gone).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PtyExitMsg {
+    pub terminal: String,
+    pub code: i32,
 }

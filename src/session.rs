@@ -22,7 +22,7 @@ pub struct Services {
     pub workspace: Arc<Workspace>,
     pub history: History,
     pub limits: Limits,
-    pub sandbox: Sandbox,
+    pub sandbox: Arc<Sandbox>,
     pub rules: Arc<Rules>,
     pub assistant: Arc<assistant::Assistant>,
     /// Where the pipeline announces the changes it made (the broadcaster's stream).

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod files;
 mod guard;
+mod shell;
 mod socket;
 
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ pub use auth::random_hex;
 
 use crate::feed::{self, Hub};
 use crate::session::Services;
+use crate::terminal::{TerminalSettings, Terminals};
 use crate::workspace::{WatchMsg, Watcher};
 use auth::{Auth, COOKIE};
 use guard::Guard;
@@ -34,12 +36,16 @@ pub struct App {
     pub services: Arc<Services>,
     auth: Auth,
     hub: Arc<Hub>,
+    /// Shell terminals, when the server offers them (`--shell`).
+    terminals: Option<Arc<Terminals>>,
 }
 
 pub struct ServerOptions {
     pub addr: SocketAddr,
     pub token: String,
     pub allow_origin: Vec<String>,
+    /// `Some` when clients may open shell terminals.
+    pub terminals: Option<TerminalSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,10 +67,18 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let hub = Hub::new(services.workspace.clone());
+    let terminals = opts.terminals.map(|settings| {
+        Terminals::new(
+            settings,
+            services.workspace.root().to_path_buf(),
+            services.sandbox.clone(),
+        )
+    });
     let app = Arc::new(App {
         services,
         auth: Auth::new(opts.token),
         hub: hub.clone(),
+        terminals,
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())

@@ -100,7 +100,7 @@ struct SocketLang(Lang);
 struct SocketSink(SocketRef);
 
 /// Emits, telling a full outgoing buffer (wait and retry) from a closed connection.
-fn try_emit<T: serde::Serialize + ?Sized>(
+pub(super) fn try_emit<T: serde::Serialize + ?Sized>(
     s: &SocketRef,
     name: &str,
     data: &T,
@@ -168,9 +168,10 @@ fn prepare(s: &SocketRef, app: &App) {
     s.extensions.insert(Arc::new(
         app.hub.attach(SocketSink(s.clone()), lang_of(s, None)),
     ));
-    s.on_disconnect(|s: SocketRef| async move {
+    s.on_disconnect(|s: SocketRef, State(app): State<Arc<App>>| async move {
         // The feed holds the socket: let it go.
         s.extensions.remove::<Arc<FeedHandle>>();
+        super::shell::disconnected(&s, &app);
         debug!(sid = %s.id, "disconnected");
     });
     s.on(event::COMANDO_NATURAL, comando_natural);
@@ -184,6 +185,7 @@ fn prepare(s: &SocketRef, app: &App) {
     s.on(event::EXPLAIN, explain);
     s.on(event::COMPLETE, complete);
     s.on(event::ACTION, action);
+    super::shell::register(s, app);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         let lang = lang_of(&s, None);
         protocol_error(&s, &name, &crate::tr!(lang, "unknown_event"));
@@ -201,6 +203,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         root_name: app.services.workspace.name(),
         cwd,
         seq: 0,
+        shell: app.terminals.is_some(),
     };
     let _ = s.emit(event::HELLO, &hello);
 }
@@ -209,7 +212,7 @@ fn session_of(s: &SocketRef) -> Option<Arc<Session>> {
     s.extensions.get::<Arc<Session>>()
 }
 
-fn protocol_error(s: &SocketRef, event_name: &str, message: &str) {
+pub(super) fn protocol_error(s: &SocketRef, event_name: &str, message: &str) {
     let _ = s.emit(
         event::PROTOCOL_ERROR,
         &ProtocolError {
@@ -220,7 +223,7 @@ fn protocol_error(s: &SocketRef, event_name: &str, message: &str) {
 }
 
 /// Decodes a payload, or says in words (the connection's language) what is wrong with it.
-fn decode<T: DeserializeOwned>(
+pub(super) fn decode<T: DeserializeOwned>(
     s: &SocketRef,
     data: Result<Value, impl std::fmt::Display>,
 ) -> Result<T, String> {
@@ -230,7 +233,7 @@ fn decode<T: DeserializeOwned>(
 }
 
 /// A request's `lang` tag, else the connection's language, else English.
-fn lang_of(s: &SocketRef, tag: Option<&str>) -> Lang {
+pub(super) fn lang_of(s: &SocketRef, tag: Option<&str>) -> Lang {
     tag.and_then(Lang::from_tag)
         .or_else(|| s.extensions.get::<SocketLang>().map(|l| l.0))
         .unwrap_or_default()

@@ -3,6 +3,15 @@ export type Lang = "es" | "en";
 
 const words = {
   es: {
+    shellNew: "+ Shell",
+    shellNewTitle: "Abrir un terminal de shell: bash de verdad dentro de la carpeta",
+    guardedTab: "atajo",
+    shellKind: "Shell",
+    kindGuarded: "Terminal vigilado: cada comando se comprueba antes de ejecutarse y lo que borras va a la papelera.",
+    kindShell: "Shell: bash de verdad, encerrado en esta carpeta y sin red; nada se comprueba y lo que borras no vuelve.",
+    shellEnded: "terminó con {code}",
+    shellClose: "Cerrar este terminal",
+    shellRename: "Nombre de este terminal",
     explorer: "Explorador",
     terminal: "Terminal",
     splitter: "Ancho del explorador",
@@ -106,6 +115,15 @@ const words = {
     cannotOpen: "No se puede abrir",
   },
   en: {
+    shellNew: "+ Shell",
+    shellNewTitle: "Open a shell terminal: real bash inside the folder",
+    guardedTab: "atajo",
+    shellKind: "Shell",
+    kindGuarded: "Guarded terminal: every command is checked before it runs, and what you delete goes to the trash.",
+    kindShell: "Shell: real bash, confined to this folder with no network; nothing is checked, and what you delete is gone.",
+    shellEnded: "exited with {code}",
+    shellClose: "Close this terminal",
+    shellRename: "Name of this terminal",
     explorer: "Explorer",
     terminal: "Terminal",
     splitter: "Explorer width",

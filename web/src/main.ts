@@ -23,6 +23,7 @@ import { shown } from "./names";
 import { LineEditor } from "./lineedit";
 import { icon } from "./icons";
 import { Layout } from "./layout";
+import { GUARDED, Shells } from "./shells";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -80,9 +81,16 @@ function refit() {
 refit();
 // The terminal shares its pane with an open preview: fit it whenever its box changes.
 new ResizeObserver(refit).observe($("terminal"));
+let darkTheme = true;
+/** Set once the shells exist (the layout applies the theme before they do). */
+let themedShells: Shells | null = null;
 const layout = new Layout({
   shown: () => refit(),
-  themed: (dark) => (term.options.theme = dark ? DARK_TERMINAL : LIGHT_TERMINAL),
+  themed: (dark) => {
+    darkTheme = dark;
+    term.options.theme = dark ? DARK_TERMINAL : LIGHT_TERMINAL;
+    themedShells?.themed(dark ? DARK_TERMINAL : LIGHT_TERMINAL);
+  },
 });
 // What the terminal shows while it is behind its tab: the tab says so.
 term.onWriteParsed(() => layout.wrote());
@@ -303,11 +311,19 @@ socket.on("protocol_error", (p: ProtocolError) => {
   prompt();
 });
 
-// ---- the explorer: shows the session's cwd; opening a folder is a `cd` in the terminal ----
+// ---- the explorer: shows the active terminal's folder; opening a folder is a `cd` in it ----
+/** The folder the explorer shows: the guarded terminal's, or the active shell's. */
+let viewCwd = "";
+function showFolder(path: string) {
+  if (path === viewCwd) return;
+  viewCwd = path;
+  renderCrumbs();
+  explorer.show(path);
+}
 function renderCrumbs() {
   const nav = $("crumbs");
   nav.replaceChildren();
-  const parts = cwd ? cwd.split("/") : [];
+  const parts = viewCwd ? viewCwd.split("/") : [];
   const targets = [{ name: rootName || "/", path: "" }];
   parts.forEach((p, i) => targets.push({ name: p, path: parts.slice(0, i + 1).join("/") }));
   targets.forEach((c, i) => {
@@ -362,6 +378,11 @@ socket.on("action_refused", (r: ActionRefused) => {
 });
 
 function openFolder(path: string) {
+  // In a shell, opening a folder types its `cd`; the explorer follows the shell's prompt.
+  if (shells.active !== GUARDED) {
+    if (!shells.cd(path)) note(t("busy"), 3000);
+    return;
+  }
   if (path === cwd) return;
   act({ op: "open", path });
 }
@@ -393,8 +414,42 @@ function crumbDrop(a: HTMLElement, path: string) {
 function setCwd(next: string) {
   if (next === cwd) return;
   cwd = next;
-  renderCrumbs();
-  explorer.show(cwd);
+  if (shells.active === GUARDED) showFolder(cwd);
+}
+
+// ---- shell terminals: tabs beside the guarded one, when the server offers them ----
+const shells = new Shells({
+  socket,
+  tabs: $("term-tabs"),
+  boxes: $("term-boxes"),
+  newButton: $<HTMLButtonElement>("new-shell"),
+  theme: () => (darkTheme ? DARK_TERMINAL : LIGHT_TERMINAL),
+  size: () => ({ rows: term.rows, cols: term.cols }),
+  switched: (id) => {
+    const guarded = id === GUARDED;
+    $("terminal").hidden = !guarded;
+    $("tab-guarded").setAttribute("aria-selected", String(guarded));
+    const kind = $("term-kind");
+    kind.dataset.kind = guarded ? "guarded" : "shell";
+    kind.textContent = t(guarded ? "kindGuarded" : "kindShell");
+    $("ask").hidden = !guarded;
+    if (guarded) {
+      refit();
+      term.focus();
+      showFolder(cwd);
+    }
+  },
+  cwd: (path) => {
+    if (path !== null) showFolder(path);
+  },
+  note: (text) => note(text, 6000),
+});
+themedShells = shells;
+$("tab-guarded").addEventListener("click", () => shells.show(GUARDED));
+function shellTabsShown(enabled: boolean) {
+  const any = document.querySelectorAll("#term-tabs .shell-tab").length > 1;
+  $("term-tabs").hidden = !enabled && !any;
+  $("term-kind").hidden = !enabled && !any;
 }
 
 // ---- new folder / new file: a name typed in place ----
@@ -454,10 +509,13 @@ socket.on("hello", (h: Hello) => {
   editor.useHistory(h.root_name);
   cwd = h.cwd;
   $("root-name").textContent = h.root_name;
+  viewCwd = shells.active === GUARDED ? cwd : (shells.activeCwd ?? cwd);
   renderCrumbs();
   // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
   subs.reconnected();
-  explorer.reset(cwd);
+  explorer.reset(viewCwd);
+  shellTabsShown(h.shell);
+  void shells.connected(h.shell).then(() => shellTabsShown(h.shell));
   if (helloSeen) term.write(`\x1b[90m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
   helloSeen = true;
   if (!running) prompt();
@@ -504,6 +562,12 @@ function applyLang() {
   $("login-button").textContent = t("loginButton");
   $("instruction").setAttribute("aria-label", t("instructionLabel"));
   $("newname-input").setAttribute("aria-label", t("newNameLabel"));
+  $("tab-guarded").textContent = t("guardedTab");
+  $("tab-guarded").title = t("kindGuarded");
+  $("new-shell").textContent = t("shellNew");
+  $("new-shell").title = t("shellNewTitle");
+  const kind = $("term-kind");
+  kind.textContent = t(kind.dataset.kind === "shell" ? "kindShell" : "kindGuarded");
   layout.applyLang();
   status($("status").dataset.state ?? "connecting", t(socket.connected ? "connected" : "connecting"));
 }

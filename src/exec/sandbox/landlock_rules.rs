@@ -28,6 +28,9 @@ const LOADER: &[&str] = &[
 /// Devices a well-behaved tool may open.
 const DEVICES_READ: &[&str] = &["/dev/zero", "/dev/urandom", "/dev/random"];
 const DEVICES_READ_WRITE: &[&str] = &["/dev/null"];
+/// A shell terminal's own terminal by its generic name (`less` behind a pipe, password
+/// prompts); its PTY itself comes already open on fds 0-2, which landlock does not revoke.
+const SHELL_DEVICES: &[&str] = &["/dev/tty"];
 
 /// The kernel's landlock ABI version, or minus the errno that says why there is none.
 pub fn abi_version() -> i32 {
@@ -55,8 +58,13 @@ fn existing<'a>(paths: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
 }
 
 /// Builds the ruleset once; the returned descriptor is what each child restricts itself with.
-/// `self_exe` (atajo's own binary) is made executable so the sandbox can probe itself.
-pub fn build(root: &Path, self_exe: Option<&Path>) -> Result<Option<OwnedFd>, RulesetError> {
+/// `self_exe` (atajo's own binary) is made executable so the sandbox can probe itself;
+/// `shell` adds what an interactive shell needs beyond a command (its terminal).
+pub fn build(
+    root: &Path,
+    self_exe: Option<&Path>,
+    shell: bool,
+) -> Result<Option<OwnedFd>, RulesetError> {
     let abi = ABI_TARGET;
     let read = AccessFs::from_read(abi);
     let mut ruleset = Ruleset::default()
@@ -73,6 +81,12 @@ pub fn build(root: &Path, self_exe: Option<&Path>) -> Result<Option<OwnedFd>, Ru
             existing(DEVICES_READ_WRITE),
             read | AccessFs::WriteFile,
         ))?;
+    if shell {
+        ruleset = ruleset.add_rules(path_beneath_rules(
+            existing(SHELL_DEVICES),
+            read | AccessFs::WriteFile | AccessFs::IoctlDev,
+        ))?;
+    }
     if let Some(exe) = self_exe {
         ruleset = ruleset.add_rules(path_beneath_rules(
             [exe],

@@ -105,8 +105,12 @@ pub struct Protection {
 pub struct Sandbox {
     enabled: bool,
     plan: child::Plan,
-    /// Kept open: the child restricts itself with it.
+    /// A shell terminal's: the same, but its terminal device and no CPU-time limit (an
+    /// interactive shell lives for hours).
+    shell_plan: child::Plan,
+    /// Kept open: the children restrict themselves with them.
     _landlock: Option<OwnedFd>,
+    _shell_landlock: Option<OwnedFd>,
     landlock_abi: i32,
     cgroup: Option<cgroup::Cgroup>,
     identity: Identity,
@@ -144,7 +148,9 @@ impl Sandbox {
             }));
         }
         let self_exe = std::env::current_exe().ok();
-        let ruleset = landlock_rules::build(root, self_exe.as_deref())
+        let ruleset = landlock_rules::build(root, self_exe.as_deref(), false)
+            .map_err(|e| SandboxError::Landlock(e.to_string()))?;
+        let shell_ruleset = landlock_rules::build(root, self_exe.as_deref(), true)
             .map_err(|e| SandboxError::Landlock(e.to_string()))?;
         let seccomp_filters = seccomp::filters().map_err(SandboxError::Seccomp)?;
 
@@ -160,18 +166,28 @@ impl Sandbox {
         } else {
             None
         };
-        let plan = child::Plan::new(child::PlanParts {
-            cgroup_procs: cgroup.as_ref().and_then(|c| c_path(&c.procs_path())),
-            user_ns: (euid != 0).then(|| child::UserNsMaps::new(ruid, rgid)),
-            rlimits: child::rlimits(&settings.limits, cgroup.is_none()),
-            identity,
-            landlock_fd: ruleset.as_ref().map(|fd| fd.as_raw_fd()),
-            seccomp: seccomp_filters,
-        });
+        let plan_for = |limits: &ResourceLimits, landlock: &Option<OwnedFd>| {
+            child::Plan::new(child::PlanParts {
+                cgroup_procs: cgroup.as_ref().and_then(|c| c_path(&c.procs_path())),
+                user_ns: (euid != 0).then(|| child::UserNsMaps::new(ruid, rgid)),
+                rlimits: child::rlimits(limits, cgroup.is_none()),
+                identity,
+                landlock_fd: landlock.as_ref().map(|fd| fd.as_raw_fd()),
+                seccomp: seccomp_filters.clone(),
+            })
+        };
+        let plan = plan_for(&settings.limits, &ruleset);
+        let shell_limits = ResourceLimits {
+            cpu_seconds: u64::MAX,
+            ..settings.limits
+        };
+        let shell_plan = plan_for(&shell_limits, &shell_ruleset);
         Ok(Self {
             enabled: true,
             plan,
+            shell_plan,
             _landlock: ruleset,
+            _shell_landlock: shell_ruleset,
             landlock_abi: abi,
             cgroup,
             identity,
@@ -185,7 +201,9 @@ impl Sandbox {
         Self {
             enabled: false,
             plan: child::Plan::default(),
+            shell_plan: child::Plan::default(),
             _landlock: None,
+            _shell_landlock: None,
             landlock_abi: 0,
             cgroup: None,
             identity: Identity::Inherit,
@@ -214,6 +232,18 @@ impl Sandbox {
         unsafe {
             cmd.pre_exec(move || child::enter(&plan));
         }
+    }
+
+    /// Makes a shell terminal enter the sandbox. pty-process runs this after it made the
+    /// child a session leader with the PTY as its controlling terminal, so the shell keeps job
+    /// control while everything it starts stays confined.
+    pub fn apply_shell(&self, cmd: pty_process::Command) -> pty_process::Command {
+        if !self.enabled {
+            return cmd;
+        }
+        let plan = self.shell_plan.clone();
+        // SAFETY: as in `apply`.
+        unsafe { cmd.pre_exec(move || child::enter(&plan)) }
     }
 
     /// What is in force, in words.

@@ -1,6 +1,6 @@
 //! The seccomp filters: what no file-management command needs and an escape would — network
 //! sockets, ptrace and cross-process memory access, io_uring (which bypasses the syscall
-//! filter), new namespaces, mounts, keyrings, BPF, kernel modules.
+//! filter), new namespaces, mounts, keyrings, BPF, kernel modules, typing into a terminal.
 
 use std::collections::BTreeMap;
 
@@ -110,6 +110,14 @@ pub fn filters() -> Result<Vec<BpfProgram>, String> {
             .push(SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(f), f)?]).map_err(err)?);
     }
     rules.insert(libc::SYS_clone, clone_rules);
+    // Typing into a terminal (TIOCSTI: a command run from a shell queues input the shell
+    // reads after it ends, CVE-2017-5226) and the console's TIOCLINUX. Dword compares the low
+    // 32 bits only, as the kernel does with an ioctl's request (CVE-2019-10063).
+    let mut ioctl_rules = Vec::new();
+    for request in [libc::TIOCSTI, libc::TIOCLINUX] {
+        ioctl_rules.push(SeccompRule::new(vec![cond(1, SeccompCmpOp::Eq, request)?]).map_err(err)?);
+    }
+    rules.insert(libc::SYS_ioctl, ioctl_rules);
     // No setuid or setgid bit is set by anything a command runs: chmod's family, and files
     // or folders created with them (tar -p, cp --preserve, install -m, a mode copied with
     // --reference). The policy refuses the spellings it sees; this holds for the rest.

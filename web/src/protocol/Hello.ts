@@ -12,4 +12,8 @@ root_name: string, cwd: string,
  * The number the client's first `listing` or `fs_changes` follows (always 0: every
  * connection counts its own).
  */
-seq: number, };
+seq: number, 
+/**
+ * Whether this server offers shell terminals (`atajo serve --shell`).
+ */
+shell: boolean, };
