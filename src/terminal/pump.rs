@@ -134,16 +134,48 @@ fn emulate(
     backlog: Arc<AtomicUsize>,
     drained: Arc<Notify>,
 ) {
-    while let Ok(msg) = rx.recv() {
+    let mut next = None;
+    let mut gathered = Vec::new();
+    while let Some(msg) = next.take().or_else(|| rx.recv().ok()) {
         match msg {
             ScreenMsg::Bytes(b) => {
-                screen.process(&b);
-                let before = backlog.fetch_sub(b.len(), Ordering::AcqRel);
-                if before >= SCREEN_LOW && before - b.len() < SCREEN_LOW {
+                // Everything queued behind it goes in one go (a flood can then skip what
+                // can no longer be seen); a resize or a replay request waits its turn.
+                let mut n = b.len();
+                let whole = match rx.try_recv() {
+                    Ok(ScreenMsg::Bytes(more)) => {
+                        gathered.clear();
+                        gathered.extend_from_slice(&b);
+                        gathered.extend_from_slice(&more);
+                        n += more.len();
+                        loop {
+                            match rx.try_recv() {
+                                Ok(ScreenMsg::Bytes(more)) => {
+                                    gathered.extend_from_slice(&more);
+                                    n += more.len();
+                                }
+                                Ok(other) => break next = Some(other),
+                                Err(_) => break,
+                            }
+                        }
+                        &gathered[..]
+                    }
+                    Ok(other) => {
+                        next = Some(other);
+                        &b[..]
+                    }
+                    Err(_) => &b[..],
+                };
+                screen.process_backlog(whole);
+                let before = backlog.fetch_sub(n, Ordering::AcqRel);
+                if before >= SCREEN_LOW && before - n < SCREEN_LOW {
                     drained.notify_one();
                 }
                 for notice in screen.notices() {
                     let _ = ctl.send(Ctl::Notice(notice));
+                }
+                if gathered.capacity() > 8 * 1024 * 1024 {
+                    gathered = Vec::new();
                 }
             }
             ScreenMsg::Resize(rows, cols) => screen.resize(rows, cols),

@@ -88,17 +88,74 @@ impl vt100::Callbacks for Hooks {
         let mut text = String::new();
         let mut state = BasicFormattedCaptureState::new();
         if row.write_formatted_basic(&mut text, &mut state).is_ok() {
-            self.history.push(text, row_wrapped(&state));
+            self.history.push(text, row_wrapped(&row, &state));
         }
     }
 }
 
-/// Whether the row just written continues on the next (vt100 says so through its capture
-/// state: no newline is pending after a wrapped row).
-fn row_wrapped(state: &BasicFormattedCaptureState) -> bool {
-    // The state's fields are private and the row's flag is not exposed; the state's derived
-    // Debug form is the one window on it (vt100 is pinned, and a test replays wrapped lines).
-    !format!("{state:?}").contains("newline_pending: true")
+/// Whether the row just written continues on the next. vt100 does not expose the row's flag,
+/// but writing a row after one that ended begins with a newline: start writing it again and
+/// stop at the first character.
+fn row_wrapped(row: &RowContents<'_>, state: &BasicFormattedCaptureState) -> bool {
+    struct First(Option<char>);
+    impl std::fmt::Write for First {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 = s.chars().next();
+            Err(std::fmt::Error)
+        }
+        fn write_char(&mut self, c: char) -> std::fmt::Result {
+            self.0 = Some(c);
+            Err(std::fmt::Error)
+        }
+    }
+    let mut first = First(None);
+    let _ = row.write_formatted_basic(&mut first, &mut state.clone());
+    first.0 != Some('\n')
+}
+
+/// A backlog smaller than this is always parsed whole.
+const SKIP_FROM: usize = 256 * 1024;
+
+/// Where the part of `bytes` that can be skipped ends: after it come enough whole lines to
+/// push everything before them out of the screen and the history, and it holds nothing but
+/// text, line ends, tabs, colours and line erasures (nothing that moves the cursor elsewhere,
+/// changes a mode or says something: a title, a folder). `None` when nothing may be skipped.
+/// Also returns the colour changes of the skipped part, which still count.
+fn skippable(bytes: &[u8], lines_needed: usize) -> Option<(usize, usize, Vec<u8>)> {
+    if bytes.len() < SKIP_FROM {
+        return None;
+    }
+    // The first line goes through the emulator whole: it completes whatever sequence the
+    // previous chunk left open.
+    let start = memchr::memchr(b'\n', bytes)? + 1;
+    let end = memchr::memrchr_iter(b'\n', bytes).nth(lines_needed)? + 1;
+    // Nothing worth the trouble, or a line end without its carriage return (the cursor would
+    // not be at the first column).
+    if end < start + SKIP_FROM / 2 || end < 2 || bytes[end - 2] != b'\r' {
+        return None;
+    }
+    let mut colours = Vec::new();
+    let mut i = start;
+    let part = &bytes[..end];
+    while i < part.len() {
+        match part[i] {
+            b'\r' | b'\n' | b'\t' | 0x08 | 0x07 | 0x20..=0x7e | 0x80..=0xff => i += 1,
+            0x1b if part.get(i + 1) == Some(&b'[') => {
+                let params = part[i + 2..]
+                    .iter()
+                    .position(|&b| !(b.is_ascii_digit() || b == b';' || b == b':'))?;
+                let fin = i + 2 + params;
+                match part.get(fin) {
+                    Some(b'm') => colours.extend_from_slice(&part[i..=fin]),
+                    Some(b'K') => {}
+                    _ => return None,
+                }
+                i = fin + 1;
+            }
+            _ => return None,
+        }
+    }
+    Some((start, end, colours))
 }
 
 /// The path of a `file://host/path` URL, percent-decoded.
@@ -174,6 +231,23 @@ impl Screen {
 
     pub fn process(&mut self, bytes: &[u8]) {
         self.parser.process(bytes);
+    }
+
+    /// Processes a backlog (everything the shell printed while the emulator was busy). In a
+    /// flood — megabytes of plain or coloured lines — only the lines that can still be seen
+    /// (the screen and the history) are drawn; of the rest, only the colour changes are kept.
+    /// The screen and the history come out the same as `process` would leave them.
+    pub fn process_backlog(&mut self, bytes: &[u8]) {
+        let (rows, _) = self.size();
+        let keep = self.parser.callbacks().history.max_lines + usize::from(rows) + 1;
+        match skippable(bytes, keep).filter(|_| !self.parser.screen().alternate_screen()) {
+            Some((start, end, colours)) => {
+                self.parser.process(&bytes[..start]);
+                self.parser.process(&colours);
+                self.parser.process(&bytes[end..]);
+            }
+            None => self.parser.process(bytes),
+        }
     }
 
     /// What the shell said besides drawing since the last call.

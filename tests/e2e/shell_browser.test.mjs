@@ -128,6 +128,20 @@ for (const [locale, words] of [
     await sees(page, /cd ~\/'proyecto\/fuentes'/);
     await page.locator("#crumbs", { hasText: "fuentes" }).waitFor({ timeout: 5000 });
 
+    // A web address in the output opens on a click only, in a tab that cannot reach this one.
+    await page.keyboard.type("echo http://127.0.0.1:9/enlace");
+    await page.keyboard.press("Enter");
+    await sees(page, /^http:\/\/127\.0\.0\.1:9\/enlace$/m);
+    const link = page.locator(".shell-term:not([hidden]) .xterm-rows > div", { hasText: /^http:\/\/127/ }).last();
+    const box = await link.boundingBox();
+    const opened = context.waitForEvent("page", { timeout: 5000 });
+    await page.mouse.move(box.x + 30, box.y + box.height / 2);
+    await page.waitForTimeout(200);
+    await page.mouse.click(box.x + 30, box.y + box.height / 2);
+    const tab = await opened;
+    assert.equal(await tab.evaluate(() => window.opener === null), true, "no way back to atajo's page");
+    await tab.close();
+
     // Closing the tab ends the shell; the guarded terminal is back.
     await page.locator(".shell-tab .close").first().click();
     await page.locator("#term-kind", { hasText: words.guarded }).waitFor({ timeout: 5000 });

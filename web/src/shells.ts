@@ -3,6 +3,8 @@
 // sent its screen as it is; output is acknowledged as it is rendered (flow control).
 import { Terminal, type ITheme } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
+import { WebLinksAddon } from "@xterm/addon-web-links";
 import type { Socket } from "socket.io-client";
 import type { PtyInfo } from "./protocol/PtyInfo";
 import type { PtyListReply } from "./protocol/PtyListReply";
@@ -167,9 +169,23 @@ export class Shells {
     box.className = "shell-term";
     box.hidden = true;
     this.host.boxes.append(box);
-    const term = new Terminal({ cursorBlink: true, fontSize: 14, theme: this.host.theme(), scrollback: 10000 });
+    const term = new Terminal({
+      cursorBlink: true,
+      fontSize: 14,
+      theme: this.host.theme(),
+      scrollback: 10000,
+      allowProposedApi: true,
+    });
     const fit = new FitAddon();
     term.loadAddon(fit);
+    // Emoji and CJK as wide as the server's emulator counts them (Unicode 11 and later).
+    term.loadAddon(new Unicode11Addon());
+    term.unicode.activeVersion = "11";
+    // A link in the output opens only when clicked, in a new tab that cannot reach this one,
+    // and only on the web (no javascript:, no file:).
+    term.loadAddon(new WebLinksAddon((_event, uri) => {
+      if (/^https?:\/\//i.test(uri)) window.open(uri, "_blank", "noopener,noreferrer");
+    }));
     term.open(box);
     const tab = document.createElement("button");
     tab.type = "button";

@@ -109,3 +109,67 @@ fn osc7_paths_decode_and_odd_ones_do_not_panic() {
     assert_eq!(osc7_path(b"file://host"), None);
     assert_eq!(osc7_path(b"http://h/x"), None);
 }
+
+/// A flood as `ls --color`, `grep --color` or a build would print it: coloured, erased to the
+/// end of line, tabbed, some lines longer than the screen is wide.
+fn flood(lines: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..lines {
+        let colour = 31 + i % 7;
+        let long = if i % 97 == 0 {
+            "x".repeat(150)
+        } else {
+            String::new()
+        };
+        out.extend_from_slice(
+            format!("\x1b[{colour}mline {i}\x1b[m\tmore {long}\x1b[K\r\n").as_bytes(),
+        );
+    }
+    out
+}
+
+#[test]
+fn a_flood_skipped_in_part_leaves_the_same_screen_and_history() {
+    for (history, lines) in [(100, 20_000), (1000, 50_000), (0, 30_000)] {
+        let mut whole = Screen::new(24, 80, history);
+        let mut fast = Screen::new(24, 80, history);
+        // A colour left on before the flood, and a partial line.
+        for s in [&mut whole, &mut fast] {
+            s.process(b"$ cat log\r\n\x1b[1mbold from before ");
+        }
+        let bytes = flood(lines);
+        assert!(
+            skippable(&bytes, history + 25).is_some(),
+            "this flood can be skipped"
+        );
+        whole.process(&bytes);
+        fast.process_backlog(&bytes);
+        assert_eq!(fast.history_len(), whole.history_len(), "history {history}");
+        assert_eq!(fast.replay(), whole.replay(), "history {history}");
+        // What follows draws the same too (the colours and the cursor were right).
+        whole.process(b"after\x1b[32m green");
+        fast.process(b"after\x1b[32m green");
+        assert_eq!(fast.replay(), whole.replay());
+    }
+}
+
+#[test]
+fn a_flood_that_moves_the_cursor_or_says_something_is_parsed_whole() {
+    let mut bytes = flood(20_000);
+    let mid = bytes.len() / 2;
+    for odd in [
+        &b"\x1b[5;5H"[..],
+        b"\x1b]7;file://h/x\x07",
+        b"\x1b[?1049h",
+        b"\x0e",
+    ] {
+        let mut b = bytes.clone();
+        b.splice(mid..mid, odd.iter().copied());
+        assert!(skippable(&b, 125).is_none(), "{odd:?}");
+    }
+    // Line ends without a carriage return leave the cursor where it was: not skipped.
+    bytes.retain(|&b| b != b'\r');
+    assert!(skippable(&bytes, 125).is_none());
+    // Too small to bother.
+    assert!(skippable(&flood(100), 10).is_none());
+}
