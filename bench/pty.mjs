@@ -162,26 +162,33 @@ async function startAtajo(bin, root) {
     async open({ ack = true, socket = null } = {}) {
       const s = socket ?? (await this.connect());
       const tap = new Tap();
-      // Keys count once the screen was sent (atajo ignores input before its replay).
-      const replayed = new Promise((ok) => s.once("pty_replay", ok));
-      const reply = await s.timeout(10000).emitWithAck("pty_open", { rows: ROWS, cols: COLS });
-      if (!reply.ok) throw new Error(reply.error);
-      const id = reply.terminal.id;
+      // Listening before asking: Node's ws hands over the frames of one read together, so
+      // the replay can come before the answer's code runs. Keys count once the screen came.
+      let id = null;
+      const early = [];
       let unacked = 0;
+      let replayed;
+      const seen = new Promise((ok) => (replayed = ok));
       const got = (m) => {
+        if (id === null) return early.push(m);
         if (m.terminal !== id) return;
         const n = m.data.byteLength;
         tap.feed(m.data);
+        if (m.rows !== undefined) replayed();
         if (!ack) return;
         unacked += n;
-        if (unacked >= reply.ack_every) {
+        if (unacked >= 5000) {
           s.emit("pty_ack", { terminal: id, bytes: unacked });
           unacked = 0;
         }
       };
       s.on("pty_output", got);
       s.on("pty_replay", got);
-      got(await replayed);
+      const reply = await s.timeout(10000).emitWithAck("pty_open", { rows: ROWS, cols: COLS });
+      if (!reply.ok) throw new Error(reply.error);
+      id = reply.terminal.id;
+      for (const m of early.splice(0)) got(m);
+      await seen;
       // Small echoes must be acknowledged too, or they add up to a window.
       const flush = setInterval(() => {
         if (ack && unacked > 0) {

@@ -68,9 +68,22 @@ pub fn probe(what: &[String]) -> ExitCode {
                 Ok("opened an AF_INET socket".to_owned())
             }
         }
+        Some("tiocsti") => {
+            // seccomp answers before the kernel looks at the descriptor: EPERM when the rule
+            // holds, ENOTTY (stdin is /dev/null here) when it does not.
+            let c = b'x';
+            // SAFETY: plain ioctl on fd 0 with a pointer to a byte on the stack.
+            let r = unsafe { libc::ioctl(0, libc::TIOCSTI, &c) };
+            let e = std::io::Error::last_os_error();
+            match (r, e.raw_os_error()) {
+                (0, _) => Ok("typed into the terminal".to_owned()),
+                (_, Some(libc::EPERM)) => Err(e),
+                _ => Ok(format!("not refused by the filter ({e})")),
+            }
+        }
         _ => {
             eprintln!(
-                "probe: read PATH | write PATH | setuid PATH | create-setgid PATH | connect HOST:PORT | socket"
+                "probe: read PATH | write PATH | setuid PATH | create-setgid PATH | connect HOST:PORT | socket | tiocsti"
             );
             return ExitCode::from(2);
         }
@@ -137,6 +150,11 @@ pub async fn probes(ws: &Workspace, sandbox: &Sandbox) -> Vec<Probe> {
         (
             "open an internet socket".into(),
             vec!["socket".into()],
+            false,
+        ),
+        (
+            "type into a terminal (TIOCSTI)".into(),
+            vec!["tiocsti".into()],
             false,
         ),
         (

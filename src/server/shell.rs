@@ -183,26 +183,34 @@ fn send_ack<T: serde::Serialize>(s: &SocketRef, ack: AckSender, reply: &T) {
     }
 }
 
-/// Attaches the connection and answers with the terminal as it is now.
-fn join(s: &SocketRef, t: &Arc<Terminal>, size: Option<(u16, u16)>, readonly: bool) -> PtyReply {
+/// Answers with the terminal as it will be, then attaches the connection: the replay is sent
+/// after the answer, so a client that learns the terminal's id from the answer never misses it.
+fn join(
+    s: &SocketRef,
+    ack: AckSender,
+    t: &Arc<Terminal>,
+    size: Option<(u16, u16)>,
+    readonly: bool,
+) {
     let sid = s.id.to_string();
     if let Some(a) = s.extensions.get::<Arc<Attached>>() {
         a.set().insert(t.id().to_owned());
     }
-    t.attach(&sid, Arc::new(Sink(s.clone())), size, readonly);
     let mut i = t.info();
     if let Some((rows, cols)) = size.filter(|_| !readonly) {
         // What the terminal will be once this client counts (the smallest of its writers').
         i.rows = i.rows.min(rows);
         i.cols = i.cols.min(cols);
     }
-    PtyReply {
+    let reply = PtyReply {
         ok: true,
         terminal: Some(i),
         error: None,
         ack_every: flow::ACK_EVERY as u32,
         readonly,
-    }
+    };
+    send_ack(s, ack, &reply);
+    t.attach(&sid, Arc::new(Sink(s.clone())), size, readonly);
 }
 
 async fn list(s: SocketRef, ack: AckSender, State(app): State<Arc<App>>) {
@@ -243,7 +251,7 @@ async fn open(
     };
     let (rows, cols) = clamp_size(req.rows, req.cols);
     let reply = match terminals.open(req.name.as_deref(), &dir, rows, cols) {
-        Ok(t) => join(&s, &t, Some((rows, cols)), false),
+        Ok(t) => return join(&s, ack, &t, Some((rows, cols)), false),
         Err(terminal::OpenError::TooMany { max }) => {
             refused(crate::tr!(lang, "shell_too_many", max = max))
         }
@@ -284,17 +292,16 @@ async fn attach(
         Err(e) => return send_ack(&s, ack, &refused(e)),
     };
     let lang = lang_of(&s, req.lang.as_deref());
-    let reply = match find(app.terminals.as_deref(), &req.terminal, lang) {
+    match find(app.terminals.as_deref(), &req.terminal, lang) {
         Ok(t) => {
             let size = match (req.rows, req.cols) {
                 (Some(r), Some(c)) => Some(clamp_size(r, c)),
                 _ => None,
             };
-            join(&s, &t, size, req.readonly.unwrap_or(false))
+            join(&s, ack, &t, size, req.readonly.unwrap_or(false));
         }
-        Err(e) => refused(e),
-    };
-    send_ack(&s, ack, &reply);
+        Err(e) => send_ack(&s, ack, &refused(e)),
+    }
 }
 
 /// Decodes a fire-and-forget event and finds its terminal, or tells the client why not.

@@ -174,7 +174,9 @@ fn emulate(
                 for notice in screen.notices() {
                     let _ = ctl.send(Ctl::Notice(notice));
                 }
-                if gathered.capacity() > 8 * 1024 * 1024 {
+                // A flood's buffer (up to the 4 MiB backlog) is not kept for the next one: an
+                // idle terminal holds its screen and history, nothing more.
+                if gathered.capacity() > 256 * 1024 {
                     gathered = Vec::new();
                 }
             }

@@ -61,6 +61,8 @@ impl History {
 struct Hooks {
     history: History,
     notices: Vec<Notice>,
+    /// Focus reporting (mode 1004, which vim turns on): vt100 does not keep it, a replay must.
+    focus_reports: bool,
 }
 
 impl vt100::Callbacks for Hooks {
@@ -69,6 +71,19 @@ impl vt100::Callbacks for Hooks {
     }
 
     fn set_window_icon_name(&mut self, _: &mut vt100::Screen, _: &[u8]) {}
+
+    fn unhandled_csi(
+        &mut self,
+        _: &mut vt100::Screen,
+        i1: Option<u8>,
+        _: Option<u8>,
+        params: &[&[u16]],
+        c: char,
+    ) {
+        if i1 == Some(b'?') && matches!(c, 'h' | 'l') && params.iter().any(|p| *p == [1004]) {
+            self.focus_reports = c == 'h';
+        }
+    }
 
     fn unhandled_osc(&mut self, _: &mut vt100::Screen, params: &[&[u8]]) {
         if let [b"7", rest @ ..] = params {
@@ -223,6 +238,7 @@ impl Screen {
                 max_bytes: HISTORY_MAX_BYTES,
             },
             notices: Vec::new(),
+            focus_reports: false,
         };
         Self {
             parser: vt100::Parser::new_with_callbacks(nz(rows), nz(cols), 0, hooks),
@@ -303,6 +319,9 @@ impl Screen {
             out.push_str("\x1b[?1049h");
         }
         out.push_str(&screen.state_formatted());
+        if self.parser.callbacks().focus_reports {
+            out.push_str("\x1b[?1004h");
+        }
         out.into_bytes()
     }
 

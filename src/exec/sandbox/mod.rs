@@ -286,7 +286,7 @@ impl Sandbox {
             Protection {
                 name: "seccomp",
                 active: self.plan.has_seccomp(),
-                detail: "no network sockets, ptrace, io_uring, namespaces, mounts, keyrings or kernel modules".into(),
+                detail: "no network sockets, ptrace, io_uring, namespaces, mounts, keyrings, kernel modules or typing into a terminal".into(),
             },
             Protection {
                 name: "pid namespace",

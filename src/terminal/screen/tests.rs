@@ -173,3 +173,12 @@ fn a_flood_that_moves_the_cursor_or_says_something_is_parsed_whole() {
     // Too small to bother.
     assert!(skippable(&flood(100), 10).is_none());
 }
+
+#[test]
+fn focus_reporting_that_vim_turns_on_comes_back() {
+    let mut s = Screen::new(5, 20, 10);
+    s.process(b"\x1b[?1049h\x1b[?1004hvim");
+    assert!(String::from_utf8_lossy(&s.replay()).ends_with("\x1b[?1004h"));
+    s.process(b"\x1b[?1004l\x1b[?1049l");
+    assert!(!String::from_utf8_lossy(&s.replay()).contains("1004"));
+}
