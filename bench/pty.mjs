@@ -107,10 +107,12 @@ class Tap {
   constructor() {
     this.listeners = new Set();
     this.bytes = 0;
+    this.messages = 0;
   }
   /** `data`: a Buffer (binary protocols) or a string (Jupyter's JSON). */
   feed(data) {
     this.bytes += data.length;
+    this.messages += 1;
     if (this.listeners.size === 0) return;
     const text = typeof data === "string" ? data : data.toString("latin1");
     for (const l of this.listeners) l(text);
@@ -309,6 +311,7 @@ async function throughput(server, file, mb) {
   const t = await server.open();
   await ready(t);
   const before = t.tap.bytes;
+  const messages0 = t.tap.messages;
   const cpu0 = cpuSeconds(server.pid);
   const done = t.tap.until((tail) => tail.includes("DONE_2"), 600000);
   const started = performance.now();
@@ -317,8 +320,13 @@ async function throughput(server, file, mb) {
   const seconds = (performance.now() - started) / 1000;
   const bytes = t.tap.bytes - before;
   const cpu = cpuSeconds(server.pid) - cpu0;
+  const messages = t.tap.messages - messages0;
   t.close();
-  return { "throughput (MB/s)": bytes / 1e6 / seconds, "server CPU per MB (ms)": (cpu * 1000) / (bytes / 1e6) };
+  return {
+    "throughput (MB/s)": bytes / 1e6 / seconds,
+    "server CPU per MB (ms)": (cpu * 1000) / (bytes / 1e6),
+    "output message, mean (KiB)": bytes / messages / 1024,
+  };
 }
 
 function pct(xs, p) {
