@@ -10,7 +10,8 @@ export default defineConfig({
         // The terminal and the Socket.IO client in chunks of their own: cached apart from
         // atajo's code, which changes more often, and measured apart (docs/benchmarks.md).
         manualChunks(id) {
-          if (id.includes("node_modules/@xterm/")) return "xterm";
+          // The shell terminals' add-ons stay with them, in the chunk loaded on demand.
+          if (/node_modules\/@xterm\/(xterm|addon-fit)\//.test(id)) return "xterm";
           if (/node_modules\/(socket\.io-|engine\.io-|@socket\.io)/.test(id)) return "socketio";
           return undefined;
         },

@@ -23,7 +23,10 @@ import { shown } from "./names";
 import { LineEditor } from "./lineedit";
 import { icon } from "./icons";
 import { Layout } from "./layout";
-import { GUARDED, Shells } from "./shells";
+// Shell terminals load only when the server offers them (their module and add-ons are a chunk
+// of their own): a page without them downloads nothing more.
+import type { Shells } from "./shells";
+const GUARDED = "guarded";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -82,14 +85,14 @@ refit();
 // The terminal shares its pane with an open preview: fit it whenever its box changes.
 new ResizeObserver(refit).observe($("terminal"));
 let darkTheme = true;
-/** Set once the shells exist (the layout applies the theme before they do). */
-let themedShells: Shells | null = null;
+/** The shell terminals, once the server said it offers them and their code is loaded. */
+let shells: Shells | null = null;
 const layout = new Layout({
   shown: () => refit(),
   themed: (dark) => {
     darkTheme = dark;
     term.options.theme = dark ? DARK_TERMINAL : LIGHT_TERMINAL;
-    themedShells?.themed(dark ? DARK_TERMINAL : LIGHT_TERMINAL);
+    shells?.themed(dark ? DARK_TERMINAL : LIGHT_TERMINAL);
   },
 });
 // What the terminal shows while it is behind its tab: the tab says so.
@@ -379,7 +382,7 @@ socket.on("action_refused", (r: ActionRefused) => {
 
 function openFolder(path: string) {
   // In a shell, opening a folder types its `cd`; the explorer follows the shell's prompt.
-  if (shells.active !== GUARDED) {
+  if (shells && shells.active !== GUARDED) {
     if (!shells.cd(path)) note(t("busy"), 3000);
     return;
   }
@@ -414,38 +417,42 @@ function crumbDrop(a: HTMLElement, path: string) {
 function setCwd(next: string) {
   if (next === cwd) return;
   cwd = next;
-  if (shells.active === GUARDED) showFolder(cwd);
+  if (!shells || shells.active === GUARDED) showFolder(cwd);
 }
 
 // ---- shell terminals: tabs beside the guarded one, when the server offers them ----
-const shells = new Shells({
-  socket,
-  tabs: $("term-tabs"),
-  boxes: $("term-boxes"),
-  newButton: $<HTMLButtonElement>("new-shell"),
-  theme: () => (darkTheme ? DARK_TERMINAL : LIGHT_TERMINAL),
-  size: () => ({ rows: term.rows, cols: term.cols }),
-  switched: (id) => {
-    const guarded = id === GUARDED;
-    $("terminal").hidden = !guarded;
-    $("tab-guarded").setAttribute("aria-selected", String(guarded));
-    const kind = $("term-kind");
-    kind.dataset.kind = guarded ? "guarded" : "shell";
-    kind.textContent = t(guarded ? "kindGuarded" : "kindShell");
-    $("ask").hidden = !guarded;
-    if (guarded) {
-      refit();
-      term.focus();
-      showFolder(cwd);
-    }
-  },
-  cwd: (path) => {
-    if (path !== null) showFolder(path);
-  },
-  note: (text) => note(text, 6000),
-});
-themedShells = shells;
-$("tab-guarded").addEventListener("click", () => shells.show(GUARDED));
+async function loadShells(): Promise<Shells> {
+  if (shells) return shells;
+  const { Shells: Made } = await import("./shells");
+  shells ??= new Made({
+    socket,
+    tabs: $("term-tabs"),
+    boxes: $("term-boxes"),
+    newButton: $<HTMLButtonElement>("new-shell"),
+    theme: () => (darkTheme ? DARK_TERMINAL : LIGHT_TERMINAL),
+    size: () => ({ rows: term.rows, cols: term.cols }),
+    switched: (id) => {
+      const guarded = id === GUARDED;
+      $("terminal").hidden = !guarded;
+      $("tab-guarded").setAttribute("aria-selected", String(guarded));
+      const kind = $("term-kind");
+      kind.dataset.kind = guarded ? "guarded" : "shell";
+      kind.textContent = t(guarded ? "kindGuarded" : "kindShell");
+      $("ask").hidden = !guarded;
+      if (guarded) {
+        refit();
+        term.focus();
+        showFolder(cwd);
+      }
+    },
+    cwd: (path) => {
+      if (path !== null) showFolder(path);
+    },
+    note: (text) => note(text, 6000),
+  });
+  return shells;
+}
+$("tab-guarded").addEventListener("click", () => shells?.show(GUARDED));
 function shellTabsShown(enabled: boolean) {
   const any = document.querySelectorAll("#term-tabs .shell-tab").length > 1;
   $("term-tabs").hidden = !enabled && !any;
@@ -509,13 +516,17 @@ socket.on("hello", (h: Hello) => {
   editor.useHistory(h.root_name);
   cwd = h.cwd;
   $("root-name").textContent = h.root_name;
-  viewCwd = shells.active === GUARDED ? cwd : (shells.activeCwd ?? cwd);
+  viewCwd = !shells || shells.active === GUARDED ? cwd : (shells.activeCwd ?? cwd);
   renderCrumbs();
   // A new connection (first or after a drop): subscribe afresh, so nothing stays stale.
   subs.reconnected();
   explorer.reset(viewCwd);
   shellTabsShown(h.shell);
-  void shells.connected(h.shell).then(() => shellTabsShown(h.shell));
+  if (h.shell || shells) {
+    void loadShells()
+      .then((sh) => sh.connected(h.shell))
+      .then(() => shellTabsShown(h.shell));
+  }
   if (helloSeen) term.write(`\x1b[90m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
   helloSeen = true;
   if (!running) prompt();
