@@ -53,6 +53,7 @@ pub mod event {
     pub const PTY_TITLE: &str = "pty_title";
     pub const PTY_CWD: &str = "pty_cwd";
     pub const PTY_EXIT: &str = "pty_exit";
+    pub const PTY_TERMINALS: &str = "pty_terminals";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -569,7 +570,8 @@ pub struct PtyInfo {
     pub cwd: Option<String>,
 }
 
-/// `pty_list`'s acknowledgement.
+/// `pty_list`'s acknowledgement, and `pty_terminals`, sent to every connection when a
+/// terminal starts, ends or is renamed.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PtyListReply {

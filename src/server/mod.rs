@@ -92,6 +92,9 @@ pub async fn serve(
         .ping_interval(Duration::from_secs(20))
         .build_layer();
     io.ns("/", socket::on_connect.with(socket::authenticate));
+    if let Some(t) = &app.terminals {
+        shell::announce(t, io.clone());
+    }
     tokio::spawn(async move {
         // The watcher runs as long as its changes are routed.
         let _watcher = watcher;

@@ -83,6 +83,22 @@ impl Attached {
     }
 }
 
+/// Tells every connection the terminals whenever one starts, ends or is renamed.
+pub(super) fn announce(terminals: &terminal::Terminals, io: socketioxide::SocketIo) {
+    terminals.watch(Box::new(move |list| {
+        let io = io.clone();
+        let msg = PtyListReply {
+            enabled: true,
+            terminals: list,
+        };
+        tokio::spawn(async move {
+            if let Err(e) = io.emit(event::PTY_TERMINALS, &msg).await {
+                debug!(error = %e, "terminal list not sent");
+            }
+        });
+    }));
+}
+
 /// Leaves every terminal the connection was attached to.
 pub(super) fn disconnected(s: &SocketRef, app: &App) {
     let Some(attached) = s.extensions.get::<Arc<Attached>>() else {

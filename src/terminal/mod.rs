@@ -103,6 +103,9 @@ pub enum OpenError {
     Spawn(#[from] SpawnError),
 }
 
+/// Told the list of terminals whenever one starts, ends or is renamed.
+pub type ListWatcher = Box<dyn Fn(Vec<Info>) + Send + Sync>;
+
 /// The server's shell terminals.
 pub struct Terminals {
     settings: TerminalSettings,
@@ -110,6 +113,7 @@ pub struct Terminals {
     sandbox: Arc<Sandbox>,
     map: Mutex<HashMap<Arc<str>, Arc<Terminal>>>,
     next: AtomicU64,
+    watcher: Mutex<Option<ListWatcher>>,
 }
 
 impl std::fmt::Debug for Terminals {
@@ -135,7 +139,21 @@ impl Terminals {
             sandbox,
             map: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
+            watcher: Mutex::new(None),
         })
+    }
+
+    /// Calls `f` with the list whenever a terminal starts, ends or is renamed (every open page
+    /// shows every terminal).
+    pub fn watch(&self, f: ListWatcher) {
+        *self.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+    }
+
+    fn changed(&self) {
+        let list = self.list();
+        if let Some(f) = &*self.watcher.lock().unwrap_or_else(|e| e.into_inner()) {
+            f(list);
+        }
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Terminal>>> {
@@ -201,6 +219,7 @@ impl Terminals {
             history_lines: self.settings.history_lines,
             root: self.root.clone(),
         });
+        self.changed();
         Ok(terminal)
     }
 
@@ -216,6 +235,7 @@ impl Terminals {
 
     fn remove(&self, id: &str) {
         self.map().remove(id);
+        self.changed();
     }
 
     pub fn root(&self) -> &Path {

@@ -410,7 +410,10 @@ impl Pump {
                     let _ = self.screen_tx.send(ScreenMsg::Replay(client));
                 }
             }
-            Ctl::Rename(name) => self.terminal.update_info(|i| i.name = name),
+            Ctl::Rename(name) => {
+                self.terminal.update_info(|i| i.name = name);
+                self.registry.changed();
+            }
             Ctl::Close => {}
             Ctl::Replay {
                 client,

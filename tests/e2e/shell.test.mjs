@@ -237,6 +237,23 @@ test("the explorer is told where the shell went", async () => {
   s.close();
 });
 
+test("every connection is told when a terminal starts, is renamed and ends", async () => {
+  const a = await connect(srv.base, { auth: { token: srv.token } });
+  const b = await connect(srv.base, { auth: { token: srv.token } });
+  const started = once(b, "pty_terminals", 5000, (m) => m.terminals.some((t) => t.name === "shared"));
+  const r = await ack(a, "pty_open", { rows: 24, cols: 80, name: "shared" });
+  const id = r.terminal.id;
+  assert.ok((await started).enabled);
+  const renamed = once(b, "pty_terminals", 5000, (m) => m.terminals.some((t) => t.id === id && t.name === "renamed"));
+  a.emit("pty_rename", { terminal: id, name: "renamed" });
+  await renamed;
+  const ended = once(b, "pty_terminals", 5000, (m) => !m.terminals.some((t) => t.id === id));
+  a.emit("pty_close", { terminal: id });
+  await ended;
+  a.close();
+  b.close();
+});
+
 test("malformed and mistaken terminal events get clear errors and hurt nothing", async () => {
   const s = await connect(srv.base, { auth: { token: srv.token } });
   const errors = [];

@@ -150,6 +150,27 @@ for (const [locale, words] of [
   });
 }
 
+test("a shell opened in one page shows up as a tab in another, with its screen", async () => {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const one = await context.newPage();
+  const two = await context.newPage();
+  for (const p of [one, two]) {
+    await p.goto(srv.url);
+    await p.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+  }
+  await one.click("#new-shell");
+  await sees(one, PROMPT);
+  await one.keyboard.type('echo from-"one"');
+  await one.keyboard.press("Enter");
+  await sees(one, /^from-one$/m);
+  // The other page got a tab without reloading; opening it shows the same screen.
+  await two.locator(".shell-tab", { hasText: /bash \d+/ }).first().click();
+  await sees(two, /^from-one$/m);
+  await one.locator(".shell-tab .close").first().click();
+  await two.locator(".shell-tab", { hasText: /exited|terminó/ }).first().waitFor({ timeout: 5000 });
+  await context.close();
+});
+
 test("without --shell the page offers no shell terminal", async () => {
   const plain = await startServer();
   try {

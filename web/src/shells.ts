@@ -102,7 +102,29 @@ export class Shells {
       sh.term.write(`\r\n\x1b[90m[${t("shellEnded").replace("{code}", String(m.code))}]\x1b[0m\r\n`);
       this.relabel(sh);
     });
+    // Another page opened (or renamed) a terminal: show it here too.
+    s.on("pty_terminals", (m: PtyListReply) => {
+      if (this.opening) this.missed = m;
+      else void this.sync(m);
+    });
     host.newButton.addEventListener("click", () => void this.open());
+  }
+
+  /** While this page opens a terminal, the list that announces it waits (it would be attached
+   * twice). */
+  private opening = false;
+  private missed: PtyListReply | null = null;
+
+  private async sync(m: PtyListReply) {
+    if (!this.enabled) return;
+    for (const info of m.terminals) {
+      const sh = this.shells.get(info.id);
+      if (!sh) await this.attach(info);
+      else if (sh.info.name !== info.name) {
+        sh.info.name = info.name;
+        this.relabel(sh);
+      }
+    }
   }
 
   get active(): string {
@@ -136,13 +158,19 @@ export class Shells {
 
   async open(): Promise<void> {
     const { rows, cols } = this.host.size();
+    this.opening = true;
     const reply = await this.request<PtyReply>("pty_open", { rows, cols, lang: lang() });
+    this.opening = false;
     if (!reply?.ok || !reply.terminal) {
+      this.missed = null;
       this.host.note(reply?.error ?? t("disconnected"));
       return;
     }
     const sh = this.adopt(reply.terminal, reply.ack_every);
     this.show(sh.info.id);
+    const missed = this.missed;
+    this.missed = null;
+    if (missed) void this.sync(missed);
   }
 
   private async attach(info: PtyInfo): Promise<void> {

@@ -2,7 +2,8 @@
 import type { PtyInfo } from "./PtyInfo";
 
 /**
- * `pty_list`'s acknowledgement.
+ * `pty_list`'s acknowledgement, and `pty_terminals`, sent to every connection when a
+ * terminal starts, ends or is renamed.
  */
 export type PtyListReply = { 
 /**
