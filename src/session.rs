@@ -440,7 +440,6 @@ impl Session {
         if checked.risk == Risk::Destructive && !confirmed {
             drop(cwd);
             let token = new_token();
-            progress.planned(&translation, Some(&verdict), Some(&token));
             self.record(
                 svc,
                 kind,
@@ -461,6 +460,8 @@ impl Session {
                     at: std::time::Instant::now(),
                 });
             }
+            // Asked only once the answer can be taken: a quick "yes" must find the question.
+            progress.planned(&translation, Some(&verdict), Some(&token));
             return Finished::NeedsConfirmation {
                 translation,
                 verdict,

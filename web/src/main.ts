@@ -227,12 +227,12 @@ socket.on("plan", (p: Plan) => {
     editor.stop();
     term.write(`\x1b[33m${t("destructive")}: ${what}\x1b[0m\r\n`);
     inDialog = p.id;
-    void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "");
+    void confirmInDialog(p.confirm, p.verdict?.affected ?? [], p.command ?? "", p.id);
   }
 });
 
 /** A deletion (or a command that replaces) asks in a dialog: the command, and what goes. */
-async function confirmInDialog(token: string, affected: string[], command: string) {
+async function confirmInDialog(token: string, affected: string[], command: string, askedBy: string) {
   const deleting = command.startsWith("rm ");
   const shownCommand = document.createElement("pre");
   shownCommand.className = "command";
@@ -257,7 +257,9 @@ async function confirmInDialog(token: string, affected: string[], command: strin
     if (!running) prompt();
     return;
   }
-  if (running) return note(t("busy"), 3000);
+  // The request that asked may not have ended yet (its `exit` follows the question): an answer
+  // given that fast is still its answer, not a second command while one runs.
+  if (running && running !== askedBy) return note(t("busy"), 3000);
   running = nextId();
   output = "";
   afterExit = deleting ? offerUndo : null;
