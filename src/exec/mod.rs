@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use output::truncation_marker;
+#[cfg(test)]
+pub(crate) use sandbox::tests::sandbox_for;
 pub use sandbox::{Protection, ResourceLimits, Sandbox, SandboxError, SandboxSettings};
 
 use crate::policy::{Checked, Connector};

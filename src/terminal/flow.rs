@@ -59,6 +59,7 @@ impl Window {
         self.missed = false;
     }
 
+    #[cfg(test)]
     pub fn unacked(&self) -> usize {
         self.unacked
     }

@@ -184,14 +184,8 @@ impl Terminals {
             cols,
         )?;
         let name = name
-            .map(|n| {
-                n.trim()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(60)
-                    .collect()
-            })
-            .filter(|n: &String| !n.is_empty())
+            .map(tab_name)
+            .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("bash {n}"));
         let (ctl, ctl_rx) = mpsc::unbounded_channel();
         let terminal = Arc::new(Terminal {
@@ -241,6 +235,16 @@ impl Terminals {
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// Text a program or a client chose, as it may be shown: printable characters, at most `max`.
+fn plain(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// A terminal's name as a tab shows it.
+fn tab_name(raw: &str) -> String {
+    plain(raw.trim(), 60)
 }
 
 /// A path beneath the root as the explorer names it; `None` outside the root.
@@ -366,12 +370,7 @@ impl Terminal {
     }
 
     pub fn rename(&self, name: &str) {
-        let name: String = name
-            .trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(60)
-            .collect();
+        let name = tab_name(name);
         if !name.is_empty() {
             self.tell(Ctl::Rename(name));
         }

@@ -198,11 +198,7 @@ fn osc7_path(url: &[u8]) -> Option<Vec<u8>> {
 
 /// A title as text that cannot be markup or control: printable characters only, at most 200.
 fn plain_title(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw)
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect()
+    super::plain(&String::from_utf8_lossy(raw), 200)
 }
 
 /// A terminal's screen and history.
@@ -282,6 +278,7 @@ impl Screen {
     }
 
     /// Lines of history kept, and their bytes.
+    #[cfg(test)]
     pub fn history_len(&self) -> (usize, usize) {
         let h = &self.parser.callbacks().history;
         (h.lines.len(), h.bytes)
@@ -325,7 +322,8 @@ impl Screen {
         out.into_bytes()
     }
 
-    /// The visible text, for tests and the benchmark's check.
+    /// The visible text.
+    #[cfg(test)]
     pub fn contents(&self) -> String {
         self.parser.screen().contents()
     }

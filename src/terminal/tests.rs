@@ -4,7 +4,6 @@ use std::sync::Mutex as StdMutex;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::exec::{ResourceLimits, SandboxSettings};
 
 /// A client that keeps what it is sent, acknowledging output as it arrives (or not).
 struct Recorder {
@@ -31,15 +30,7 @@ fn fixture(grace: Duration) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     std::fs::create_dir_all(root.join(crate::workspace::STATE_DIR)).unwrap();
-    let settings = SandboxSettings {
-        enabled: true,
-        run_as: None,
-        limits: ResourceLimits {
-            processes: 64,
-            ..ResourceLimits::default()
-        },
-    };
-    let sandbox = Arc::new(Sandbox::new(&root, &settings).expect("the sandbox must build here"));
+    let sandbox = Arc::new(crate::exec::sandbox_for(&root));
     let terminals = Terminals::new(
         TerminalSettings {
             grace,

@@ -264,6 +264,9 @@ test("malformed and mistaken terminal events get clear errors and hurt nothing",
   const outside = await ack(s, "pty_open", { rows: 24, cols: 80, cwd: "../.." });
   assert.equal(outside.ok, false);
   assert.match(outside.error, /not a folder beneath the root/);
+  const shapeless = await ack(s, "pty_attach", { terminal: 5, readonly: "yes" });
+  assert.equal(shapeless.ok, false);
+  assert.ok(shapeless.error.length > 0);
   const unknown = await ack(s, "pty_attach", { terminal: "t999" });
   assert.equal(unknown.ok, false);
   assert.match(unknown.error, /no terminal t999/);
@@ -275,12 +278,17 @@ test("malformed and mistaken terminal events get clear errors and hurt nothing",
   assert.equal(r.ok, true, "sizes are clamped, not refused");
   assert.ok(r.terminal.rows >= 2 && r.terminal.cols <= 1000);
   s.emit("pty_input", { terminal: r.terminal.id, data: "x".repeat(2 * 1024 * 1024) });
+  // A name is shown as printable text, 60 characters at most.
+  s.emit("pty_rename", { terminal: r.terminal.id, name: `\x1b[31m${"n".repeat(100000)}` });
   await new Promise((ok) => setTimeout(ok, 500));
   assert.ok(errors.length >= 5, JSON.stringify(errors));
   assert.ok(errors.some((e) => /too long|demasiado/.test(e.message)), JSON.stringify(errors));
+  const named = (await ack(s, "pty_list", {})).terminals.find((t) => t.id === r.terminal.id);
+  assert.equal(named.name, "[31m" + "n".repeat(56), "printable, 60 characters at most");
   s.emit("pty_close", { terminal: r.terminal.id });
   // The server is fine.
   const listed = await ack(s, "pty_list", {});
   assert.equal(listed.enabled, true);
+
   s.close();
 });

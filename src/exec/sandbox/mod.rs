@@ -392,4 +392,4 @@ fn c_path(p: &Path) -> Option<CString> {
 }
 
 #[cfg(test)]
-pub(super) mod tests;
+pub(crate) mod tests;
