@@ -42,6 +42,16 @@ pub enum Command {
     /// Say which protections the sandbox has on this machine, and prove them with real
     /// escape attempts (exit 1 when one is missing or an attempt got through).
     Doctor(DoctorArgs),
+    /// Manage the accounts of a workspace (atajo is single-user until the first one exists).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// List or end the sessions of a workspace's accounts (browsers and tokens); an ended
+    /// session's open pages and scripts are disconnected at once.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Issue tokens for scripts and API clients.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Internal: one escape attempt, run by `doctor` inside the sandbox.
     #[command(hide = true)]
     Probe(ProbeArgs),
@@ -247,4 +257,120 @@ pub struct RulesArgs {
     /// Extra rule files.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+}
+
+/// Which workspace's accounts: the same folder and data folder `serve` is given.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WorkspaceArgs {
+    /// The served folder whose accounts these are. [default: current folder]
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// atajo's data folder (also ATAJO_DATA_DIR). [default: as `serve`]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Settings file. [default: ./atajo.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RoleArg {
+    /// Browse, preview, download, watch terminals; runs nothing.
+    Viewer,
+    /// Runs commands and explorer actions in their folders.
+    Operator,
+    /// Everything: accounts, sessions, the audit, every folder.
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account. The password is asked for (or read from stdin).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A folder beneath the served root the account is confined to (repeatable; none:
+        /// the whole root). Admins always have the whole root.
+        #[arg(long = "root", value_name = "SUBDIR")]
+        roots: Vec<String>,
+        /// Read the password from the first line of stdin instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// List the accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Remove an account; its sessions end at once.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Set a new password; every session of the account ends at once.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Change an account's role (and, with --root, its folders); its sessions end at once.
+    SetRole {
+        name: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+        /// Replace the folders (repeatable; `--root .` for the whole root).
+        #[arg(long = "root", value_name = "SUBDIR")]
+        roots: Vec<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List the live sessions (with --all, the ended ones too).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// End sessions: by id, or every one of an account.
+    Revoke {
+        #[arg(value_name = "ID", required_unless_present = "user")]
+        ids: Vec<i64>,
+        #[arg(long, value_name = "NAME", conflicts_with = "ids")]
+        user: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a signed token (JWT) for an account, valid for --ttl. Scripts send it as
+    /// `auth.token` when they connect, or as `Authorization: Bearer` over HTTP. It is a
+    /// session: `atajo sessions revoke` ends it.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// How long it is valid: 90s, 30m, 1h, 7d (at most 90d).
+        #[arg(long, value_name = "DURATION", default_value = "1h")]
+        ttl: String,
+        /// What it is for, shown in `atajo sessions list`.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        label: String,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
 }

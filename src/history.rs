@@ -58,8 +58,9 @@ CREATE TABLE IF NOT EXISTS history (
     duration_ms REAL
 );";
 
-/// Where a workspace's history lives in the data folder: one folder per served root, named
-/// for the root (readable) and a hash of its path (unique), with a `root` file saying which.
+/// Where a workspace's database (history, accounts, sessions) lives in the data folder: one
+/// folder per served root, named for the root (readable) and a hash of its path (unique),
+/// with a `root` file saying which.
 pub fn location(data_dir: &Path, root: &Path) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
@@ -81,17 +82,29 @@ pub fn location(data_dir: &Path, root: &Path) -> PathBuf {
     data_dir
         .join("workspaces")
         .join(format!("{name}-{hash}"))
-        .join("history.sqlite")
+        .join(DATABASE)
 }
 
-/// Makes the folder of `db` and, when it has no history yet, moves in one an older atajo
-/// kept inside the workspace (`.atajo/history.sqlite` and its WAL files).
+/// The database's file name; before accounts existed it held only the history, and was
+/// called `history.sqlite`.
+const DATABASE: &str = "atajo.sqlite";
+const OLD_DATABASE: &str = "history.sqlite";
+
+/// Makes the folder of `db` and, when it has no database yet, moves in the one an older atajo
+/// kept: `history.sqlite` beside it, or inside the workspace (`.atajo/history.sqlite`), with
+/// its WAL files.
 pub fn prepare(db: &Path, root: &Path, legacy: &Path) -> std::io::Result<()> {
     let Some(dir) = db.parent() else {
         return Ok(());
     };
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("root"), root.as_os_str().as_encoded_bytes())?;
+    let beside = dir.join(OLD_DATABASE);
+    let legacy = if beside.exists() {
+        beside.as_path()
+    } else {
+        legacy
+    };
     if db.exists() || !legacy.exists() {
         return Ok(());
     }

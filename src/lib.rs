@@ -22,4 +22,5 @@ pub mod session;
 pub mod terminal;
 pub mod text;
 pub mod trim;
+pub mod users;
 pub mod workspace;

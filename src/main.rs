@@ -1,3 +1,4 @@
+mod accounts;
 mod doctor;
 
 use std::io::IsTerminal;
@@ -39,6 +40,9 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval(&args),
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => doctor::probe(&args.what),
+        Command::User(cmd) => accounts::user(cmd),
+        Command::Sessions(cmd) => accounts::sessions(cmd),
+        Command::Token(cmd) => accounts::token(cmd),
         Command::Serve(args) => {
             init_logging();
             match serve(&args) {
@@ -343,6 +347,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the workspace's folder {}", state.display()))?;
     // The history lives in the data folder, never in the workspace the user searches.
     let legacy = state.join("history.sqlite");
+    let mut accounts_db = None;
     let db = match config.data_dir() {
         Some(data) => {
             let db = history::location(&data, ws.root());
@@ -352,6 +357,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                     data.display()
                 )
             })?;
+            accounts_db = Some(db.clone());
             db
         }
         None => {
@@ -361,8 +367,19 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             legacy
         }
     };
-    tracing::info!(history = %db.display(), "history");
+    tracing::info!(database = %db.display(), "history and accounts");
     let history = History::open(&db)?;
+    let store = match &accounts_db {
+        Some(path) => Some(Arc::new(atajo::users::Store::open(path)?)),
+        None => None,
+    };
+    let accounts = match &store {
+        Some(s) => s.users()?.len(),
+        None => 0,
+    };
+    if accounts > 0 {
+        tracing::info!(accounts, "multi-user: people log in with their accounts");
+    }
     let sandbox = build_sandbox(&config, &ws)?;
     let rules = Arc::new(policy::Rules::load(&rule_files(ws.root(), &config.rules))?);
     for p in sandbox.protections() {
@@ -422,10 +439,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             rules,
             assistant: Arc::new(assistant),
             announce: Some(watcher.sender()),
+            confined: Default::default(),
         });
         let opts = ServerOptions {
             addr,
             token: token.clone(),
+            store,
             allow_origin: config.allow_origin.clone(),
             terminals: config.terminal_settings(),
         };

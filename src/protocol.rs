@@ -54,6 +54,8 @@ pub mod event {
     pub const PTY_CWD: &str = "pty_cwd";
     pub const PTY_EXIT: &str = "pty_exit";
     pub const PTY_TERMINALS: &str = "pty_terminals";
+    pub const PRESENCE: &str = "presence";
+    pub const SESSION_ENDED: &str = "session_ended";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -100,6 +102,43 @@ pub struct Hello {
     pub seq: u32,
     /// Whether this server offers shell terminals (`atajo serve --shell`).
     pub shell: bool,
+    /// Who this connection is: an account's name, or `owner` for the start-up token.
+    pub user: String,
+    pub role: crate::users::Role,
+    /// The folders this person may reach, root-relative; `[""]` for the whole root.
+    pub roots: Vec<String>,
+    /// Whether the server has accounts (the page offers a logout).
+    pub accounts: bool,
+    /// The token HTTP mutations made with this browser's cookie must carry in the
+    /// `x-atajo-csrf` header; absent for a connection made with a token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub csrf: Option<String>,
+}
+
+/// `presence`: who is in this workspace now, sent to every connection when someone comes or
+/// goes (at most a few times a second).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PresenceMsg {
+    pub users: Vec<Present>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Present {
+    pub user: String,
+    pub role: crate::users::Role,
+    /// Open connections (tabs, devices, scripts).
+    pub connections: u32,
+}
+
+/// `session_ended`: this connection's session was ended (logout elsewhere, a new password, an
+/// admin's revocation, expiry); the connection closes right after.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SessionEnded {
+    pub message: String,
 }
 
 /// `instruction`: a natural-language request from the assistant bar.
@@ -539,6 +578,8 @@ pub enum RefusalKind {
     Busy,
     /// The request itself is wrong (an empty name, a `/` in a name, a path outside the root…).
     Invalid,
+    /// The person's role may not do this (a viewer changes nothing).
+    Forbidden,
 }
 
 /// `action_refused`: the action did not become a command (nothing ran; nothing else follows).
@@ -568,6 +609,8 @@ pub struct PtyInfo {
     pub title: String,
     /// The shell's folder relative to the root; null when outside it.
     pub cwd: Option<String>,
+    /// Whose it is: only they type in it; others who may reach its folders watch.
+    pub owner: String,
 }
 
 /// `pty_list`'s acknowledgement, and `pty_terminals`, sent to every connection when a

@@ -15,6 +15,7 @@ use crate::history::{History, Record};
 use crate::lang::Lang;
 use crate::policy::{self, Context, Denial, Rules};
 use crate::protocol::{Risk, VerdictMsg};
+use crate::users::{Identity, Scope};
 use crate::workspace::{WatchMsg, Workspace, rel_to_string};
 
 /// What every session shares.
@@ -27,6 +28,28 @@ pub struct Services {
     pub assistant: Arc<assistant::Assistant>,
     /// Where the pipeline announces the changes it made (the broadcaster's stream).
     pub announce: Option<UnboundedSender<WatchMsg>>,
+    /// Sandboxes narrowed to a person's folders, by folders.
+    pub confined: std::sync::Mutex<HashMap<Vec<String>, Arc<Sandbox>>>,
+}
+
+impl Services {
+    /// The sandbox for someone who may reach `scope`: the workspace's own for the whole
+    /// root, else one narrowed to their folders (made once per set of folders).
+    pub fn sandbox_for(&self, scope: &Scope) -> Result<Arc<Sandbox>, exec::SandboxError> {
+        let Scope::Roots(roots) = scope else {
+            return Ok(self.sandbox.clone());
+        };
+        let key = roots.to_vec();
+        let mut cache = self.confined.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = cache.get(&key) {
+            return Ok(s.clone());
+        }
+        let root = self.workspace.root();
+        let folders: Vec<PathBuf> = roots.iter().map(|r| root.join(r)).collect();
+        let made = Arc::new(self.sandbox.confined_to(&folders)?);
+        cache.insert(key, made.clone());
+        Ok(made)
+    }
 }
 
 /// One request on its way through the pipeline.
@@ -54,6 +77,8 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024;
 
 pub struct Session {
     pub client: String,
+    /// Who this session is: their folders bound every path and every command.
+    pub who: Identity,
     /// Held for the whole run: one command at a time per session, as in a terminal, so `cd`
     /// and the commands after it see a consistent cwd.
     cwd: Mutex<PathBuf>,
@@ -144,10 +169,11 @@ pub enum Input<'a> {
 }
 
 impl Session {
-    pub fn new(client: String) -> Self {
+    pub fn new(client: String, who: Identity) -> Self {
         Self {
             client,
-            cwd: Mutex::new(PathBuf::new()),
+            cwd: Mutex::new(PathBuf::from(who.scope.home())),
+            who,
             jobs: std::sync::Mutex::new(HashMap::new()),
             pending: std::sync::Mutex::new(None),
         }
@@ -302,7 +328,7 @@ impl Session {
             cwd: &cwd,
             rules: &svc.rules,
         };
-        policy::explain(command, ctx, lang)
+        policy::scope::within(&self.who.scope, || policy::explain(command, ctx, lang))
     }
 
     /// Tab: the choices for the word before the cursor, from the rules and the workspace
@@ -317,11 +343,29 @@ impl Session {
         let ws = svc.workspace.clone();
         let rules = svc.rules.clone();
         let before = before.to_owned();
+        let scope = self.who.scope.clone();
         tokio::task::spawn_blocking(move || {
+            // Names outside the person's folders are never offered.
             let list = |rel: &std::path::Path| {
+                let folder = rel_to_string(rel);
+                if !scope.passes(&folder) {
+                    return None;
+                }
+                let all = scope.allows(&folder);
                 ws.tree().listing(rel).ok().map(|items| {
                     items
                         .into_iter()
+                        .filter(|(name, _)| {
+                            all || {
+                                let name = crate::workspace::rawname::text_of_bytes(name.as_ref());
+                                let path = if folder.is_empty() {
+                                    name
+                                } else {
+                                    format!("{folder}/{name}")
+                                };
+                                scope.passes(&path)
+                            }
+                        })
                         .map(|(name, meta)| (name.into_vec(), meta.is_dir()))
                         .collect()
                 })
@@ -407,14 +451,16 @@ impl Session {
         let command = translation.command.clone().unwrap_or_default();
         let mut cwd = self.cwd.lock().await;
         let ws = &svc.workspace;
-        let checked = policy::check(
-            &command,
-            Context {
-                root: ws.root(),
-                cwd: &cwd,
-                rules: &svc.rules,
-            },
-        );
+        let checked = policy::scope::within(&self.who.scope, || {
+            policy::check(
+                &command,
+                Context {
+                    root: ws.root(),
+                    cwd: &cwd,
+                    rules: &svc.rules,
+                },
+            )
+        });
         let verdict = policy::verdict(&checked, lang);
         let checked = match checked {
             Ok(c) => c,
@@ -468,13 +514,31 @@ impl Session {
                 token,
             };
         }
+        let sandbox = match svc.sandbox_for(&self.who.scope) {
+            Ok(s) => s,
+            Err(e) => {
+                // Never run unconfined: say why nothing ran.
+                tracing::error!(error = %e, user = %self.who.user, "cannot narrow the sandbox");
+                let verdict = VerdictMsg {
+                    allowed: false,
+                    risk: verdict.risk,
+                    reason: Some(crate::tr!(lang, "sandbox_unavailable", why = e)),
+                    affected: Vec::new(),
+                };
+                progress.planned(&translation, Some(&verdict), None);
+                return Finished::Denied {
+                    translation,
+                    verdict,
+                };
+            }
+        };
         progress.planned(&translation, Some(&verdict), None);
         let mut sink = |chunk: &str| progress.output(chunk);
         let outcome = exec::run(
             &checked,
             approval == Approval::Permanent,
             ws,
-            &svc.sandbox,
+            &sandbox,
             &cwd,
             svc.limits,
             cancel,

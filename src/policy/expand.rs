@@ -143,6 +143,8 @@ impl Expander<'_> {
             workspace::normalize_within(self.root, self.cwd, &rawname::path(&prefix))
                 .map_err(|_| Reason::Outside(literal.clone()))?
         };
+        // Nor outside the person's folders: a pattern lists what it starts from.
+        super::scope::allowed(&start, &literal).map_err(|d| d.reason)?;
         // (what the program will be given, root-relative path)
         let mut found: Vec<(String, PathBuf)> = vec![(prefix, start)];
         let join = |shown: &str, part: &str| {
@@ -174,6 +176,7 @@ impl Expander<'_> {
                 for (shown, rel) in found {
                     let rel = workspace::normalize_within(self.root, &rel, &rawname::path(&text))
                         .map_err(|_| Reason::Outside(literal.clone()))?;
+                    super::scope::allowed(&rel, &literal).map_err(|d| d.reason)?;
                     next.push((join(&shown, &text), rel));
                 }
                 found = next;

@@ -11,6 +11,7 @@ mod mode;
 mod never;
 mod reason;
 pub mod rules;
+pub mod scope;
 mod sed;
 
 use std::path::{Path, PathBuf};
@@ -560,6 +561,7 @@ fn judge_arguments(
         for start in &parsed.operands {
             let rel = workspace::normalize_within(root, cwd, &rawname::path(start))
                 .map_err(path_reason)?;
+            scope::allowed(&rel, start)?;
             acc.destroys(&rel);
         }
     }
@@ -856,6 +858,7 @@ fn confine(
 ) -> Result<(PathBuf, PathBuf), Denial> {
     let rel =
         workspace::normalize_within(root, cwd, &rawname::path(operand)).map_err(path_reason)?;
+    scope::allowed(&rel, operand)?;
     if access == Access::Write && is_protected(&rel) {
         return Err(Reason::Protected(operand.into()).into());
     }
@@ -865,6 +868,8 @@ fn confine(
         Err(PathError::Dangling(_)) if access == Access::Read => root.join(&rel),
         Err(e) => return Err(path_reason(e)),
     };
+    // A link inside one's folders may lead to someone else's.
+    scope::allowed(real.strip_prefix(root).unwrap_or(&real), operand)?;
     if access == Access::Write {
         let real_rel = real.strip_prefix(root).unwrap_or(&real);
         if is_protected(real_rel) {
@@ -888,7 +893,10 @@ fn judge_link_targets(
     let relative = parsed.has("-r") || parsed.has("--relative");
     let no_dir = parsed.has("-T") || parsed.has("--no-target-directory");
     let within = |p: &str, base: &Path| {
-        workspace::normalize_within(root, base, &rawname::path(p)).map_err(path_reason)
+        let rel =
+            workspace::normalize_within(root, base, &rawname::path(p)).map_err(path_reason)?;
+        scope::allowed(&rel, p)?;
+        Ok::<_, Denial>(rel)
     };
     let into = parsed
         .options
@@ -937,6 +945,7 @@ fn confine_link(
 ) -> Result<(PathBuf, PathBuf), Denial> {
     let path = rawname::path(operand);
     let rel = workspace::normalize_within(root, cwd, &path).map_err(path_reason)?;
+    scope::allowed(&rel, operand)?;
     // `a/../b` is resolved by the kernel through a, which may itself be a link: followed.
     let climbs = path
         .components()
@@ -988,7 +997,10 @@ pub fn cd_target(stage: &Stage, root: &Path, cwd: &Path) -> Result<PathBuf, Deni
     match stage.args.iter().find(|a| a.as_str() != "--") {
         None => Ok(PathBuf::new()),
         Some(dir) => {
-            workspace::normalize_within(root, cwd, &rawname::path(dir)).map_err(path_reason)
+            let rel =
+                workspace::normalize_within(root, cwd, &rawname::path(dir)).map_err(path_reason)?;
+            scope::allowed(&rel, dir)?;
+            Ok(rel)
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Reason {
     /// An awk program that reaches beyond its input.
     Awk(AwkWhy),
     Outside(String),
+    /// Inside the workspace, outside the person's own folders.
+    NotYours(String),
     Symlink(String),
     Dangling(String),
     Protected(String),
@@ -257,6 +259,7 @@ impl Reason {
                 tr!(lang, "reason_awk", why = why)
             }
             Reason::Outside(p) => tr!(lang, "reason_outside", path = p),
+            Reason::NotYours(p) => tr!(lang, "reason_not_yours", path = p),
             Reason::Symlink(p) => tr!(lang, "reason_symlink", path = p),
             Reason::Dangling(p) => tr!(lang, "reason_dangling", path = p),
             Reason::Protected(p) => tr!(lang, "reason_protected", path = p),

@@ -494,3 +494,48 @@ fn a_link_is_acted_on_itself_but_never_followed_out() {
         }
     }
 }
+
+#[test]
+fn a_person_with_folders_reaches_nothing_else() {
+    let t = tree();
+    std::fs::create_dir_all(t.root.join("docs/sub")).unwrap();
+    symlink(t.root.join("notes.md"), t.root.join("docs/sub/to-notes")).unwrap();
+    let scope = crate::users::Scope::of(&["docs/sub".into()]).unwrap();
+    // Loaded (and self-checked) outside the narrowing, as a server loads them at start.
+    Rules::builtin().unwrap();
+    let judged = |cwd: &str, cmd: &str| scope::within(&scope, || judge(&t, cwd, cmd));
+    for ok in [
+        "touch x",
+        "mkdir -p a/b && ls a",
+        "ls; cat x 2>/dev/null",
+        "ls .",
+        "find . -name '*.txt' -delete",
+        "cp x y",
+    ] {
+        judged("docs/sub", ok).unwrap_or_else(|d| panic!("{ok}: {d:?}"));
+    }
+    for bad in [
+        "cat ../a.txt",
+        "ls ..",
+        "ls ../*",
+        "cat ../*.txt",
+        "rm -rf ../../docs",
+        "cp x ../copy",
+        "echo hi > ../out.txt",
+        "mv x /notes.md",
+        "cat to-notes",
+        "ln -s ../a.txt l",
+        "find .. -delete",
+        "cd ..",
+    ] {
+        match judged("docs/sub", bad) {
+            Err(d) => assert!(
+                matches!(d.reason, Reason::NotYours(_) | Reason::Outside(_)),
+                "{bad}: {d:?}"
+            ),
+            Ok(_) => panic!("{bad} was allowed"),
+        }
+    }
+    // The same commands for someone with the whole root.
+    judge(&t, "docs/sub", "cat ../a.txt").unwrap();
+}

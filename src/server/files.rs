@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path as UrlPath, Query, State};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -21,6 +23,7 @@ use super::auth::{COOKIE, cookie_value};
 use crate::history::Record;
 use crate::lang::Lang;
 use crate::protocol::Entry;
+use crate::users::Identity;
 use crate::workspace::{self, ContentError, WriteRules, rel_to_string};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -120,28 +123,79 @@ fn content_failure(e: ContentError, lang: Lang) -> Response {
         .into_response()
 }
 
-/// The token (as a bearer or `?token=`) or the browser's session cookie. A cookie counts for a
-/// write only with an Origin header, which the guard has checked is ours: browsers send one on
-/// every cross-origin-capable request, so a request without it is not a browser's.
-fn authorized(app: &App, method: &Method, headers: &HeaderMap, q: &FileQuery) -> bool {
+/// Who makes a request: a token (as a bearer or `?token=`: the start-up token or a JWT) or
+/// the browser's session cookie. A cookie counts for a write only with an Origin header, which
+/// the guard has checked is ours (browsers send one on every cross-origin-capable request, so
+/// a request without it is not a browser's), and with the cookie's CSRF token in a header.
+fn caller(
+    app: &App,
+    method: &Method,
+    headers: &HeaderMap,
+    q: &FileQuery,
+    ip: std::net::IpAddr,
+    lang: Lang,
+) -> Result<Identity, Box<Response>> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "));
-    if bearer
-        .into_iter()
-        .chain(q.token.as_deref())
-        .any(|t| app.auth.token_ok(t))
-    {
-        return true;
+    for token in bearer.into_iter().chain(q.token.as_deref()) {
+        match app.auth.by_token(ip, token.trim()) {
+            Ok(Some(who)) => return Ok(who),
+            Ok(None) => {}
+            Err(blocked) => {
+                let secs = blocked.retry_after.as_secs().max(1);
+                let message = crate::tr!(lang, "login_limited", secs = secs);
+                let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "limited", message);
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return Err(Box::new(res));
+            }
+        }
     }
-    let cookie = headers
+    let found = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
         .filter_map(|h| cookie_value(h, COOKIE))
-        .any(|c| app.auth.session_ok(c));
-    cookie && (method == Method::GET || headers.contains_key(header::ORIGIN))
+        .find_map(|c| app.auth.by_cookie(c).map(|who| (who, c)));
+    let Some((who, cookie)) = found else {
+        return Err(Box::new(unauthorized(lang)));
+    };
+    if method == Method::GET {
+        return Ok(who);
+    }
+    if !headers.contains_key(header::ORIGIN) {
+        return Err(Box::new(unauthorized(lang)));
+    }
+    if !super::login::csrf_ok(app, headers, cookie) {
+        let message = crate::tr!(lang, "http_csrf");
+        return Err(Box::new(fail(StatusCode::FORBIDDEN, "csrf", message)));
+    }
+    Ok(who)
+}
+
+/// Whether `rel` (and where it really leads, through links) lies in the person's folders.
+fn in_scope(app: &App, who: &Identity, rel: &std::path::Path) -> bool {
+    if who.scope.is_all() {
+        return true;
+    }
+    if !who.scope.allows_path(rel) {
+        return false;
+    }
+    let root = app.services.workspace.root();
+    match workspace::resolve_physical(root, std::path::Path::new(""), rel, "") {
+        Ok(real) => real
+            .strip_prefix(root)
+            .is_ok_and(|r| who.scope.allows_path(r)),
+        Err(_) => false,
+    }
+}
+
+fn not_yours(lang: Lang, rel: &std::path::Path) -> Response {
+    let message = crate::tr!(lang, "reason_not_yours", path = rel_to_string(rel));
+    fail(StatusCode::FORBIDDEN, "forbidden", message)
 }
 
 fn unauthorized(lang: Lang) -> Response {
@@ -224,30 +278,44 @@ fn record(app: &App, kind: &'static str, input: String, code: i32, started: Inst
 
 pub async fn get_root(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<FileQuery>,
     headers: HeaderMap,
 ) -> Response {
-    get(app, None, q, headers).await
+    get(app, peer, None, q, headers).await
 }
 
 pub async fn get_path(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     UrlPath(path): UrlPath<String>,
     Query(q): Query<FileQuery>,
     headers: HeaderMap,
 ) -> Response {
-    get(app, Some(path), q, headers).await
+    get(app, peer, Some(path), q, headers).await
 }
 
-async fn get(app: Arc<App>, path: Option<String>, q: FileQuery, headers: HeaderMap) -> Response {
+async fn get(
+    app: Arc<App>,
+    peer: SocketAddr,
+    path: Option<String>,
+    q: FileQuery,
+    headers: HeaderMap,
+) -> Response {
     let lang = super::request_lang(&headers, q.lang.as_deref());
-    if !authorized(&app, &Method::GET, &headers, &q) {
-        return unauthorized(lang);
-    }
+    let ip = super::client_ip(peer);
+    let who = match caller(&app, &Method::GET, &headers, &q, ip, lang) {
+        Ok(w) => w,
+        Err(res) => return *res,
+    };
     let rel = match target(path.as_deref(), &q) {
         Ok(r) => r,
         Err(e) => return content_failure(e, lang),
     };
+    // A folder above one's own would come as a zip of everything in it: never.
+    if !in_scope(&app, &who, &rel) {
+        return not_yours(lang, &rel);
+    }
     let ws = app.services.workspace.clone();
     let opened = {
         let rel = rel.clone();
@@ -387,14 +455,21 @@ struct Written {
 
 pub async fn put_path(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     UrlPath(path): UrlPath<String>,
     Query(q): Query<FileQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let lang = super::request_lang(&headers, q.lang.as_deref());
-    if !authorized(&app, &Method::PUT, &headers, &q) {
-        return unauthorized(lang);
+    let ip = super::client_ip(peer);
+    let who = match caller(&app, &Method::PUT, &headers, &q, ip, lang) {
+        Ok(w) => w,
+        Err(res) => return *res,
+    };
+    if !who.role.runs() {
+        let message = crate::tr!(lang, "role_cannot_run");
+        return fail(StatusCode::FORBIDDEN, "forbidden", message);
     }
     let rel = match target(Some(&path), &q) {
         Ok(r) if !r.as_os_str().is_empty() => r,
@@ -404,6 +479,9 @@ pub async fn put_path(
         }
         Err(e) => return content_failure(e, lang),
     };
+    if !in_scope(&app, &who, &rel) {
+        return not_yours(lang, &rel);
+    }
     if flag(&q.folder) {
         let ws = app.services.workspace.clone();
         let shown = rel_to_string(&rel);

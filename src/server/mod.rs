@@ -6,6 +6,9 @@ mod assets;
 mod auth;
 mod files;
 mod guard;
+mod login;
+mod presence;
+mod sessions;
 mod shell;
 mod socket;
 
@@ -14,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -38,11 +41,17 @@ pub struct App {
     hub: Arc<Hub>,
     /// Shell terminals, when the server offers them (`--shell`).
     terminals: Option<Arc<Terminals>>,
+    presence: Arc<presence::Presence>,
+    /// The Socket.IO server, for HTTP routes that close connections (logout).
+    io: std::sync::OnceLock<SocketIo>,
 }
 
 pub struct ServerOptions {
     pub addr: SocketAddr,
     pub token: String,
+    /// Accounts and sessions (multi-user mode when it has accounts); `None` without a data
+    /// folder: single-user only.
+    pub store: Option<Arc<crate::users::Store>>,
     pub allow_origin: Vec<String>,
     /// `Some` when clients may open shell terminals.
     pub terminals: Option<TerminalSettings>,
@@ -74,11 +83,18 @@ pub async fn serve(
             services.sandbox.clone(),
         )
     });
+    let auth = match opts.store {
+        Some(store) => Auth::with_store(opts.token, store)
+            .map_err(|e| ServeError::Io(std::io::Error::other(e.to_string())))?,
+        None => Auth::new(opts.token),
+    };
     let app = Arc::new(App {
         services,
-        auth: Auth::new(opts.token),
+        auth,
         hub: hub.clone(),
         terminals,
+        presence: Arc::default(),
+        io: std::sync::OnceLock::new(),
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())
@@ -92,6 +108,9 @@ pub async fn serve(
         .ping_interval(Duration::from_secs(20))
         .build_layer();
     io.ns("/", socket::on_connect.with(socket::authenticate));
+    let _ = app.io.set(io.clone());
+    app.presence.clone().run(io.clone());
+    sessions::watch(app.clone(), io.clone());
     if let Some(t) = &app.terminals {
         shell::announce(t, io.clone());
     }
@@ -104,7 +123,9 @@ pub async fn serve(
     let guard = Arc::new(Guard::new(opts.addr.ip().is_loopback(), &opts.allow_origin));
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/login", post(login))
+        .route("/login", post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/api/auth", get(login::mode))
         .route("/", get(index))
         .route("/api/files", get(files::get_root))
         .route(
@@ -129,9 +150,12 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         limit_unsent(tcp);
     });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
@@ -174,6 +198,19 @@ struct TokenParam {
     token: Option<String>,
 }
 
+/// The address a request came from (IPv4 seen through IPv6 as itself).
+pub(crate) fn client_ip(peer: SocketAddr) -> std::net::IpAddr {
+    peer.ip().to_canonical()
+}
+
+/// The address of the request a socket was opened with.
+pub(crate) fn peer_ip(ext: &http::Extensions) -> std::net::IpAddr {
+    ext.get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| {
+            client_ip(c.0)
+        })
+}
+
 /// Trades a valid token for an HttpOnly, SameSite=Strict session cookie and sends the browser
 /// to a URL without the token.
 fn exchange(app: &App, token: &str, lang: crate::lang::Lang) -> Response {
@@ -211,18 +248,6 @@ async fn index(
         Some(token) => exchange(&app, &token, request_lang(&headers, None)),
         None => assets::serve("index.html"),
     }
-}
-
-async fn login(
-    State(app): State<Arc<App>>,
-    headers: http::HeaderMap,
-    Form(f): Form<TokenParam>,
-) -> Response {
-    exchange(
-        &app,
-        f.token.as_deref().unwrap_or(""),
-        request_lang(&headers, None),
-    )
 }
 
 async fn static_file(uri: Uri) -> Response {

@@ -10,7 +10,7 @@ use socketioxide::extract::{AckSender, SocketRef, State, TryData};
 use tracing::debug;
 
 use super::App;
-use super::socket::{decode, lang_of, protocol_error, try_emit};
+use super::socket::{decode, lang_of, protocol_error, try_emit, who};
 use crate::feed;
 use crate::lang::Lang;
 use crate::protocol::{
@@ -83,17 +83,44 @@ impl Attached {
     }
 }
 
-/// Tells every connection the terminals whenever one starts, ends or is renamed.
-pub(super) fn announce(terminals: &terminal::Terminals, io: socketioxide::SocketIo) {
-    terminals.watch(Box::new(move |list| {
+/// Whether a connection's person may watch a terminal: theirs, or one whose shell reaches
+/// nothing they may not.
+fn visible(s: &SocketRef, t: &Terminal) -> bool {
+    who(s).is_some_and(|w| w.user == t.owner().user || w.scope.covers(&t.owner().scope))
+}
+
+/// Whether a connection's person may type in, rename or close a terminal: only its owner's.
+fn owns(s: &SocketRef, t: &Terminal) -> bool {
+    who(s).is_some_and(|w| w.user == t.owner().user && w.role.runs())
+}
+
+/// The terminals a connection may see.
+fn visible_list(s: &SocketRef, terminals: &terminal::Terminals) -> Vec<terminal::Info> {
+    terminals
+        .list()
+        .into_iter()
+        .filter(|i| terminals.get(&i.id).is_some_and(|t| visible(s, &t)))
+        .collect()
+}
+
+/// Tells every connection the terminals it may see whenever one starts, ends or is renamed.
+pub(super) fn announce(terminals: &Arc<terminal::Terminals>, io: socketioxide::SocketIo) {
+    let registry = Arc::downgrade(terminals);
+    terminals.watch(Box::new(move |_| {
         let io = io.clone();
-        let msg = PtyListReply {
-            enabled: true,
-            terminals: list,
-        };
+        let registry = registry.clone();
         tokio::spawn(async move {
-            if let Err(e) = io.emit(event::PTY_TERMINALS, &msg).await {
-                debug!(error = %e, "terminal list not sent");
+            let (Some(terminals), Some(ns)) = (registry.upgrade(), io.of("/")) else {
+                return;
+            };
+            for s in ns.sockets() {
+                let msg = PtyListReply {
+                    enabled: true,
+                    terminals: visible_list(&s, &terminals),
+                };
+                if try_emit(&s, event::PTY_TERMINALS, &msg).is_err() {
+                    debug!(sid = %s.id, "terminal list not sent");
+                }
             }
         });
     }));
@@ -232,7 +259,11 @@ fn join(
 async fn list(s: SocketRef, ack: AckSender, State(app): State<Arc<App>>) {
     let reply = PtyListReply {
         enabled: app.terminals.is_some(),
-        terminals: app.terminals.as_ref().map(|t| t.list()).unwrap_or_default(),
+        terminals: app
+            .terminals
+            .as_ref()
+            .map(|t| visible_list(&s, t))
+            .unwrap_or_default(),
     };
     send_ack(&s, ack, &reply);
 }
@@ -251,12 +282,24 @@ async fn open(
     let Some(terminals) = &app.terminals else {
         return send_ack(&s, ack, &refused(crate::tr!(lang, "shell_off")));
     };
+    let Some(me) = who(&s) else {
+        return;
+    };
+    if !me.role.runs() {
+        return send_ack(&s, ack, &refused(crate::tr!(lang, "role_cannot_run")));
+    }
     let root = terminals.root().to_path_buf();
-    let shown = req.cwd.clone().unwrap_or_default();
-    let dir = tokio::task::spawn_blocking(move || folder_beneath(&root, &shown))
-        .await
-        .ok()
-        .flatten();
+    // Where the person's own folders start, unless they asked for one of them.
+    let shown = req.cwd.clone().unwrap_or_else(|| me.scope.home());
+    let scope = me.scope.clone();
+    let dir = tokio::task::spawn_blocking(move || {
+        let dir = folder_beneath(&root, &shown)?;
+        let rel = dir.strip_prefix(&root).ok()?;
+        scope.allows_path(rel).then_some(dir)
+    })
+    .await
+    .ok()
+    .flatten();
     let Some(dir) = dir else {
         let path = req.cwd.unwrap_or_default();
         return send_ack(
@@ -266,7 +309,23 @@ async fn open(
         );
     };
     let (rows, cols) = clamp_size(req.rows, req.cols);
-    let reply = match terminals.open(req.name.as_deref(), &dir, rows, cols) {
+    let sandbox = match app.services.sandbox_for(&me.scope) {
+        Ok(sb) => sb,
+        Err(e) => {
+            tracing::error!(error = %e, user = %me.user, "cannot narrow the sandbox");
+            return send_ack(
+                &s,
+                ack,
+                &refused(crate::tr!(lang, "sandbox_unavailable", why = e)),
+            );
+        }
+    };
+    let owner = terminal::Owner {
+        user: me.user.clone(),
+        scope: me.scope.clone(),
+    };
+    let opened = terminals.open_for(req.name.as_deref(), &dir, (rows, cols), owner, &sandbox);
+    let reply = match opened {
         Ok(t) => return join(&s, ack, &t, Some((rows, cols)), false),
         Err(terminal::OpenError::TooMany { max }) => {
             refused(crate::tr!(lang, "shell_too_many", max = max))
@@ -287,6 +346,7 @@ fn folder_beneath(root: &std::path::Path, rel: &str) -> Option<std::path::PathBu
 }
 
 fn find(
+    s: &SocketRef,
     terminals: Option<&terminal::Terminals>,
     id: &str,
     lang: Lang,
@@ -294,6 +354,7 @@ fn find(
     let terminals = terminals.ok_or_else(|| crate::tr!(lang, "shell_off"))?;
     terminals
         .get(id)
+        .filter(|t| visible(s, t))
         .ok_or_else(|| crate::tr!(lang, "shell_unknown", id = id))
 }
 
@@ -308,13 +369,15 @@ async fn attach(
         Err(e) => return send_ack(&s, ack, &refused(e)),
     };
     let lang = lang_of(&s, req.lang.as_deref());
-    match find(app.terminals.as_deref(), &req.terminal, lang) {
+    match find(&s, app.terminals.as_deref(), &req.terminal, lang) {
         Ok(t) => {
             let size = match (req.rows, req.cols) {
                 (Some(r), Some(c)) => Some(clamp_size(r, c)),
                 _ => None,
             };
-            join(&s, ack, &t, size, req.readonly.unwrap_or(false));
+            // Someone else's shell is watched, never typed in.
+            let readonly = req.readonly.unwrap_or(false) || !owns(&s, &t);
+            join(&s, ack, &t, size, readonly);
         }
         Err(e) => send_ack(&s, ack, &refused(e)),
     }
@@ -335,7 +398,7 @@ fn target<T: serde::de::DeserializeOwned>(
             return None;
         }
     };
-    match find(terminals, id_of(&req), lang_of(s, None)) {
+    match find(s, terminals, id_of(&req), lang_of(s, None)) {
         Ok(t) => Some((req, t)),
         Err(e) => {
             protocol_error(s, name, &e);
@@ -408,8 +471,13 @@ impl Apply for Rename {
     fn terminal(m: &PtyRenameMsg) -> &str {
         &m.terminal
     }
-    fn apply(_: &SocketRef, t: &Terminal, m: PtyRenameMsg) {
-        t.rename(&m.name);
+    fn apply(s: &SocketRef, t: &Terminal, m: PtyRenameMsg) {
+        if owns(s, t) {
+            t.rename(&m.name);
+        } else {
+            let lang = lang_of(s, None);
+            protocol_error(s, Self::EVENT, &crate::tr!(lang, "shell_not_yours"));
+        }
     }
 }
 
@@ -420,7 +488,12 @@ impl Apply for Close {
     fn terminal(m: &PtyTarget) -> &str {
         &m.terminal
     }
-    fn apply(_: &SocketRef, t: &Terminal, _: PtyTarget) {
-        t.close();
+    fn apply(s: &SocketRef, t: &Terminal, _: PtyTarget) {
+        if owns(s, t) {
+            t.close();
+        } else {
+            let lang = lang_of(s, None);
+            protocol_error(s, Self::EVENT, &crate::tr!(lang, "shell_not_yours"));
+        }
     }
 }

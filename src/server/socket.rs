@@ -21,17 +21,54 @@ use crate::protocol::{
     RespuestaTerminal, SubscribeReply, SubscribeRequest, VerdictMsg, event,
 };
 use crate::session::{Approval, Finished, Input, MAX_INPUT_BYTES, Progress, Quiet, Session};
+use crate::users::Identity;
 use crate::workspace::{self, client_rel_path};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("unauthorized: a valid token is required (auth: {{token}} or ?token=)")]
     Unauthorized,
+    #[error("unauthorized: log in with your account, or give a token (auth: {{token}})")]
+    LogIn,
+    #[error("rate limited: too many wrong tokens from this address; retry in {0} s")]
+    Limited(u64),
+}
+
+/// Who a handshake comes from: a token (`auth.token`, `?token=`: the start-up token or a
+/// JWT) or the browser's cookie. A cookie alone counts only with an Origin header (checked by
+/// the HTTP guard): a browser always sends one on WebSocket, while a script without Origin
+/// must present a token.
+fn identify(
+    app: &App,
+    parts: &http::request::Parts,
+    from_auth: Option<String>,
+) -> Result<Option<(Identity, Option<String>)>, AuthError> {
+    let from_query = parts
+        .uri
+        .query()
+        .and_then(|q| query_value(q, "token"))
+        .map(str::to_owned);
+    let ip = super::peer_ip(&parts.extensions);
+    for token in from_auth.iter().chain(from_query.iter()) {
+        match app.auth.by_token(ip, token) {
+            Ok(Some(who)) => return Ok(Some((who, None))),
+            Ok(None) => {}
+            Err(blocked) => return Err(AuthError::Limited(blocked.retry_after.as_secs().max(1))),
+        }
+    }
+    if !parts.headers.contains_key(http::header::ORIGIN) {
+        return Ok(None);
+    }
+    Ok(parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .filter_map(|h| cookie_value(h, COOKIE))
+        .find_map(|c| app.auth.by_cookie(c).map(|who| (who, Some(c.to_owned())))))
 }
 
 /// Runs before the socket joins the namespace: nothing reaches a handler without credentials.
-/// A cookie alone counts only with an Origin header (checked by the HTTP guard): a browser
-/// always sends one on WebSocket, while a script without Origin must present the token.
 pub async fn authenticate(
     s: SocketRef,
     TryData(auth): TryData<Value>,
@@ -46,58 +83,103 @@ pub async fn authenticate(
         .as_ref()
         .and_then(|v| v.get("lang").and_then(Value::as_str))
         .and_then(Lang::from_tag);
-    let from_query = parts
-        .uri
-        .query()
-        .and_then(|q| query_value(q, "token"))
-        .map(str::to_owned);
-    let token_ok = from_auth
-        .iter()
-        .chain(from_query.iter())
-        .any(|t| app.auth.token_ok(t));
-    let has_origin = parts.headers.contains_key(http::header::ORIGIN);
-    let cookie_ok = has_origin
-        && parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|h| h.to_str().ok())
-            .filter_map(|h| cookie_value(h, COOKIE))
-            .any(|c| app.auth.session_ok(c));
-    if token_ok || cookie_ok {
-        // The language of what this connection is told when a request does not say one.
-        let lang = auth_lang
-            .or_else(|| {
-                parts
-                    .uri
-                    .query()
-                    .and_then(|q| query_value(q, "lang"))
-                    .and_then(Lang::from_tag)
-            })
-            .or_else(|| {
-                parts
-                    .headers
-                    .get(http::header::ACCEPT_LANGUAGE)
-                    .and_then(|h| h.to_str().ok())
-                    .and_then(Lang::from_accept_language)
-            })
-            .unwrap_or_default();
-        s.extensions.insert(SocketLang(lang));
-        prepare(&s, &app);
-        Ok(())
-    } else {
+    let found = identify(&app, parts, from_auth).inspect_err(|e| {
+        warn!(sid = %s.id, "refused a Socket.IO connection: {e}");
+    })?;
+    let Some((who, cookie)) = found else {
         warn!(sid = %s.id, "refused a Socket.IO connection without valid credentials");
-        Err(AuthError::Unauthorized)
+        return Err(if app.auth.multi_user() {
+            AuthError::LogIn
+        } else {
+            AuthError::Unauthorized
+        });
+    };
+    // The language of what this connection is told when a request does not say one.
+    let lang = auth_lang
+        .or_else(|| {
+            parts
+                .uri
+                .query()
+                .and_then(|q| query_value(q, "lang"))
+                .and_then(Lang::from_tag)
+        })
+        .or_else(|| {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    s.extensions.insert(SocketLang(lang));
+    if let Some(c) = &cookie {
+        s.extensions.insert(Csrf(app.auth.csrf_for(c)));
+    }
+    if let Some(id) = who.session {
+        // Where an ended session's connections are found (`super::sessions`).
+        s.join(super::sessions::room(id));
+    }
+    prepare(&s, &app, who);
+    Ok(())
+}
+
+/// The CSRF token of the cookie a browser connected with, told in `hello`.
+#[derive(Debug, Clone)]
+struct Csrf(String);
+
+/// Who is on the other end of a connection.
+pub(super) fn who(s: &SocketRef) -> Option<Arc<Identity>> {
+    s.extensions.get::<Arc<Identity>>()
+}
+
+/// Whether this connection's person may run commands; the reason in words when not.
+pub(super) fn may_run(s: &SocketRef, lang: Option<Lang>) -> Result<(), String> {
+    match who(s) {
+        Some(w) if w.role.runs() => Ok(()),
+        _ => Err(crate::tr!(
+            lang.unwrap_or_else(|| lang_of(s, None)),
+            "role_cannot_run"
+        )),
     }
 }
+
+/// Whether this connection's person may see `path` (a client's root-relative path): in their
+/// folders, or on the way to them. The reason in words when not.
+pub(super) fn may_see(s: &SocketRef, path: &str, lang: Lang) -> Result<(), String> {
+    let scope = who(s).map(|w| w.scope.clone()).unwrap_or_default();
+    let rel = client_rel_path(path).ok_or_else(|| crate::tr!(lang, "path_inside"))?;
+    if scope.passes(&workspace::rel_to_string(&rel)) {
+        Ok(())
+    } else {
+        Err(crate::tr!(lang, "reason_not_yours", path = path))
+    }
+}
+
+/// The kind of an explorer's "open folder": a `cd`, which a viewer may do too.
+const NAVIGATION: &str = "navigation";
 
 /// The language a connection asked for when it connected (`auth.lang`, `?lang=`, or its
 /// Accept-Language): what it is told in when a request names none.
 #[derive(Debug, Clone, Copy)]
 struct SocketLang(Lang);
 
-/// A connection as the destination of its feed.
-struct SocketSink(SocketRef);
+/// A connection as the destination of its feed, seeing only what its person may: within
+/// their folders, and in the folders above them only the way there.
+struct SocketSink {
+    s: SocketRef,
+    scope: crate::users::Scope,
+    /// Entries sent so far of each folder above the person's own being listed: a listing
+    /// there is cut down to the way, and its counts follow.
+    above: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+}
+
+fn beneath(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
 
 /// Emits, telling a full outgoing buffer (wait and retry) from a closed connection.
 pub(super) fn try_emit<T: serde::Serialize + ?Sized>(
@@ -124,12 +206,15 @@ impl SocketSink {
         name: &str,
         data: &T,
     ) -> Result<(), feed::SendError> {
-        try_emit(&self.0, name, data)
+        try_emit(&self.s, name, data)
     }
 }
 
 impl feed::Sink for SocketSink {
     fn compat(&self, c: &FsChange) -> Result<(), feed::SendError> {
+        if !self.scope.allows(&c.path) {
+            return Ok(());
+        }
         let name = match c.kind {
             ChangeKind::Created => event::NUEVO_ARCHIVO,
             ChangeKind::Modified => event::ACTUALIZAR_ARCHIVO,
@@ -145,11 +230,56 @@ impl feed::Sink for SocketSink {
     }
 
     fn changes(&self, batch: &FsChanges) -> Result<(), feed::SendError> {
-        self.emit(event::FS_CHANGES, batch)
+        if self.scope.is_all() {
+            return self.emit(event::FS_CHANGES, batch);
+        }
+        // Sent even when nothing is left: the sequence must have no gaps.
+        let kept = FsChanges {
+            seq: batch.seq,
+            changes: batch
+                .changes
+                .iter()
+                .filter(|d| self.scope.passes(&d.path))
+                .cloned()
+                .collect(),
+        };
+        self.emit(event::FS_CHANGES, &kept)
     }
 
     fn listing(&self, page: &ListingPage) -> Result<(), feed::SendError> {
-        self.emit(event::LISTING, page)
+        if self.scope.allows(&page.path) {
+            return self.emit(event::LISTING, page);
+        }
+        let mut above = self.above.lock().unwrap_or_else(|e| e.into_inner());
+        let before = if page.offset == 0 {
+            0
+        } else {
+            above.get(&page.path).copied().unwrap_or(0)
+        };
+        let entries: Vec<_> = page
+            .entries
+            .iter()
+            .filter(|e| self.scope.passes(&beneath(&page.path, &e.name)))
+            .cloned()
+            .collect();
+        let sent = before + u32::try_from(entries.len()).unwrap_or(u32::MAX);
+        if page.done {
+            above.remove(&page.path);
+        } else {
+            above.insert(page.path.clone(), sent);
+        }
+        drop(above);
+        let cut = ListingPage {
+            seq: page.seq,
+            path: page.path.clone(),
+            reason: page.reason,
+            offset: before,
+            total: sent,
+            entries,
+            done: page.done,
+            error: page.error.clone(),
+        };
+        self.emit(event::LISTING, &cut)
     }
 
     fn warning(&self, w: &FsWarning) -> Result<(), feed::SendError> {
@@ -162,16 +292,23 @@ impl feed::Sink for SocketSink {
 /// then spawns `on_connect`, so an event the client sends the moment it is connected (the web
 /// app's first `subscribe`, a test's `list`) would otherwise find no handler and be dropped
 /// with its acknowledgement (a CI run hung on it).
-fn prepare(s: &SocketRef, app: &App) {
+fn prepare(s: &SocketRef, app: &App, who: Identity) {
+    app.presence.joined(&s.id.to_string(), &who);
+    let sink = SocketSink {
+        s: s.clone(),
+        scope: who.scope.clone(),
+        above: Default::default(),
+    };
     s.extensions
-        .insert(Arc::new(Session::new(s.id.to_string())));
-    s.extensions.insert(Arc::new(
-        app.hub.attach(SocketSink(s.clone()), lang_of(s, None)),
-    ));
+        .insert(Arc::new(Session::new(s.id.to_string(), who.clone())));
+    s.extensions.insert(Arc::new(who));
+    s.extensions
+        .insert(Arc::new(app.hub.attach(sink, lang_of(s, None))));
     s.on_disconnect(|s: SocketRef, State(app): State<Arc<App>>| async move {
         // The feed holds the socket: let it go.
         s.extensions.remove::<Arc<FeedHandle>>();
         super::shell::disconnected(&s, &app);
+        app.presence.left(&s.id.to_string());
         debug!(sid = %s.id, "disconnected");
     });
     s.on(event::COMANDO_NATURAL, comando_natural);
@@ -198,12 +335,18 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         Some(session) => session.cwd().await,
         None => String::new(),
     };
+    let who = who(&s).map_or_else(Identity::owner, |w| (*w).clone());
     let hello = Hello {
         version: env!("CARGO_PKG_VERSION").into(),
         root_name: app.services.workspace.name(),
         cwd,
         seq: 0,
         shell: app.terminals.is_some(),
+        user: who.user,
+        role: who.role,
+        roots: who.scope.roots(),
+        accounts: app.auth.multi_user(),
+        csrf: s.extensions.get::<Csrf>().map(|c| c.0),
     };
     let _ = s.emit(event::HELLO, &hello);
 }
@@ -284,6 +427,15 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
     let Some(session) = session_of(&s) else {
         return;
     };
+    if let Err(why) = may_run(&s, None) {
+        let refused = ErrorTerminal {
+            output: why,
+            command: None,
+            reason: "forbidden".into(),
+        };
+        reply(&s, event::ERROR_TERMINAL, &refused).await;
+        return;
+    }
     // A reply to a pending confirmation ("confirmar", "yes", "cancelar" …) answers it.
     let answer = session
         .pending_token()
@@ -507,6 +659,19 @@ impl Progress for Stream {
     }
 }
 
+/// The `exit` of a request that ran nothing (refused, not understood, waiting for a yes).
+fn nothing_ran(id: String, cwd: String) -> ExitMsg {
+    ExitMsg {
+        id,
+        code: -1,
+        truncated: false,
+        timed_out: false,
+        cancelled: false,
+        duration_ms: 0.0,
+        cwd,
+    }
+}
+
 /// What a streamed request asks the session for.
 enum Ask<'a> {
     Run(Input<'a>, &'static str),
@@ -517,6 +682,28 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     let Some(session) = session_of(&s) else {
         return;
     };
+    let navigation = matches!(ask, Ask::Run(_, kind) if kind == NAVIGATION);
+    if !navigation && let Err(why) = may_run(&s, None) {
+        // Said like a denial, in the terminal the request came from; nothing ran.
+        let plan = Plan {
+            confirm: None,
+            id: id.clone(),
+            command: None,
+            explanation: why.clone(),
+            source: "policy".into(),
+            confidence: 1.0,
+            verdict: Some(VerdictMsg {
+                allowed: false,
+                risk: crate::protocol::Risk::Read,
+                reason: Some(why),
+                affected: Vec::new(),
+            }),
+            details: None,
+        };
+        reply(&s, event::PLAN, &plan).await;
+        reply(&s, event::EXIT, &nothing_ran(id, session.cwd().await)).await;
+        return;
+    }
     let before = session.cwd().await;
     let mut stream = Stream {
         s: s.clone(),
@@ -559,15 +746,7 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
         Finished::NotUnderstood(_)
         | Finished::Denied { .. }
         | Finished::NeedsConfirmation { .. }
-        | Finished::NothingToConfirm => ExitMsg {
-            id,
-            code: -1,
-            truncated: false,
-            timed_out: false,
-            cancelled: false,
-            duration_ms: 0.0,
-            cwd: cwd.clone(),
-        },
+        | Finished::NothingToConfirm => nothing_ran(id, cwd.clone()),
     };
     stream.flush().await;
     reply(&s, event::EXIT, &exit).await;
@@ -621,8 +800,14 @@ async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<A
         return;
     };
     let lang = lang_of(&s, req.lang.as_deref());
+    let opens = matches!(req.action, Action::Open { .. });
     // The terminal and the explorer share one folder: it does not move under a running command.
-    let built = if matches!(req.action, Action::Open { .. }) && session.busy() {
+    let built = if !opens && let Err(why) = may_run(&s, Some(lang)) {
+        Err(crate::action::Refused {
+            kind: RefusalKind::Forbidden,
+            message: why,
+        })
+    } else if opens && session.busy() {
         Err(crate::action::Refused {
             kind: RefusalKind::Busy,
             message: crate::tr!(lang, "cwd_busy"),
@@ -647,7 +832,8 @@ async fn action(s: SocketRef, TryData(data): TryData<Value>, State(app): State<A
                 explanation: &b.explanation,
                 lang,
             };
-            run_streamed(s, app, req.id.clone(), Ask::Run(input, event::ACTION)).await;
+            let kind = if opens { NAVIGATION } else { event::ACTION };
+            run_streamed(s, app, req.id.clone(), Ask::Run(input, kind)).await;
         }
         Err(r) => {
             debug!(sid = %s.id, kind = ?r.kind, "action refused");
@@ -760,6 +946,11 @@ async fn list(
         Err(e) => failed(String::new(), e),
         Ok(req) => {
             let lang = lang_of(&s, req.lang.as_deref());
+            if let Err(e) = may_see(&s, &req.path, lang) {
+                let _ = ack.send(&failed(req.path, e));
+                return;
+            }
+            let scope = who(&s).map(|w| w.scope.clone()).unwrap_or_default();
             let ws = app.services.workspace.clone();
             ws.tree().fresh().await;
             let path = req.path.clone();
@@ -768,10 +959,18 @@ async fn list(
             let listed = tokio::task::spawn_blocking(move || {
                 let rel = client_rel_path(&path).ok_or_else(|| crate::tr!(lang, "path_inside"))?;
                 let shown = if path.is_empty() { "/" } else { path.as_str() };
-                let items = ws.tree().listing(&rel).map_err(|e| {
+                let mut items = ws.tree().listing(&rel).map_err(|e| {
                     let why = crate::text::os_error(lang, &e);
                     crate::tr!(lang, "listing_failed", path = shown, why = why)
                 })?;
+                let folder = workspace::rel_to_string(&rel);
+                if !scope.allows(&folder) {
+                    // Above the person's folders: only the way to them.
+                    items.retain(|(name, _)| {
+                        let name = workspace::rawname::text_of_bytes(name.as_ref());
+                        scope.passes(&beneath(&folder, &name))
+                    });
+                }
                 let page = items
                     .iter()
                     .skip(offset)
@@ -818,9 +1017,11 @@ async fn subscribe(s: SocketRef, TryData(data): TryData<Value>, ack: AckSender) 
             path: String::new(),
             error: Some(e),
         },
-        Ok(req) => match feed_of(&s)
-            .map(|f| f.subscribe(&req.path, req.lang.as_deref().and_then(Lang::from_tag)))
-        {
+        Ok(req) => match feed_of(&s).map(|f| {
+            let lang = lang_of(&s, req.lang.as_deref());
+            may_see(&s, &req.path, lang)?;
+            f.subscribe(&req.path, req.lang.as_deref().and_then(Lang::from_tag))
+        }) {
             Some(Ok(path)) => SubscribeReply {
                 ok: true,
                 path,

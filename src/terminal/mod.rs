@@ -161,7 +161,8 @@ impl Terminals {
         self.map.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Starts a shell in `dir` (beneath the root), sized for its first client.
+    /// Starts a shell in `dir` (beneath the root), sized for its first client, for the
+    /// server's owner.
     pub fn open(
         self: &Arc<Self>,
         name: Option<&str>,
@@ -169,20 +170,26 @@ impl Terminals {
         rows: u16,
         cols: u16,
     ) -> Result<Arc<Terminal>, OpenError> {
+        let sandbox = self.sandbox.clone();
+        self.open_for(name, dir, (rows, cols), Owner::default(), &sandbox)
+    }
+
+    /// Starts a shell for `owner`, confined by `sandbox` (narrowed to their folders).
+    pub fn open_for(
+        self: &Arc<Self>,
+        name: Option<&str>,
+        dir: &Path,
+        (rows, cols): (u16, u16),
+        owner: Owner,
+        sandbox: &Sandbox,
+    ) -> Result<Arc<Terminal>, OpenError> {
         let max = self.settings.max_terminals;
         if self.map().len() >= max {
             return Err(OpenError::TooMany { max });
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id: Arc<str> = Arc::from(format!("t{n}"));
-        let shell = spawn::shell(
-            &self.settings.program,
-            dir,
-            &self.root,
-            &self.sandbox,
-            rows,
-            cols,
-        )?;
+        let shell = spawn::shell(&self.settings.program, dir, &self.root, sandbox, rows, cols)?;
         let name = name
             .map(tab_name)
             .filter(|n| !n.is_empty())
@@ -198,8 +205,10 @@ impl Terminals {
                 clients: 0,
                 title: String::new(),
                 cwd: rel_of(&self.root, dir),
+                owner: owner.user.clone(),
             }),
             ctl,
+            owner,
         });
         self.map().insert(id.clone(), terminal.clone());
         pump::start(pump::Parts {
@@ -297,6 +306,24 @@ pub struct Terminal {
     id: Arc<str>,
     info: Mutex<Info>,
     ctl: mpsc::UnboundedSender<Ctl>,
+    owner: Owner,
+}
+
+/// Whose a terminal is: who may type in it, and what one must be allowed to reach to watch
+/// it (its shell reaches the owner's folders).
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub user: String,
+    pub scope: crate::users::Scope,
+}
+
+impl Default for Owner {
+    fn default() -> Self {
+        Self {
+            user: crate::users::OWNER.into(),
+            scope: crate::users::Scope::All,
+        }
+    }
 }
 
 impl std::fmt::Debug for Terminal {
@@ -306,6 +333,10 @@ impl std::fmt::Debug for Terminal {
 }
 
 impl Terminal {
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
     pub fn id(&self) -> &str {
         &self.id
     }

@@ -196,16 +196,18 @@ for (const locale of ["es-ES", "en-US"]) {
         const r = await fetch(u, init);
         return { status: r.status, ...(await r.json()) };
       };
+      const csrf = { "x-atajo-csrf": document.querySelector('meta[name="atajo-csrf"]').content };
       return [
         await get("/api/files/nada.txt"),
         await get("/api/files/fuera/passwd"),
-        await get("/api/files/.atajo/x", { method: "PUT", body: "x" }),
+        await get("/api/files/.atajo/x", { method: "PUT", body: "x", headers: csrf }),
+        await get("/api/files/notas.txt", { method: "PUT", body: "x", headers: csrf }),
         await get("/api/files/notas.txt", { method: "PUT", body: "x" }),
       ];
     });
     assert.deepEqual(
       bodies.map((b) => [b.status, b.kind]),
-      [[404, "missing"], [403, "outside"], [403, "protected"], [409, "exists"]],
+      [[404, "missing"], [403, "outside"], [403, "protected"], [409, "exists"], [403, "csrf"]],
     );
     for (const b of bodies) check(`HTTP ${b.status} ${b.kind}`, b.error);
 

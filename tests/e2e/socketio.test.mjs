@@ -365,7 +365,7 @@ test("the history is kept in the data folder: the user's find and grep never mee
   assert.equal(places.length, 1);
   const place = join(srv.data, "workspaces", places[0]);
   assert.equal(readFileSync(join(place, "root"), "utf8"), srv.root);
-  assert.ok(statSync(join(place, "history.sqlite")).size > 0);
+  assert.ok(statSync(join(place, "atajo.sqlite")).size > 0);
   a.close();
 });
 

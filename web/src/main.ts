@@ -23,6 +23,7 @@ import { shown } from "./names";
 import { LineEditor } from "./lineedit";
 import { icon } from "./icons";
 import { Layout } from "./layout";
+import * as account from "./account";
 // Shell terminals load only when the server offers them (their module and add-ons are a chunk
 // of their own): a page without them downloads nothing more.
 import type { Shells } from "./shells";
@@ -118,7 +119,9 @@ const editor = new LineEditor({
 
 const prompt = () => {
   const where = cwd ? `${rootName}/${cwd}` : rootName;
-  editor.prompt(`\x1b[36m${where}\x1b[0m $ `);
+  // A viewer's terminal says so where the prompt would be, and takes no line.
+  if (account.readOnly()) term.write(`\x1b[90m${where} [${t("readOnlyPrompt")}]\x1b[0m\r\n`);
+  else editor.prompt(`\x1b[36m${where}\x1b[0m $ `);
 };
 
 // The handshake says the page's language: what a request does not word in its own `lang`
@@ -514,6 +517,8 @@ const status = (state: string, text: string) => {
 };
 
 socket.on("hello", (h: Hello) => {
+  account.hello(h);
+  applyRole();
   rootName = h.root_name;
   editor.useHistory(h.root_name);
   cwd = h.cwd;
@@ -526,7 +531,7 @@ socket.on("hello", (h: Hello) => {
   shellTabsShown(h.shell);
   if (h.shell || shells) {
     void loadShells()
-      .then((sh) => sh.connected(h.shell))
+      .then((sh) => sh.connected(h.shell, !account.readOnly()))
       .then(() => shellTabsShown(h.shell));
   }
   if (helloSeen) term.write(`\x1b[90m[atajo: ${t("backOnline")}]\x1b[0m\r\n`);
@@ -536,8 +541,19 @@ socket.on("hello", (h: Hello) => {
 
 socket.on("connect", () => {
   status("connected", t("connected"));
-  $("login").hidden = true;
+  account.hideLogin();
 });
+account.setup(socket, () => socket.connect());
+
+/** What a viewer's page offers: nothing that runs or writes, said plainly. */
+function applyRole() {
+  const ro = account.readOnly();
+  const input = $<HTMLInputElement>("instruction");
+  input.disabled = ro;
+  input.placeholder = ro ? t("readOnlyPrompt") : t("placeholder");
+  $("send").toggleAttribute("disabled", ro);
+  for (const id of ["new-folder", "new-file", "upload"]) $(id).toggleAttribute("disabled", ro);
+}
 socket.on("disconnect", () => {
   status("disconnected", t("disconnected"));
   if (running && running === sentLive) {
@@ -548,10 +564,10 @@ socket.on("disconnect", () => {
   }
 });
 socket.on("connect_error", (err: Error) => {
-  if (/unauthorized/i.test(err.message)) {
+  if (/unauthorized|rate limited/i.test(err.message)) {
     status("unauthorized", t("disconnected"));
     socket.disconnect();
-    $("login").hidden = false;
+    void account.showLogin();
   } else status("disconnected", t("disconnected"));
 });
 
@@ -571,8 +587,8 @@ function applyLang() {
   $("send").textContent = t("send");
   $<HTMLInputElement>("instruction").placeholder = t("placeholder");
   $("lang").textContent = t("other");
-  $("login-text").textContent = t("unauthorized");
-  $("login-button").textContent = t("loginButton");
+  account.render();
+  applyRole();
   $("instruction").setAttribute("aria-label", t("instructionLabel"));
   $("newname-input").setAttribute("aria-label", t("newNameLabel"));
   $("tab-guarded").textContent = t("guardedTab");

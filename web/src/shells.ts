@@ -35,6 +35,8 @@ interface Shell {
   ended: number | null;
   /** Until the screen came: input would be ignored. */
   replayed: boolean;
+  /** Attached read-only (someone else's shell). */
+  watching: boolean;
 }
 
 export interface ShellHost {
@@ -137,9 +139,9 @@ export class Shells {
   }
 
   /** After every (re)connection: is the feature on, and which terminals live on the server. */
-  async connected(enabled: boolean): Promise<void> {
+  async connected(enabled: boolean, canOpen = true): Promise<void> {
     this.enabled = enabled;
-    this.host.newButton.hidden = !enabled;
+    this.host.newButton.hidden = !enabled || !canOpen;
     if (!enabled) return;
     const reply = await this.request<PtyListReply>("pty_list", {});
     if (!reply) return;
@@ -189,6 +191,9 @@ export class Shells {
     }
     sh.ackEvery = reply.ack_every;
     sh.info = reply.terminal ?? info;
+    // Someone else's shell: watched, never typed in.
+    sh.watching = reply.readonly;
+    sh.term.options.disableStdin = reply.readonly || sh.ended !== null;
     this.relabel(sh);
   }
 
@@ -221,7 +226,7 @@ export class Shells {
     tab.className = "shell-tab";
     const label = document.createElement("span");
     tab.append(label);
-    return { info, term, fit, box, tab, label, unacked: 0, ackTimer: null, ackEvery: 5000, ended: null, replayed: false };
+    return { info, term, fit, box, tab, label, unacked: 0, ackTimer: null, ackEvery: 5000, ended: null, replayed: false, watching: false };
   }
 
   private remove(sh: Shell) {
@@ -268,8 +273,10 @@ export class Shells {
 
   private relabel(sh: Shell) {
     const ended = sh.ended === null ? "" : ` (${t("shellEnded").replace("{code}", String(sh.ended))})`;
-    sh.label.textContent = sh.info.name + ended;
-    sh.tab.setAttribute("aria-label", `${t("shellKind")}: ${sh.info.name}${ended}`);
+    const watching = sh.watching ? ` · 👁 ${sh.info.owner}` : "";
+    sh.label.textContent = sh.info.name + watching + ended;
+    const how = sh.watching ? ` (${t("watching")}: ${sh.info.owner})` : "";
+    sh.tab.setAttribute("aria-label", `${t("shellKind")}: ${sh.info.name}${how}${ended}`);
   }
 
   private refit(sh: Shell) {

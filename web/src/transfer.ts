@@ -6,6 +6,7 @@ import { ask } from "./dialog";
 import { human, join, type Dropped } from "./explorer";
 import { lang, t } from "./i18n";
 import { rawPath, shown } from "./names";
+import { writeHeaders } from "./account";
 
 /** The URL of a file (query starts with "?"); by its bytes when its path is not UTF-8. */
 export function fileUrl(path: string, query = ""): string {
@@ -104,6 +105,7 @@ export class Transfers {
       const xhr = new XMLHttpRequest();
       job.xhr = xhr;
       xhr.open("PUT", fileUrl(path, `?parents=1${overwrite ? "&overwrite=1" : ""}`));
+      for (const [k, v] of Object.entries(writeHeaders())) xhr.setRequestHeader(k, v);
       xhr.upload.onprogress = (e) => {
         if (!e.lengthComputable) return;
         job.bar.value = e.loaded / Math.max(1, e.total);
@@ -144,7 +146,7 @@ export class Transfers {
 
   /** An empty folder of a dropped tree. */
   private async folder(job: Job, path: string) {
-    const res = await fetch(fileUrl(path, "?folder=1"), { method: "PUT" });
+    const res = await fetch(fileUrl(path, "?folder=1"), { method: "PUT", headers: writeHeaders() });
     const body = await res.text();
     if (res.ok) {
       this.done(job, "✓");

@@ -12,6 +12,7 @@ import { human, nameOf, parentOf } from "./explorer";
 import { fileUrl } from "./transfer";
 import { shown } from "./names";
 import { t } from "./i18n";
+import { writeHeaders } from "./account";
 
 /** Larger text is offered for download rather than shown. */
 const MAX_TEXT = 4 * 1024 * 1024;
@@ -201,7 +202,7 @@ export class Viewer {
     const res = await fetch(fileUrl(path), {
       method: "PUT",
       body: text,
-      headers: { "if-match": `"${force && tag ? tag : this.entry.tag}"` },
+      headers: writeHeaders({ "if-match": `"${force && tag ? tag : this.entry.tag}"` }),
     });
     const body = await res.json().catch(() => ({}));
     if (res.ok) {
@@ -238,7 +239,7 @@ export class Viewer {
   }
 
   private async saveAsNew(path: string, text: string) {
-    const res = await fetch(fileUrl(path), { method: "PUT", body: text });
+    const res = await fetch(fileUrl(path), { method: "PUT", body: text, headers: writeHeaders() });
     if (res.ok) {
       this.entry = (await res.json()).entry;
       this.setDirty(false);

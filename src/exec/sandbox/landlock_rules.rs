@@ -58,10 +58,11 @@ fn existing<'a>(paths: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
 }
 
 /// Builds the ruleset once; the returned descriptor is what each child restricts itself with.
+/// `writable` is where commands may do anything: the root, or a person's folders.
 /// `self_exe` (atajo's own binary) is made executable so the sandbox can probe itself;
 /// `shell` adds what an interactive shell needs beyond a command (its terminal).
 pub fn build(
-    root: &Path,
+    writable: &[&Path],
     self_exe: Option<&Path>,
     shell: bool,
 ) -> Result<Option<OwnedFd>, RulesetError> {
@@ -73,7 +74,7 @@ pub fn build(
         .handle_access(AccessNet::from_all(abi))?
         .scope(Scope::from_all(abi))?
         .create()?
-        .add_rules(path_beneath_rules([root], AccessFs::from_all(abi)))?
+        .add_rules(path_beneath_rules(writable, AccessFs::from_all(abi)))?
         .add_rules(path_beneath_rules(existing(SYSTEM), read))?
         .add_rules(path_beneath_rules(existing(LOADER), read))?
         .add_rules(path_beneath_rules(existing(DEVICES_READ), read))?

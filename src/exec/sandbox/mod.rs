@@ -116,6 +116,9 @@ pub struct Sandbox {
     identity: Identity,
     limits: ResourceLimits,
     tmpdir: PathBuf,
+    /// What it was made from, to make narrower ones (`confined_to`).
+    settings: SandboxSettings,
+    root: PathBuf,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -132,13 +135,51 @@ impl Sandbox {
     /// Prepares the sandbox for `root` (an absolute, canonical path). Fails when landlock is
     /// missing, unless the settings opt out of the sandbox.
     pub fn new(root: &Path, settings: &SandboxSettings) -> Result<Self, SandboxError> {
-        let tmpdir = tmpdir_of(root);
+        Self::build(root, &[root.to_path_buf()], tmpdir_of(root), settings)
+    }
+
+    /// The same sandbox, with commands reaching only `folders` (absolute, beneath the root)
+    /// instead of the whole root: a person's own folders. Their temporary files go to a
+    /// folder of their own, so two people never share one.
+    pub fn confined_to(&self, folders: &[PathBuf]) -> Result<Self, SandboxError> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for f in folders {
+            h.update(f.as_os_str().as_encoded_bytes());
+            h.update([0]);
+        }
+        let tag: String = h
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let tmpdir = tmpdir_of(&self.root).join(format!("scope-{tag}"));
+        let mut sandbox = Self::build(&self.root, folders, tmpdir, &self.settings)?;
+        if !self.enabled {
+            sandbox.enabled = false;
+        }
+        Ok(sandbox)
+    }
+
+    fn build(
+        root: &Path,
+        folders: &[PathBuf],
+        tmpdir: PathBuf,
+        settings: &SandboxSettings,
+    ) -> Result<Self, SandboxError> {
         std::fs::create_dir_all(&tmpdir).map_err(|source| SandboxError::Io {
             path: tmpdir.clone(),
             source,
         })?;
         if !settings.enabled {
-            return Ok(Self::disabled(root));
+            let mut off = Self::disabled(root);
+            off.tmpdir = tmpdir;
+            return Ok(off);
+        }
+        let mut writable: Vec<&Path> = folders.iter().map(PathBuf::as_path).collect();
+        if !folders.iter().any(|f| tmpdir.starts_with(f)) {
+            writable.push(&tmpdir);
         }
         let abi = landlock_rules::abi_version();
         if abi < 1 {
@@ -148,9 +189,9 @@ impl Sandbox {
             }));
         }
         let self_exe = std::env::current_exe().ok();
-        let ruleset = landlock_rules::build(root, self_exe.as_deref(), false)
+        let ruleset = landlock_rules::build(&writable, self_exe.as_deref(), false)
             .map_err(|e| SandboxError::Landlock(e.to_string()))?;
-        let shell_ruleset = landlock_rules::build(root, self_exe.as_deref(), true)
+        let shell_ruleset = landlock_rules::build(&writable, self_exe.as_deref(), true)
             .map_err(|e| SandboxError::Landlock(e.to_string()))?;
         let seccomp_filters = seccomp::filters().map_err(SandboxError::Seccomp)?;
 
@@ -193,6 +234,8 @@ impl Sandbox {
             identity,
             limits: settings.limits,
             tmpdir,
+            settings: settings.clone(),
+            root: root.to_path_buf(),
         })
     }
 
@@ -209,6 +252,12 @@ impl Sandbox {
             identity: Identity::Inherit,
             limits: ResourceLimits::default(),
             tmpdir: tmpdir_of(root),
+            settings: SandboxSettings {
+                enabled: false,
+                run_as: None,
+                limits: ResourceLimits::default(),
+            },
+            root: root.to_path_buf(),
         }
     }
 

@@ -229,3 +229,51 @@ async fn new_namespaces_are_refused() {
     .await;
     assert!(!o.output.contains("ESCAPED"), "{}", o.output);
 }
+
+#[tokio::test]
+async fn a_narrowed_sandbox_reaches_only_its_folders() {
+    let j = jail();
+    for d in ["a", "b"] {
+        std::fs::create_dir(j.root.join(d)).unwrap();
+    }
+    std::fs::write(j.root.join("b/secret"), "bo's").unwrap();
+    std::fs::write(j.root.join("top"), "top").unwrap();
+    let narrow = j.sandbox.confined_to(&[j.root.join("a")]).unwrap();
+    let limits = Limits {
+        timeout: Duration::from_secs(10),
+        output_limit: 64 * 1024,
+    };
+    let script = "echo mine > mine.txt && cat mine.txt; \
+                  cat ../b/secret; cat ../top; ls ..; touch ../b/x; echo t > \"$TMPDIR/t\" && cat \"$TMPDIR/t\"";
+    let args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(script)];
+    let o = run_confined(
+        OsStr::new("/bin/sh"),
+        &args,
+        &j.root.join("a"),
+        &j.root,
+        &narrow,
+        limits,
+    )
+    .await;
+    assert!(o.output.starts_with("mine\n"), "{}", o.output);
+    assert!(
+        !o.output.contains("bo's") && !o.output.contains("top\n"),
+        "{}",
+        o.output
+    );
+    assert_eq!(
+        o.output.matches("Permission denied").count(),
+        4,
+        "{}",
+        o.output
+    );
+    assert!(
+        o.output.ends_with("t\n"),
+        "its own temporary folder works: {}",
+        o.output
+    );
+    assert!(!j.root.join("b/x").exists());
+    // The workspace's own sandbox still reaches everything.
+    let wide = sh(&j, "cat b/secret", Duration::from_secs(10)).await;
+    assert_eq!(wide.output, "bo's");
+}

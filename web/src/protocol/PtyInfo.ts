@@ -23,4 +23,8 @@ title: string,
 /**
  * The shell's folder relative to the root; null when outside it.
  */
-cwd: string | null, };
+cwd: string | null, 
+/**
+ * Whose it is: only they type in it; others who may reach its folders watch.
+ */
+owner: string, };

@@ -3,4 +3,4 @@
 /**
  * Why an action did not become a command.
  */
-export type RefusalKind = "conflict" | "exists" | "missing" | "busy" | "invalid";
+export type RefusalKind = "conflict" | "exists" | "missing" | "busy" | "invalid" | "forbidden";
