@@ -25,7 +25,7 @@ pub fn token(cmd: TokenCommand) -> ExitCode {
     report(run_token(cmd))
 }
 
-fn report(r: anyhow::Result<()>) -> ExitCode {
+pub fn report(r: anyhow::Result<()>) -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -45,6 +45,32 @@ fn role(r: RoleArg) -> Role {
 
 /// The served folder (canonical) and its database, as `serve` finds them.
 fn open(ws: &WorkspaceArgs) -> anyhow::Result<(PathBuf, Store)> {
+    let (root, db) = database(ws)?;
+    let store = Store::open(&db)?;
+    Ok((root, store))
+}
+
+/// Writes an account change into the workspace's audit.
+fn audit(ws: &WorkspaceArgs, action: &'static str, user: &str, detail: String) {
+    let done = database(ws).and_then(|(_, db)| {
+        atajo::history::append_audit(
+            &db,
+            &atajo::history::AuditEvent {
+                user: user.to_owned(),
+                session: None,
+                action,
+                detail,
+            },
+        )
+        .map_err(anyhow::Error::from)
+    });
+    if let Err(e) = done {
+        eprintln!("atajo: warning: not written to the audit: {e:#}");
+    }
+}
+
+/// The served folder (canonical) and the path of its database.
+pub fn database(ws: &WorkspaceArgs) -> anyhow::Result<(PathBuf, PathBuf)> {
     let config = Config::load(&ServeArgs {
         root: ws.workspace.clone(),
         data_dir: ws.data_dir.clone(),
@@ -67,8 +93,7 @@ fn open(ws: &WorkspaceArgs) -> anyhow::Result<(PathBuf, Store)> {
         .join("history.sqlite");
     atajo::history::prepare(&db, &root, &legacy)
         .with_context(|| format!("cannot prepare the data folder {}", data.display()))?;
-    let store = Store::open(&db)?;
-    Ok((root, store))
+    Ok((root, db))
 }
 
 /// Each folder must be a real folder beneath the root, reached without leaving it through a
@@ -137,6 +162,12 @@ fn run_user(cmd: UserCommand) -> anyhow::Result<()> {
                 u.roots.join(", ")
             };
             println!("added {} ({}) in {place}", u.name, u.role.as_str());
+            audit(
+                &ws,
+                "user_added",
+                &u.name,
+                format!("{} in {place}", u.role.as_str()),
+            );
         }
         UserCommand::List { json, ws } => {
             let (_, store) = open(&ws)?;
@@ -160,6 +191,12 @@ fn run_user(cmd: UserCommand) -> anyhow::Result<()> {
             let (_, store) = open(&ws)?;
             let ended = store.remove_user(&name)?;
             println!("removed {name}; {} session(s) ended", ended.len());
+            audit(
+                &ws,
+                "user_removed",
+                &name,
+                format!("{} session(s) ended", ended.len()),
+            );
         }
         UserCommand::Passwd {
             name,
@@ -173,6 +210,12 @@ fn run_user(cmd: UserCommand) -> anyhow::Result<()> {
             let hash = password::hash(&read_password(password_stdin, &name)?)?;
             let ended = store.set_password(&name, &hash)?;
             println!("new password for {name}; {} session(s) ended", ended.len());
+            audit(
+                &ws,
+                "password_changed",
+                &name,
+                format!("{} session(s) ended", ended.len()),
+            );
         }
         UserCommand::SetRole {
             name,
@@ -187,6 +230,11 @@ fn run_user(cmd: UserCommand) -> anyhow::Result<()> {
                 Some(check_roots(&root, &roots)?)
             };
             let ended = store.set_role(&name, role(r), roots.as_deref())?;
+            let detail = match &roots {
+                Some(list) => format!("{} in {}", role(r).as_str(), list.join(", ")),
+                None => role(r).as_str().to_owned(),
+            };
+            audit(&ws, "role_changed", &name, detail);
             println!(
                 "{name} is now {}; {} session(s) ended",
                 role(r).as_str(),
@@ -271,6 +319,12 @@ fn run_sessions(cmd: SessionsCommand) -> anyhow::Result<()> {
                 }
             }
             println!("{ended} session(s) ended");
+            audit(
+                &ws,
+                "sessions_revoked",
+                "",
+                format!("{ended} session(s) ended"),
+            );
         }
     }
     Ok(())
@@ -305,6 +359,7 @@ fn run_token(cmd: TokenCommand) -> anyhow::Result<()> {
         label,
         ws,
     } = cmd;
+    let label_shown = label.clone();
     let ttl = parse_ttl(&ttl)?;
     let (_, store) = open(&ws)?;
     let Some(account) = store.user(&user)? else {
@@ -314,6 +369,12 @@ fn run_token(cmd: TokenCommand) -> anyhow::Result<()> {
     let (session, _) = store.open_session(&account, SessionKind::Token, ttl, &label)?;
     let token = keys.issue(&account.name, session, i64::try_from(ttl.as_secs())?)?;
     println!("{token}");
+    audit(
+        &ws,
+        "token_created",
+        &account.name,
+        format!("session {session}, {} s, {label_shown}", ttl.as_secs()),
+    );
     Ok(())
 }
 

@@ -52,6 +52,13 @@ pub enum Command {
     /// Issue tokens for scripts and API clients.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Search what was asked and run in a workspace: instructions, commands, verdicts, exit
+    /// codes, newest first.
+    History(HistoryArgs),
+    /// The append-only audit of a workspace: who ran what, what was refused and why, logins
+    /// and account changes.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Internal: one escape attempt, run by `doctor` inside the sandbox.
     #[command(hide = true)]
     Probe(ProbeArgs),
@@ -370,6 +377,47 @@ pub enum TokenCommand {
         /// What it is for, shown in `atajo sessions list`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         label: String,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Words that must all appear in the instruction or the command (prefixes match).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only this account's requests (`owner` for the start-up token's).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Only since then: 30m, 2h, 7d ago, or a date (2026-12-05, 2026-12-05T10:00:00, UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only this kind: instruction, command, action, comando_natural, download, upload.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only this verdict: allowed, denied, confirm, not_understood, forbidden.
+    #[arg(long, value_name = "VERDICT")]
+    pub verdict: Option<String>,
+    /// At most this many rows.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: u32,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit as JSON lines (oldest first) to stdout or a file.
+    Export {
+        /// Only since then (as `atajo history --since`).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },

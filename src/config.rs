@@ -66,6 +66,10 @@ pub struct Config {
     pub shell_max: usize,
     /// Lines that scrolled off kept per shell terminal, for a client that comes back.
     pub shell_history: usize,
+    /// History and audit rows kept (the newest).
+    pub history_max_rows: u64,
+    /// Days history and audit rows are kept.
+    pub history_max_days: u64,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -117,6 +121,18 @@ impl Default for Config {
             shell_grace: 300,
             shell_max: 16,
             shell_history: 10_000,
+            history_max_rows: 1_000_000,
+            history_max_days: 365,
+        }
+    }
+}
+
+impl Config {
+    /// How much history is kept.
+    pub fn retention(&self) -> crate::history::Retention {
+        crate::history::Retention {
+            max_rows: self.history_max_rows.max(1),
+            max_days: self.history_max_days.max(1),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod assistant;
 pub mod cli;
+pub mod clock;
 pub mod complete;
 pub mod config;
 pub mod evaluate;

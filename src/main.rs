@@ -1,5 +1,6 @@
 mod accounts;
 mod doctor;
+mod history_cli;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ fn main() -> ExitCode {
         Command::User(cmd) => accounts::user(cmd),
         Command::Sessions(cmd) => accounts::sessions(cmd),
         Command::Token(cmd) => accounts::token(cmd),
+        Command::History(args) => history_cli::history(args),
+        Command::Audit(cmd) => history_cli::audit_cmd(cmd),
         Command::Serve(args) => {
             init_logging();
             match serve(&args) {
@@ -368,7 +371,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         }
     };
     tracing::info!(database = %db.display(), "history and accounts");
-    let history = History::open(&db)?;
+    let history = History::open(&db, config.retention())?;
     let store = match &accounts_db {
         Some(path) => Some(Arc::new(atajo::users::Store::open(path)?)),
         None => None,
@@ -445,6 +448,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             addr,
             token: token.clone(),
             store,
+            database: accounts_db.clone(),
             allow_origin: config.allow_origin.clone(),
             terminals: config.terminal_settings(),
         };

@@ -55,6 +55,8 @@ pub mod event {
     pub const PTY_EXIT: &str = "pty_exit";
     pub const PTY_TERMINALS: &str = "pty_terminals";
     pub const PRESENCE: &str = "presence";
+    pub const HISTORY: &str = "history";
+    pub const NOTICE: &str = "notice";
     pub const SESSION_ENDED: &str = "session_ended";
 }
 
@@ -131,6 +133,26 @@ pub struct Present {
     pub role: crate::users::Role,
     /// Open connections (tabs, devices, scripts).
     pub connections: u32,
+}
+
+/// `history`'s acknowledgement: rows newest first. People other than admins get their own.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HistoryReply {
+    pub ok: bool,
+    pub rows: Vec<crate::history::search::HistoryRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+/// `notice`: something every page should show until it clears (the history cannot be
+/// written). `message` null means it cleared.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Notice {
+    pub kind: String,
+    pub message: Option<String>,
 }
 
 /// `session_ended`: this connection's session was ended (logout elsewhere, a new password, an

@@ -11,7 +11,7 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::assistant::{self, Translation};
 use crate::exec::{self, Limits, Outcome, Sandbox};
-use crate::history::{History, Record};
+use crate::history::{Ended, History, Record, Verdict};
 use crate::lang::Lang;
 use crate::policy::{self, Context, Denial, Rules};
 use crate::protocol::{Risk, VerdictMsg};
@@ -299,15 +299,10 @@ impl Session {
         };
         if translation.command.is_none() {
             progress.planned(&translation, None, None);
-            self.record(
-                svc,
-                kind,
-                raw,
-                None,
-                false,
-                Some("not understood".into()),
-                None,
-            );
+            let cwd = self.cwd().await;
+            let mut rec = self.record(kind, raw, &translation, cwd, Verdict::NotUnderstood);
+            rec.reason = Some("not understood".into());
+            svc.history.decided(rec);
             return Finished::NotUnderstood(translation);
         }
         let job = Job {
@@ -466,15 +461,15 @@ impl Session {
             Ok(c) => c,
             Err(Denial { .. }) => {
                 progress.planned(&translation, Some(&verdict), None);
-                self.record(
-                    svc,
+                let mut rec = self.record(
                     kind,
                     raw,
-                    Some(&command),
-                    false,
-                    verdict.reason.clone(),
-                    None,
+                    &translation,
+                    rel_to_string(&cwd),
+                    Verdict::Denied,
                 );
+                rec.reason = verdict.reason.clone();
+                svc.history.decided(rec);
                 return Finished::Denied {
                     translation,
                     verdict,
@@ -484,17 +479,17 @@ impl Session {
         let confirmed =
             approval != Approval::None && checked.affected.iter().all(|a| seen.contains(a));
         if checked.risk == Risk::Destructive && !confirmed {
-            drop(cwd);
-            let token = new_token();
-            self.record(
-                svc,
+            let mut rec = self.record(
                 kind,
                 raw,
-                Some(&command),
-                false,
-                Some("awaiting confirmation".into()),
-                None,
+                &translation,
+                rel_to_string(&cwd),
+                Verdict::Confirm,
             );
+            drop(cwd);
+            let token = new_token();
+            rec.reason = Some("awaiting confirmation".into());
+            svc.history.decided(rec);
             if let Ok(mut slot) = self.pending.lock() {
                 *slot = Some(Pending {
                     token: token.clone(),
@@ -533,6 +528,19 @@ impl Session {
             }
         };
         progress.planned(&translation, Some(&verdict), None);
+        let mut rec = self.record(
+            kind,
+            raw,
+            &translation,
+            rel_to_string(&cwd),
+            Verdict::Allowed,
+        );
+        rec.approval = match approval {
+            Approval::None => None,
+            Approval::Confirmed => Some("trash"),
+            Approval::Permanent => Some("permanent"),
+        };
+        let running = svc.history.started(rec);
         let mut sink = |chunk: &str| progress.output(chunk);
         let outcome = exec::run(
             &checked,
@@ -556,14 +564,20 @@ impl Session {
         }
         *cwd = outcome.cwd.clone();
         drop(cwd);
-        self.record(
-            svc,
-            kind,
-            raw,
-            Some(&command),
-            true,
-            None,
-            Some((outcome.exit_code, outcome.duration.as_secs_f64() * 1000.0)),
+        svc.history.finished(
+            running,
+            Ended {
+                exit_code: outcome.exit_code,
+                duration_ms: outcome.duration.as_secs_f64() * 1000.0,
+                output: outcome.output.clone(),
+                status: if outcome.timed_out {
+                    "timed_out"
+                } else if outcome.cancelled {
+                    "cancelled"
+                } else {
+                    "done"
+                },
+            },
         );
         Finished::Ran {
             translation,
@@ -572,26 +586,44 @@ impl Session {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The history's record of a request of this session (reason and approval unset).
     fn record(
         &self,
-        svc: &Services,
         kind: &'static str,
         input: &str,
-        command: Option<&str>,
-        allowed: bool,
-        reason: Option<String>,
-        ended: Option<(i32, f64)>,
-    ) {
-        svc.history.record(Record {
+        translation: &Translation,
+        cwd: String,
+        verdict: Verdict,
+    ) -> Record {
+        Record {
             client: self.client.clone(),
+            user: self.who.user.clone(),
+            session: self.who.session,
             kind,
+            source: Some(translation.source.clone()),
+            cwd,
             input: input.to_owned(),
-            command: command.map(str::to_owned),
-            allowed,
-            reason,
-            exit_code: ended.map(|e| e.0),
-            duration_ms: ended.map(|e| e.1),
+            command: translation.command.clone(),
+            verdict,
+            reason: None,
+            approval: None,
+        }
+    }
+
+    /// Writes down a request this session's role may not make (a viewer's), with why.
+    pub async fn forbidden(&self, svc: &Services, kind: &'static str, input: &str, why: &str) {
+        svc.history.decided(Record {
+            client: self.client.clone(),
+            user: self.who.user.clone(),
+            session: self.who.session,
+            kind,
+            source: None,
+            cwd: self.cwd().await,
+            input: input.to_owned(),
+            command: None,
+            verdict: Verdict::Forbidden,
+            reason: Some(why.to_owned()),
+            approval: None,
         });
     }
 }

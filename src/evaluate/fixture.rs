@@ -132,20 +132,12 @@ pub fn mtime(text: &str) -> Result<SystemTime, String> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
         return Err(bad());
     }
-    let secs = days_from_civil(y, m, day) * 86_400 + num(hh)? * 3600 + num(mm)? * 60 + num(ss)?;
+    let secs = crate::clock::days_from_civil(y, m, day) * 86_400
+        + num(hh)? * 3600
+        + num(mm)? * 60
+        + num(ss)?;
     let secs = u64::try_from(secs).map_err(|_| bad())?;
     Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

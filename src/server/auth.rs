@@ -271,11 +271,16 @@ impl Auth {
         ))
     }
 
-    /// Ends the session a cookie opens (logout). Returns its id.
-    pub fn logout(&self, cookie: &str) -> Option<i64> {
-        let id = self.by_cookie(cookie)?.session?;
+    /// Ends the session a cookie opens (logout). Returns its id and account.
+    pub fn logout(&self, cookie: &str) -> Option<(i64, String)> {
+        let who = self.by_cookie(cookie)?;
+        let id = who.session?;
         let a = self.accounts.as_ref()?;
-        a.store.revoke(id).ok().filter(|ended| *ended).map(|_| id)
+        a.store
+            .revoke(id)
+            .ok()
+            .filter(|ended| *ended)
+            .map(|_| (id, who.user))
     }
 }
 

@@ -20,7 +20,7 @@ use tracing::{debug, warn};
 
 use super::App;
 use super::auth::{COOKIE, cookie_value};
-use crate::history::Record;
+use crate::history::{Ended, Record, Verdict};
 use crate::lang::Lang;
 use crate::protocol::Entry;
 use crate::users::Identity;
@@ -176,6 +176,16 @@ fn caller(
     Ok(who)
 }
 
+/// Who makes a read-only request (a token as a bearer, or the browser's cookie).
+pub(super) fn identify(
+    app: &App,
+    headers: &HeaderMap,
+    ip: std::net::IpAddr,
+    lang: Lang,
+) -> Result<Identity, Box<Response>> {
+    caller(app, &Method::GET, headers, &FileQuery::default(), ip, lang)
+}
+
 /// Whether `rel` (and where it really leads, through links) lies in the person's folders.
 fn in_scope(app: &App, who: &Identity, rel: &std::path::Path) -> bool {
     if who.scope.is_all() {
@@ -263,17 +273,35 @@ fn content_type(name: &str) -> String {
     }
 }
 
-fn record(app: &App, kind: &'static str, input: String, code: i32, started: Instant) {
-    app.services.history.record(Record {
-        client: "http".into(),
-        kind,
-        input,
-        command: None,
-        allowed: true,
-        reason: None,
-        exit_code: Some(code),
-        duration_ms: Some(started.elapsed().as_secs_f64() * 1000.0),
-    });
+fn record(
+    app: &App,
+    who: &Identity,
+    kind: &'static str,
+    input: String,
+    code: i32,
+    started: Instant,
+) {
+    app.services.history.done(
+        Record {
+            client: "http".into(),
+            user: who.user.clone(),
+            session: who.session,
+            kind,
+            source: None,
+            cwd: String::new(),
+            input,
+            command: None,
+            verdict: Verdict::Allowed,
+            reason: None,
+            approval: None,
+        },
+        Ended {
+            exit_code: code,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            output: String::new(),
+            status: "done",
+        },
+    );
 }
 
 pub async fn get_root(
@@ -328,12 +356,13 @@ async fn get(
     let started = Instant::now();
     match opened {
         Ok(Ok(Some((file, entry)))) => {
-            record(&app, "download", rel_to_string(&rel), 0, started);
+            record(&app, &who, "download", rel_to_string(&rel), 0, started);
             serve_file(file, &entry, flag(&q.download), &headers)
         }
         Ok(Ok(None)) => {
             record(
                 &app,
+                &who,
                 "download",
                 format!("{}/ (zip)", rel_to_string(&rel)),
                 0,
@@ -488,7 +517,7 @@ pub async fn put_path(
         let made = tokio::task::spawn_blocking(move || workspace::make_folder(&ws, &rel)).await;
         return match made {
             Ok(Ok(entry)) => {
-                record(&app, "upload", format!("{shown}/"), 0, Instant::now());
+                record(&app, &who, "upload", format!("{shown}/"), 0, Instant::now());
                 (StatusCode::OK, axum::Json(Written { path: shown, entry })).into_response()
             }
             Ok(Err(e)) => content_failure(e, lang),
@@ -527,7 +556,14 @@ pub async fn put_path(
             let committed = tokio::task::spawn_blocking(move || part.commit(&ws)).await;
             match committed {
                 Ok(Ok(entry)) => {
-                    record(&app, kind, format!("{shown} ({bytes} bytes)"), 0, started);
+                    record(
+                        &app,
+                        &who,
+                        kind,
+                        format!("{shown} ({bytes} bytes)"),
+                        0,
+                        started,
+                    );
                     (StatusCode::OK, axum::Json(Written { path: shown, entry })).into_response()
                 }
                 Ok(Err(e)) => content_failure(e, lang),
@@ -536,7 +572,7 @@ pub async fn put_path(
         }
         Err(why) => {
             let _ = tokio::task::spawn_blocking(move || part.abort(&ws)).await;
-            record(&app, kind, format!("{shown} (stopped)"), 1, started);
+            record(&app, &who, kind, format!("{shown} (stopped)"), 1, started);
             match why {
                 Received::Client(e) => {
                     debug!(error = %e, path = %shown, "upload stopped by its client");

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::auth::{COOKIE, CSRF_HEADER, LoginError, cookie_value};
 use super::{App, request_lang};
+use crate::history::AuditEvent;
 
 #[derive(Deserialize, Default)]
 pub struct LoginForm {
@@ -86,6 +87,12 @@ pub async fn login(
     match app.auth.login(ip, user.trim(), password, &label).await {
         Ok((who, secret)) => {
             tracing::info!(user = %who.user, session = ?who.session, %ip, "logged in");
+            app.services.history.audit(AuditEvent {
+                user: who.user.clone(),
+                session: who.session,
+                action: "login",
+                detail: label.clone(),
+            });
             let body = serde_json::json!({
                 "user": who.user,
                 "role": who.role,
@@ -103,6 +110,12 @@ pub async fn login(
         Err(LoginError::Wrong) => {
             // Who tried is worth a line; what they typed never is.
             tracing::warn!(%ip, "a login failed");
+            app.services.history.audit(AuditEvent {
+                user: user.trim().chars().take(64).collect(),
+                session: None,
+                action: "login_failed",
+                detail: ip.to_string(),
+            });
             let msg = crate::tr!(lang, "login_wrong");
             json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": msg}))
         }
@@ -157,10 +170,16 @@ pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
         let msg = crate::tr!(lang, "http_csrf");
         return json(StatusCode::FORBIDDEN, serde_json::json!({"error": msg}));
     }
-    if let Some(id) = app.auth.logout(cookie)
-        && let Some(io) = app.io.get()
-    {
-        super::sessions::end(io, id).await;
+    if let Some((id, user)) = app.auth.logout(cookie) {
+        app.services.history.audit(AuditEvent {
+            user,
+            session: Some(id),
+            action: "logout",
+            detail: String::new(),
+        });
+        if let Some(io) = app.io.get() {
+            super::sessions::end(io, id).await;
+        }
     }
     (
         [(

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod files;
 mod guard;
+mod history;
 mod login;
 mod presence;
 mod sessions;
@@ -44,6 +45,7 @@ pub struct App {
     presence: Arc<presence::Presence>,
     /// The Socket.IO server, for HTTP routes that close connections (logout).
     io: std::sync::OnceLock<SocketIo>,
+    database: Option<std::path::PathBuf>,
 }
 
 pub struct ServerOptions {
@@ -52,6 +54,8 @@ pub struct ServerOptions {
     /// Accounts and sessions (multi-user mode when it has accounts); `None` without a data
     /// folder: single-user only.
     pub store: Option<Arc<crate::users::Store>>,
+    /// The database the history is read from (the panel, the audit export).
+    pub database: Option<std::path::PathBuf>,
     pub allow_origin: Vec<String>,
     /// `Some` when clients may open shell terminals.
     pub terminals: Option<TerminalSettings>,
@@ -95,6 +99,7 @@ pub async fn serve(
         terminals,
         presence: Arc::default(),
         io: std::sync::OnceLock::new(),
+        database: opts.database,
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())
@@ -111,6 +116,7 @@ pub async fn serve(
     let _ = app.io.set(io.clone());
     app.presence.clone().run(io.clone());
     sessions::watch(app.clone(), io.clone());
+    history::tell_health(&app, io.clone());
     if let Some(t) = &app.terminals {
         shell::announce(t, io.clone());
     }
@@ -126,6 +132,7 @@ pub async fn serve(
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
         .route("/api/auth", get(login::mode))
+        .route("/api/audit", get(history::audit))
         .route("/", get(index))
         .route("/api/files", get(files::get_root))
         .route(

@@ -322,6 +322,7 @@ fn prepare(s: &SocketRef, app: &App, who: Identity) {
     s.on(event::EXPLAIN, explain);
     s.on(event::COMPLETE, complete);
     s.on(event::ACTION, action);
+    s.on(event::HISTORY, super::history::history);
     super::shell::register(s, app);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         let lang = lang_of(&s, None);
@@ -349,6 +350,13 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         csrf: s.extensions.get::<Csrf>().map(|c| c.0),
     };
     let _ = s.emit(event::HELLO, &hello);
+    if let Some(message) = app.services.history.health().borrow().clone() {
+        let notice = crate::protocol::Notice {
+            kind: "history".into(),
+            message: Some(message),
+        };
+        let _ = s.emit(event::NOTICE, &notice);
+    }
 }
 
 fn session_of(s: &SocketRef) -> Option<Arc<Session>> {
@@ -428,6 +436,9 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         return;
     };
     if let Err(why) = may_run(&s, None) {
+        session
+            .forbidden(&app.services, event::COMANDO_NATURAL, &req.texto, &why)
+            .await;
         let refused = ErrorTerminal {
             output: why,
             command: None,
@@ -684,6 +695,13 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     };
     let navigation = matches!(ask, Ask::Run(_, kind) if kind == NAVIGATION);
     if !navigation && let Err(why) = may_run(&s, None) {
+        let (kind, input) = match &ask {
+            Ask::Run(Input::Instruction { text, .. }, kind) => (*kind, *text),
+            Ask::Run(Input::Command(c, _), kind) => (*kind, *c),
+            Ask::Run(Input::Explorer { command, .. }, kind) => (*kind, *command),
+            Ask::Confirm(..) => (event::CONFIRM, ""),
+        };
+        session.forbidden(&app.services, kind, input, &why).await;
         // Said like a denial, in the terminal the request came from; nothing ran.
         let plan = Plan {
             confirm: None,

@@ -431,3 +431,113 @@ test("shell terminals: an operator's bash reaches only her folders; others' shel
     srv = prev;
   }
 });
+
+const history = (s, q = {}) =>
+  new Promise((ok) => s.timeout(5000).emit("history", q, (err, r) => ok(err ? null : r)));
+
+test("history: each person reads their own rows, an admin everyone's; words find them; the audit is for admins", async () => {
+  const ana = await as("ana");
+  const bo = await as("bo");
+  const vi = await as("vi");
+  const ad = await as("ad");
+  try {
+    assert.equal((await login("vi", "a-wrong-password")).status, 401);
+    assert.equal((await run(ana.s, "mkdir informes-2026", "h1")).exit.code, 0);
+    await run(ana.s, "cat ../b/bo.txt", "h2");
+    assert.equal((await run(bo.s, "touch notas-de-bo.txt", "h3")).exit.code, 0);
+    await run(vi.s, "touch x", "h4");
+    await new Promise((r) => setTimeout(r, 200));
+
+    const mine = await history(ana.s, { limit: 100 });
+    assert.equal(mine.ok, true);
+    assert.ok(mine.rows.length >= 2);
+    assert.ok(mine.rows.every((r) => r.user === "ana"), "ana reads only her rows");
+    // Even when she asks for someone else's.
+    assert.ok((await history(ana.s, { user: "bo" })).rows.every((r) => r.user === "ana"));
+    const made = mine.rows.find((r) => r.command === "mkdir informes-2026");
+    assert.deepEqual([made.verdict, made.status, made.exit_code, made.source, made.cwd], ["allowed", "done", 0, "typed", "a"]);
+    const denied = mine.rows.find((r) => r.command === "cat ../b/bo.txt");
+    assert.equal(denied.verdict, "denied");
+    assert.match(denied.reason, /outside your folders/);
+    // Words, prefixes, newest first.
+    const found = await history(ad.s, { search: "inform" });
+    assert.deepEqual(found.rows.map((r) => r.command), ["mkdir informes-2026"]);
+    const all = await history(ad.s, { limit: 200 });
+    const users = new Set(all.rows.map((r) => r.user));
+    for (const u of ["ana", "bo", "vi"]) assert.ok(users.has(u), u);
+    const forbidden = await history(ad.s, { verdict: "forbidden", user: "vi" });
+    assert.equal(forbidden.rows[0].input, "touch x");
+    assert.equal((await history(ad.s, { kind: "nonsense" })).rows.length, 0);
+    const bad = await history(ad.s, { limit: "many" });
+    assert.equal(bad.ok, false);
+
+    // The audit: JSON lines, admins only.
+    assert.equal((await request("GET", "/api/audit", { headers: { cookie: ana.cookie } })).status, 403);
+    const audit = await request("GET", "/api/audit", { headers: { cookie: ad.cookie } });
+    assert.equal(audit.status, 200);
+    const lines = audit.text.trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(lines.some((l) => l.action === "login" && l.user === "ana"));
+    assert.ok(lines.some((l) => l.action === "login_failed"));
+    assert.ok(lines.some((l) => l.action === "refuse" && l.user === "vi" && l.verdict === "forbidden"));
+    assert.ok(lines.some((l) => l.action === "user_added" && l.user === "bo"));
+    assert.ok(!audit.text.includes(PASS.ana), "no password in the audit");
+    const exported = cli(["audit", "export"]);
+    assert.equal(exported.trim().split("\n").length >= lines.length, true);
+    const viaCli = JSON.parse(cli(["history", "--search", "informes", "--json"]).trim().split("\n")[0]);
+    assert.equal(viaCli.command, "mkdir informes-2026");
+  } finally {
+    for (const c of [ana, bo, vi, ad]) c.s.close();
+  }
+});
+
+test("kill -9 while commands run: after a restart nothing committed is lost and the running one is marked interrupted", async () => {
+  const prev = srv;
+  const killed = await startServer([], { prepare });
+  srv = killed;
+  try {
+    const ana = await as("ana");
+    for (let i = 0; i < 20; i++) assert.equal((await run(ana.s, `touch f${i}.txt`, `k${i}`)).exit.code, 0);
+    // A command that reads for many seconds: 20 GB of a sparse file.
+    const { openSync, ftruncateSync, closeSync } = await import("node:fs");
+    const fd = openSync(join(killed.root, "a/big.bin"), "w");
+    ftruncateSync(fd, 20 * 1024 ** 3);
+    closeSync(fd);
+    const planned = once(ana.s, "plan", 5000, (p) => p.id === "long");
+    ana.s.emit("command", { id: "long", command: "sha256sum big.bin", lang: "en" });
+    await planned;
+    await new Promise((r) => setTimeout(r, 400));
+    killed.child.kill("SIGKILL");
+    await new Promise((r) => killed.child.once("exit", r));
+    ana.s.close();
+    // The command died with the server: nothing runs unsupervised.
+    const { execFileSync: ex } = await import("node:child_process");
+    const left = () => {
+      try {
+        return ex("pgrep", ["-f", "sha256sum big.bin"], { encoding: "utf8" }).trim();
+      } catch {
+        return "";
+      }
+    };
+    const until = Date.now() + 3000;
+    while (left() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(left(), "", "no command outlives a killed server");
+    const rows = cli(["history", "--user", "ana", "--json", "--limit", "100"])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(rows.filter((r) => /^touch f\d+\.txt$/.test(r.command) && r.status === "done").length, 20);
+    const long = rows.find((r) => r.command === "sha256sum big.bin");
+    assert.equal(long.status, "running", "written as running before the kill");
+    // The restart marks it.
+    const again = await startServer([], { root: killed.root });
+    srv = again;
+    const after = cli(["history", "--search", "sha256sum", "--json"]).trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(after[0].status, "interrupted");
+    const ok = await as("ana");
+    assert.equal((await history(ok.s, { search: "f19" })).rows.length, 1);
+    ok.s.close();
+    await again.stop();
+  } finally {
+    srv = prev;
+  }
+});

@@ -38,7 +38,7 @@ after(async () => {
 
 const entry = (page, name) => page.locator(`#entries li[data-name="${name}"]`);
 const terminal = (page, text) => page.locator(".xterm-rows", { hasText: text }).waitFor({ timeout: 5000 });
-const idle = (page) => page.waitForFunction(() => !document.querySelector("dialog"), null, { timeout: 5000 });
+const idle = (page) => page.waitForFunction(() => !document.querySelector("dialog[open]"), null, { timeout: 5000 });
 
 async function open(locale = "en-US") {
   const context = await browser.newContext({ locale, acceptDownloads: true });

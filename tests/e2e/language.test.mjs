@@ -140,7 +140,7 @@ for (const locale of ["es-ES", "en-US"]) {
     await card.waitFor({ timeout: 5000 });
     check("the confirmation card", await card.innerText());
     await page.keyboard.press("Escape");
-    await page.waitForFunction(() => !document.querySelector("dialog"));
+    await page.waitForFunction(() => !document.querySelector("dialog[open]"));
     check("a cancelled deletion", (await rows(page)).join("\n"));
     await page.keyboard.press("Control+L");
     await page.keyboard.type("rm notas.txt");

@@ -70,7 +70,8 @@ export function render(): void {
   $("logout").title = t("logoutTitle");
   const who = $("who");
   if (me) {
-    who.hidden = false;
+    // Single-user: nobody else to tell apart.
+    who.hidden = !me.accounts;
     who.textContent = `${me.user} · ${roleWord(me.role)}`;
     $("logout").hidden = !me.accounts || me.user === "owner";
   }

@@ -24,6 +24,7 @@ import { LineEditor } from "./lineedit";
 import { icon } from "./icons";
 import { Layout } from "./layout";
 import * as account from "./account";
+import { HistoryPanel } from "./history";
 // Shell terminals load only when the server offers them (their module and add-ons are a chunk
 // of their own): a page without them downloads nothing more.
 import type { Shells } from "./shells";
@@ -545,6 +546,31 @@ socket.on("connect", () => {
 });
 account.setup(socket, () => socket.connect());
 
+const historyPanel = new HistoryPanel({
+  socket,
+  rerun: (command) => {
+    shells?.show(GUARDED);
+    if (layout.narrow) layout.show("terminal");
+    if (running) {
+      term.write(`\r\n\x1b[33m[atajo: ${t("busy")}]\x1b[0m\r\n`);
+      prompt();
+      return;
+    }
+    // Typed as if by hand: the line shows it, Enter sends it, the policy judges it again.
+    editor.feed(command.replace(/[\r\n]+/g, " "));
+    editor.feed("\r");
+    term.focus();
+  },
+  canRun: () => !account.readOnly(),
+  isAdmin: () => account.role() === "admin",
+});
+$("history").addEventListener("click", () => historyPanel.show());
+socket.on("notice", (n: { kind: string; message: string | null }) => {
+  const box = $("notice");
+  box.hidden = n.message === null;
+  box.textContent = n.message ? `${t("historyFailing")}: ${n.message}` : "";
+});
+
 /** What a viewer's page offers: nothing that runs or writes, said plainly. */
 function applyRole() {
   const ro = account.readOnly();
@@ -589,6 +615,8 @@ function applyLang() {
   $("lang").textContent = t("other");
   account.render();
   applyRole();
+  $("history").textContent = t("historyButton");
+  historyPanel.words();
   $("instruction").setAttribute("aria-label", t("instructionLabel"));
   $("newname-input").setAttribute("aria-label", t("newNameLabel"));
   $("tab-guarded").textContent = t("guardedTab");

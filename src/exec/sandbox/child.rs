@@ -123,6 +123,17 @@ pub fn enter(plan: &Plan) -> io::Result<()> {
     unsafe {
         libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, CLOSE_RANGE_CLOEXEC);
     }
+    // A command never outlives the server: if it dies (even by kill -9), so does the process
+    // between, and with it the namespace's init and everything in it. The thread that spawns
+    // is one of the runtime's workers, which live as long as the server.
+    // SAFETY: plain prctl and getppid.
+    unsafe {
+        check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) as libc::c_long)?;
+        if libc::getppid() == 1 {
+            // The server died before the line above: nobody is waiting for this command.
+            libc::_exit(1);
+        }
+    }
     if let Some(procs) = &p.cgroup_procs {
         write_file(procs, b"0")?;
     }

@@ -1,0 +1,285 @@
+use super::*;
+
+#[test]
+fn each_root_has_its_own_place_and_an_old_history_moves_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let a = super::location(&data, std::path::Path::new("/srv/proyecto"));
+    let b = super::location(&data, std::path::Path::new("/home/ana/proyecto"));
+    assert_ne!(a, b);
+    assert!(a.starts_with(data.join("workspaces")));
+    assert!(
+        a.parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("proyecto-")
+    );
+
+    let root = tmp.path().join("ws");
+    std::fs::create_dir_all(root.join(".atajo")).unwrap();
+    let legacy = root.join(".atajo/history.sqlite");
+    std::fs::write(&legacy, "old").unwrap();
+    std::fs::write(root.join(".atajo/history.sqlite-wal"), "wal").unwrap();
+    let db = super::location(&data, &root);
+    super::prepare(&db, &root, &legacy).unwrap();
+    assert_eq!(std::fs::read_to_string(&db).unwrap(), "old");
+    assert!(!legacy.exists());
+    assert!(!root.join(".atajo/history.sqlite-wal").exists());
+    assert_eq!(
+        std::fs::read(db.parent().unwrap().join("root")).unwrap(),
+        root.as_os_str().as_encoded_bytes()
+    );
+    // A history already there is never replaced.
+    std::fs::write(&legacy, "older").unwrap();
+    super::prepare(&db, &root, &legacy).unwrap();
+    assert_eq!(std::fs::read_to_string(&db).unwrap(), "old");
+}
+
+fn record(user: &str, input: &str, command: &str, verdict: Verdict) -> Record {
+    Record {
+        client: "c".into(),
+        user: user.into(),
+        session: Some(1),
+        kind: "instruction",
+        source: Some("rules".into()),
+        cwd: String::new(),
+        input: input.into(),
+        command: Some(command.into()),
+        verdict,
+        reason: (verdict != Verdict::Allowed).then(|| "no".into()),
+        approval: None,
+    }
+}
+
+/// The newest hundred rows.
+fn newest(db: &Path) -> Vec<search::HistoryRow> {
+    let conn = search::reader(db).unwrap();
+    let q = search::HistoryQuery {
+        limit: Some(100),
+        ..Default::default()
+    };
+    search::search(&conn, &q).unwrap()
+}
+
+fn ended(code: i32, output: &str) -> Ended {
+    Ended {
+        exit_code: code,
+        duration_ms: 1.5,
+        output: output.into(),
+        status: "done",
+    }
+}
+
+#[test]
+fn records_survive_a_restart_and_are_found_by_their_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.sqlite");
+    {
+        let h = History::open(&db, Retention::default()).unwrap();
+        for i in 0..50 {
+            let run = h.started(record(
+                "ana",
+                &format!("crea la carpeta fotos{i}"),
+                &format!("mkdir fotos{i}"),
+                Verdict::Allowed,
+            ));
+            h.finished(run, ended(0, ""));
+        }
+        h.decided(record("bo", "borra todo", "rm -rf /", Verdict::Denied));
+        h.done(
+            record("bo", "informe.pdf", "", Verdict::Allowed),
+            ended(0, &"x".repeat(10_000)),
+        );
+        h.audit(AuditEvent {
+            user: "bo".into(),
+            session: Some(2),
+            action: "login",
+            detail: "127.0.0.1".into(),
+        });
+    }
+    let conn = search::reader(&db).unwrap();
+    let all = search::search(&conn, &search::HistoryQuery::default()).unwrap();
+    assert_eq!(all.len(), 50);
+    assert_eq!(all[0].input, "informe.pdf");
+    let big = &all[0];
+    assert_eq!(big.output_head.as_deref().map(str::len), Some(2048));
+    assert_eq!(big.output_tail.as_deref().map(str::len), Some(2048));
+    let q = |s: &str| search::HistoryQuery {
+        search: Some(s.into()),
+        limit: Some(1000),
+        ..Default::default()
+    };
+    let found = search::search(&conn, &q("carpeta fotos4")).unwrap();
+    assert_eq!(found.len(), 11, "fotos4 and fotos40..49 by prefix");
+    assert!(
+        found
+            .iter()
+            .all(|r| r.status == "done" && r.exit_code == Some(0))
+    );
+    assert!(found.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    // Accents and case do not matter; operators in the words are only words.
+    assert_eq!(
+        search::search(&conn, &q("CARPÉTA fotos49")).unwrap().len(),
+        1
+    );
+    assert!(
+        search::search(&conn, &q("fotos1 OR NOT \"x"))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        search::search(&conn, &q("  -- ")).unwrap().len(),
+        52,
+        "no words: no filter"
+    );
+    let denied = search::search(
+        &conn,
+        &search::HistoryQuery {
+            verdict: Some("denied".into()),
+            user: Some("bo".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].status, "decided");
+    let mut out = Vec::new();
+    let n = search::export_audit(&conn, None, &mut out).unwrap();
+    assert_eq!(n, 53);
+    let last: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out).unwrap().lines().last().unwrap()).unwrap();
+    assert_eq!(last["action"], "login");
+    // The audit cannot be changed.
+    let rw = Connection::open(&db).unwrap();
+    let err = rw.execute("UPDATE audit SET user = 'x'", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    drop(rw);
+    History::open(&db, Retention::default()).unwrap();
+}
+
+#[test]
+fn what_was_running_when_the_server_died_is_marked_interrupted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.sqlite");
+    let h = History::open(&db, Retention::default()).unwrap();
+    let _running = h.started(record("ana", "espera", "sleep 100", Verdict::Allowed));
+    let done = h.started(record("ana", "lista", "ls", Verdict::Allowed));
+    h.finished(done, ended(0, "a\n"));
+    // The writer has written both (its batch is 20 ms); the process "dies" without the end of
+    // the first: the History is leaked, as a killed process never drops it.
+    std::thread::sleep(Duration::from_millis(300));
+    std::mem::forget(h);
+    let h2 = History::open(&db, Retention::default()).unwrap();
+    let conn = search::reader(&db).unwrap();
+    let rows = search::search(&conn, &search::HistoryQuery::default()).unwrap();
+    let by: HashMap<_, _> = rows
+        .iter()
+        .map(|r| (r.command.clone().unwrap(), r.status.clone()))
+        .collect();
+    assert_eq!(by["sleep 100"], "interrupted");
+    assert_eq!(by["ls"], "done");
+    drop(h2);
+}
+
+#[test]
+fn a_locked_database_holds_records_and_says_so_until_it_can_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.sqlite");
+    let h = History::open(&db, Retention::default()).unwrap();
+    let mut health = h.health();
+    // Another process holds the write lock longer than the writer waits (5 s).
+    let locker = Connection::open(&db).unwrap();
+    locker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for i in 0..20 {
+        h.decided(record("ana", &format!("held {i}"), "ls", Verdict::Denied));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), health.wait_for(|m| m.is_some()))
+            .await
+            .expect("the failure is told")
+            .unwrap();
+    });
+    assert!(health.borrow().as_deref().unwrap().contains("locked"));
+    locker.execute_batch("COMMIT").unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), health.wait_for(|m| m.is_none()))
+            .await
+            .expect("recovery is told")
+            .unwrap();
+    });
+    drop(h);
+    assert_eq!(newest(&db).len(), 20, "nothing was lost");
+}
+
+#[test]
+fn retention_keeps_the_newest_rows_and_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.sqlite");
+    {
+        let h = History::open(&db, Retention::default()).unwrap();
+        for i in 0..30 {
+            h.decided(record("ana", &format!("r{i}"), "ls", Verdict::Denied));
+        }
+    }
+    let h = History::open(
+        &db,
+        Retention {
+            max_rows: 10,
+            max_days: 365,
+        },
+    )
+    .unwrap();
+    drop(h);
+    let rows = newest(&db);
+    assert_eq!(rows.len(), 10);
+    let conn = search::reader(&db).unwrap();
+    assert_eq!(rows[0].input, "r29");
+    let audit: i64 = conn
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 10);
+}
+
+#[test]
+fn an_old_history_is_brought_up_to_date_and_indexed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.sqlite");
+    {
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE history (id INTEGER PRIMARY KEY, at REAL NOT NULL, client TEXT NOT NULL,
+             kind TEXT NOT NULL, input TEXT NOT NULL, command TEXT, allowed INTEGER NOT NULL,
+             reason TEXT, exit_code INTEGER, duration_ms REAL);
+             INSERT INTO history (at, client, kind, input, command, allowed) VALUES (1.0, 'c', 'command', 'antiguo', 'ls -la', 1);",
+        )
+        .unwrap();
+    }
+    drop(
+        History::open(
+            &db,
+            Retention {
+                max_rows: 1000,
+                max_days: 100_000,
+            },
+        )
+        .unwrap(),
+    );
+    let conn = search::reader(&db).unwrap();
+    let found = search::search(
+        &conn,
+        &search::HistoryQuery {
+            search: Some("antiguo".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status, "done");
+}
