@@ -15,28 +15,11 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { io } from "socket.io-client";
+import { parseOptions } from "./options.mjs";
 
 const USAGE = `usage: node scaling.mjs --atajo BIN [--n 300] [--warmup 50] [--sizes 10,1000,10000,100000]
                         [--layouts flat,folders] [--session N] [--json]`;
-const opts = { atajo: "", n: 300, warmup: 50, sizes: "10,1000,10000,100000", layouts: "flat,folders", session: 0, json: false };
-for (let i = 2; i < process.argv.length; i++) {
-  const a = process.argv[i];
-  if (a === "--help" || a === "-h") {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const key = a.replace(/^--/, "");
-  if (!(key in opts)) {
-    console.error(`unknown option ${a}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (typeof opts[key] === "boolean") opts[key] = true;
-  else opts[key] = typeof opts[key] === "number" ? Number(process.argv[++i]) : process.argv[++i];
-}
-if (!opts.atajo) {
-  console.error(USAGE);
-  process.exit(2);
-}
+const opts = parseOptions(USAGE, { atajo: "", n: 300, warmup: 50, sizes: "10,1000,10000,100000", layouts: "flat,folders", session: 0, json: false });
 
 const ticks = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 const cpu = (pid) => {

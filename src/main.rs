@@ -326,6 +326,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    atajo::trim::return_large_allocations();
     let config = Config::load(args)?;
     let addr = config.bind_addr()?;
     let generated = config.token.is_none();

@@ -194,3 +194,52 @@ for (const [locale, w] of [
     await context.close();
   });
 }
+
+test("a viewer watches an operator's shell: the tab and the line under it say whose it is and that keys go nowhere (es, en)", async () => {
+  const { io } = await import("socket.io-client");
+  const shellSrv = await startServer(["--shell"], {
+    prepare: (root) => {
+      mkdirSync(join(root, "a"), { recursive: true });
+      const data = `${root}.data`;
+      for (const [name, role, pass] of [["ana", "operator", "ana-password-1"], ["vi", "viewer", "viewer-password"]]) {
+        execFileSync(BIN, ["user", "add", name, "--role", role, "--root", "a", "--password-stdin", "--workspace", root, "--data-dir", data], {
+          input: `${pass}\n`,
+        });
+      }
+    },
+  });
+  const prev = srv;
+  srv = shellSrv;
+  try {
+    // ana opens a shell from a script (her JWT).
+    const token = execFileSync(BIN, ["token", "create", "--user", "ana", "--workspace", shellSrv.root, "--data-dir", shellSrv.data], {
+      encoding: "utf8",
+    }).trim();
+    const ana = io(shellSrv.base, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token } });
+    await new Promise((ok) => ana.once("hello", ok));
+    const opened = await new Promise((ok) => ana.timeout(10000).emit("pty_open", { rows: 24, cols: 80 }, (e, r) => ok(r)));
+    assert.equal(opened.ok, true);
+    for (const [locale, line] of [
+      ["es-ES", /Terminal de ana: solo puedes mirarlo/],
+      ["en-US", /ana's terminal: you can only watch it/],
+    ]) {
+      const { context, page } = await logIn(locale, "vi", "viewer-password");
+      await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
+      const tab = page.locator(".shell-tab", { hasText: "👁 ana" });
+      await tab.waitFor({ timeout: 10000 });
+      assert.equal(await page.locator("#new-shell").isHidden(), true, "a viewer opens no shell");
+      await tab.click();
+      await page.waitForFunction(() => document.querySelector("#term-kind")?.dataset.kind === "watching");
+      assert.match(await page.locator("#term-kind").innerText(), line);
+      // What she types goes nowhere: ana's shell never runs it.
+      await page.keyboard.type("touch watched-typing\n");
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(existsSync(join(shellSrv.root, "a/watched-typing")), false);
+      await context.close();
+    }
+    ana.close();
+  } finally {
+    srv = prev;
+    await shellSrv.stop();
+  }
+});

@@ -442,8 +442,10 @@ async function loadShells(): Promise<Shells> {
       $("terminal").hidden = !guarded;
       $("tab-guarded").setAttribute("aria-selected", String(guarded));
       const kind = $("term-kind");
-      kind.dataset.kind = guarded ? "guarded" : "shell";
-      kind.textContent = t(guarded ? "kindGuarded" : "kindShell");
+      const owner = guarded ? null : (shells?.watchedOwner(id) ?? null);
+      kind.dataset.kind = guarded ? "guarded" : owner ? "watching" : "shell";
+      kind.dataset.owner = owner ?? "";
+      kindLine();
       $("ask").hidden = !guarded;
       if (guarded) {
         refit();
@@ -571,6 +573,16 @@ socket.on("notice", (n: { kind: string; message: string | null }) => {
   box.textContent = n.message ? `${t("historyFailing")}: ${n.message}` : "";
 });
 
+/** Says which kind of terminal is in front: the guarded one, a shell, or someone else's shell
+ * being watched (read-only, said plainly rather than keys silently going nowhere). */
+function kindLine() {
+  const kind = $("term-kind");
+  const k = kind.dataset.kind;
+  kind.textContent =
+    k === "watching" ? t("kindWatching").replace("{owner}", kind.dataset.owner ?? "")
+    : t(k === "shell" ? "kindShell" : "kindGuarded");
+}
+
 /** What a viewer's page offers: nothing that runs or writes, said plainly. */
 function applyRole() {
   const ro = account.readOnly();
@@ -623,8 +635,7 @@ function applyLang() {
   $("tab-guarded").title = t("kindGuarded");
   $("new-shell").textContent = t("shellNew");
   $("new-shell").title = t("shellNewTitle");
-  const kind = $("term-kind");
-  kind.textContent = t(kind.dataset.kind === "shell" ? "kindShell" : "kindGuarded");
+  kindLine();
   layout.applyLang();
   status($("status").dataset.state ?? "connecting", t(socket.connected ? "connected" : "connecting"));
 }

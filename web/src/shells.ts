@@ -133,6 +133,12 @@ export class Shells {
     return this.activeId;
   }
 
+  /** Whose shell `id` is, when this page only watches it. */
+  watchedOwner(id: string): string | null {
+    const sh = this.shells.get(id);
+    return sh?.watching ? sh.info.owner : null;
+  }
+
   /** The active shell's folder, when a shell is active. */
   get activeCwd(): string | null | undefined {
     return this.shells.get(this.activeId)?.info.cwd;
