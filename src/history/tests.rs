@@ -283,3 +283,77 @@ fn an_old_history_is_brought_up_to_date_and_indexed() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].status, "done");
 }
+
+/// A real full disk: a 4 MiB tmpfs (this needs root, as CI has; elsewhere it says why it
+/// did not run). The writer must hold the records, say so, and write them all once there is
+/// room again.
+#[test]
+fn a_full_disk_holds_records_and_says_so_until_there_is_room() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let target = std::ffi::CString::new(mnt.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mount(2) with constant, NUL-terminated strings.
+    let mounted = unsafe {
+        libc::mount(
+            c"tmpfs".as_ptr(),
+            target.as_ptr(),
+            c"tmpfs".as_ptr(),
+            0,
+            c"size=4m".as_ptr().cast(),
+        )
+    } == 0;
+    if !mounted {
+        eprintln!(
+            "not run: cannot mount a small tmpfs here ({})",
+            std::io::Error::last_os_error()
+        );
+        return;
+    }
+    struct Unmount(std::ffi::CString);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            // SAFETY: umount2 on the path mounted above.
+            unsafe { libc::umount2(self.0.as_ptr(), libc::MNT_DETACH) };
+        }
+    }
+    let _unmount = Unmount(target);
+    let db = mnt.join("h.sqlite");
+    let h = History::open(&db, Retention::default()).unwrap();
+    let mut health = h.health();
+    // Fill the disk but for a little.
+    let filler = mnt.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let chunk = vec![7u8; 4096];
+    while std::io::Write::write_all(&mut f, &chunk).is_ok() {}
+    drop(f);
+    let big = "x".repeat(2000);
+    for i in 0..100 {
+        h.decided(record("ana", &format!("{big} {i}"), "ls", Verdict::Denied));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), health.wait_for(|m| m.is_some()))
+            .await
+            .expect("the full disk is told")
+            .unwrap();
+    });
+    let said = health.borrow().clone().unwrap();
+    assert!(said.contains("full"), "{said}");
+    std::fs::remove_file(&filler).unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), health.wait_for(|m| m.is_none()))
+            .await
+            .expect("recovery is told")
+            .unwrap();
+    });
+    drop(h);
+    let conn = search::reader(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 100, "nothing was lost");
+}
