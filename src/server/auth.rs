@@ -207,6 +207,19 @@ impl Auth {
         Ok(found)
     }
 
+    /// Whether `token` is the start-up token; a wrong one counts against `ip`, and an address
+    /// that guessed too often may not even try.
+    pub fn owner_token(&self, ip: IpAddr, token: &str) -> Result<bool, Blocked> {
+        if let Some(a) = &self.accounts {
+            a.limiter.gate(ip, None)?;
+        }
+        let ok = self.token_ok(token);
+        if !ok && let Some(a) = &self.accounts {
+            a.limiter.failed(ip, None);
+        }
+        Ok(ok)
+    }
+
     /// The CSRF token of a cookie: what the page must send back on HTTP mutations.
     pub fn csrf_for(&self, cookie: &str) -> String {
         let key: &[u8] = match &self.accounts {

@@ -72,7 +72,7 @@ pub async fn login(
     };
     let lang = request_lang(&headers, form.lang.as_deref());
     if let Some(token) = &form.token {
-        return super::exchange(&app, token, lang);
+        return super::exchange(&app, super::client_ip(peer), token, lang);
     }
     let (Some(user), Some(password)) = (form.user.as_deref(), form.password.as_deref()) else {
         let msg = crate::tr!(lang, "login_malformed");

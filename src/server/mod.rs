@@ -220,8 +220,24 @@ pub(crate) fn peer_ip(ext: &http::Extensions) -> std::net::IpAddr {
 
 /// Trades a valid token for an HttpOnly, SameSite=Strict session cookie and sends the browser
 /// to a URL without the token.
-fn exchange(app: &App, token: &str, lang: crate::lang::Lang) -> Response {
-    if !app.auth.token_ok(token) {
+fn exchange(app: &App, ip: std::net::IpAddr, token: &str, lang: crate::lang::Lang) -> Response {
+    // Guesses of the token count against the address, as wrong passwords do.
+    let ok = match app.auth.owner_token(ip, token) {
+        Ok(ok) => ok,
+        Err(blocked) => {
+            let secs = blocked.retry_after.as_secs().max(1);
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+                    (header::RETRY_AFTER, secs.to_string()),
+                ],
+                crate::tr!(lang, "login_limited", secs = secs) + "\n",
+            )
+                .into_response();
+        }
+    };
+    if !ok {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -248,11 +264,12 @@ fn exchange(app: &App, token: &str, lang: crate::lang::Lang) -> Response {
 
 async fn index(
     State(app): State<Arc<App>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
     Query(q): Query<TokenParam>,
     headers: http::HeaderMap,
 ) -> Response {
     match q.token {
-        Some(token) => exchange(&app, &token, request_lang(&headers, None)),
+        Some(token) => exchange(&app, client_ip(peer), &token, request_lang(&headers, None)),
         None => assets::serve("index.html"),
     }
 }

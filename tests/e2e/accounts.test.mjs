@@ -363,6 +363,14 @@ test("failed logins are limited per address; the right person still logs in from
     tokenLimited = r.status === 429;
   }
   assert.ok(tokenLimited, "wrong tokens are limited too");
+  // And guesses of the start-up token through the link the server prints.
+  let linkLimited = false;
+  for (let i = 0; i < 40 && !linkLimited; i++) {
+    const r = await request("GET", `/?token=guess${i}`, { localAddress: "127.0.0.5" });
+    assert.ok(r.status === 401 || r.status === 429, String(r.status));
+    linkLimited = r.status === 429;
+  }
+  assert.ok(linkLimited, "guesses of the start-up token are limited too");
   assert.equal((await request("GET", "/api/files/a/ana.txt", { headers: { authorization: `Bearer ${srv.token}` } })).status, 200);
 });
 
