@@ -549,3 +549,27 @@ test("kill -9 while commands run: after a restart nothing committed is lost and 
     srv = prev;
   }
 });
+
+test("one person, two tabs: each has its own folder and its own question", async () => {
+  const t1 = await as("ana");
+  const t2 = await as("ana");
+  try {
+    assert.equal((await run(t1.s, "cd deep", "c1")).exit.cwd, "a/deep");
+    assert.equal((await run(t2.s, "pwd", "c2")).exit.cwd, "a", "the other tab stays");
+    writeFileSync(join(srv.root, "a/deep/tmp.txt"), "x");
+    const asked = await run(t1.s, "rm tmp.txt", "c3");
+    assert.ok(asked.plan.confirm, "a destructive command asks first");
+    // The other tab cannot answer it.
+    const other = once(t2.s, "protocol_error", 5000, (e) => e.event === "confirm");
+    t2.s.emit("confirm", { id: "c4", token: asked.plan.confirm });
+    await other;
+    assert.ok(existsSync(join(srv.root, "a/deep/tmp.txt")));
+    const done = once(t1.s, "exit", 5000, (e) => e.id === "c5");
+    t1.s.emit("confirm", { id: "c5", token: asked.plan.confirm });
+    assert.equal((await done).code, 0);
+    assert.ok(!existsSync(join(srv.root, "a/deep/tmp.txt")));
+  } finally {
+    t1.s.close();
+    t2.s.close();
+  }
+});
