@@ -40,15 +40,15 @@ const server = spawn(opts.atajo, ["serve", "--root", root, "--bind", "127.0.0.1:
   stdio: ["ignore", "pipe", "inherit"],
   env: { ...process.env, ATAJO_LOG: "warn" },
 });
-const base = await new Promise((ok, fail) => {
+const [base, ownerToken] = await new Promise((ok, fail) => {
   let out = "";
   const t = setTimeout(() => fail(new Error("atajo did not start")), 20000);
   server.stdout.on("data", (d) => {
     out += d;
-    const m = out.match(/open (http:\/\/[^/\s]+)/);
+    const m = out.match(/open (http:\/\/[^/\s]+)\/\?token=(\w+)/);
     if (m) {
       clearTimeout(t);
-      ok(m[1]);
+      ok([m[1], m[2]]);
     }
   });
 });
@@ -136,6 +136,26 @@ try {
   results.rss_idle_mib = idle / 1024;
   results.rss_connected_mib = loaded / 1024;
   results.rss_per_client_kib = (loaded - idle) / opts.clients;
+
+  // /metrics while all are connected: how long it takes to render, how many series.
+  const scrapes = [];
+  let series = 0;
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    const text = await new Promise((ok, fail) => {
+      http
+        .get({ host: hostname, port, path: "/metrics", headers: { authorization: `Bearer ${ownerToken}` } }, (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => (res.statusCode === 200 ? ok(body) : fail(new Error(`/metrics: ${res.statusCode}`))));
+        })
+        .on("error", fail);
+    });
+    scrapes.push(performance.now() - t);
+    series = text.split("\n").filter((l) => l && !l.startsWith("#")).length;
+  }
+  results.metrics_scrape_p50_ms = pct(scrapes, 50);
+  results.metrics_series = series;
 
   // Instructions from one of them while all are connected: emit → its own folder's
   // nuevo_archivo (the same measure as ../shared/bench/e2e.mjs).

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod fold;
 pub mod history;
 pub mod lang;
+pub mod metrics;
 pub mod policy;
 pub mod protocol;
 pub mod server;

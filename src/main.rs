@@ -59,13 +59,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr: text for a person, or one JSON object per line with
+/// `ATAJO_LOG_FORMAT=json` (for a log collector).
 fn init_logging() {
     let filter = EnvFilter::try_from_env("ATAJO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let json = std::env::var("ATAJO_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().with_current_span(false).init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 fn lang_of(arg: LangArg) -> Option<Lang> {
@@ -444,6 +450,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             assistant: Arc::new(assistant),
             announce: Some(watcher.sender()),
             confined: Default::default(),
+            metrics: Default::default(),
         });
         let opts = ServerOptions {
             addr,

@@ -30,6 +30,19 @@ pub struct Services {
     pub announce: Option<UnboundedSender<WatchMsg>>,
     /// Sandboxes narrowed to a person's folders, by folders.
     pub confined: std::sync::Mutex<HashMap<Vec<String>, Arc<Sandbox>>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl Services {
+    /// Writes a decision down (history, audit) and counts it.
+    fn decided(&self, record: Record) {
+        self.metrics.request(
+            record.kind,
+            record.source.as_deref(),
+            record.verdict.as_str(),
+        );
+        self.history.decided(record);
+    }
 }
 
 impl Services {
@@ -186,7 +199,11 @@ impl Session {
         let rel = self.cwd.lock().await.clone();
         let tree = svc.workspace.tree();
         tree.fresh().await;
+        let started = std::time::Instant::now();
         let mut t = svc.assistant.translate(text, lang, tree, &rel).await;
+        svc.metrics
+            .translation_seconds
+            .observe(started.elapsed().as_secs_f64());
         // A command the rules did not write is shown with what the policy reads in it.
         if t.source != "rules"
             && t.source != "passthrough"
@@ -302,7 +319,7 @@ impl Session {
             let cwd = self.cwd().await;
             let mut rec = self.record(kind, raw, &translation, cwd, Verdict::NotUnderstood);
             rec.reason = Some("not understood".into());
-            svc.history.decided(rec);
+            svc.decided(rec);
             return Finished::NotUnderstood(translation);
         }
         let job = Job {
@@ -469,7 +486,7 @@ impl Session {
                     Verdict::Denied,
                 );
                 rec.reason = verdict.reason.clone();
-                svc.history.decided(rec);
+                svc.decided(rec);
                 return Finished::Denied {
                     translation,
                     verdict,
@@ -489,7 +506,7 @@ impl Session {
             drop(cwd);
             let token = new_token();
             rec.reason = Some("awaiting confirmation".into());
-            svc.history.decided(rec);
+            svc.decided(rec);
             if let Ok(mut slot) = self.pending.lock() {
                 *slot = Some(Pending {
                     token: token.clone(),
@@ -540,6 +557,8 @@ impl Session {
             Approval::Confirmed => Some("trash"),
             Approval::Permanent => Some("permanent"),
         };
+        svc.metrics
+            .request(kind, rec.source.as_deref(), Verdict::Allowed.as_str());
         let running = svc.history.started(rec);
         let mut sink = |chunk: &str| progress.output(chunk);
         let outcome = exec::run(
@@ -564,6 +583,9 @@ impl Session {
         }
         *cwd = outcome.cwd.clone();
         drop(cwd);
+        svc.metrics
+            .command_seconds
+            .observe(outcome.duration.as_secs_f64());
         svc.history.finished(
             running,
             Ended {
@@ -612,7 +634,7 @@ impl Session {
 
     /// Writes down a request this session's role may not make (a viewer's), with why.
     pub async fn forbidden(&self, svc: &Services, kind: &'static str, input: &str, why: &str) {
-        svc.history.decided(Record {
+        svc.decided(Record {
             client: self.client.clone(),
             user: self.who.user.clone(),
             session: self.who.session,

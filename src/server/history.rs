@@ -127,9 +127,13 @@ pub async fn audit(
 /// Tells every page when the history stops (and starts again) being written.
 pub(super) fn tell_health(app: &Arc<App>, io: SocketIo) {
     let mut health = app.services.history.health();
+    let metrics = app.services.metrics.clone();
     tokio::spawn(async move {
         while health.changed().await.is_ok() {
             let message = health.borrow_and_update().clone();
+            metrics
+                .history_failing
+                .set(if message.is_some() { 1.0 } else { 0.0 });
             let notice = Notice {
                 kind: "history".into(),
                 message,

@@ -87,6 +87,7 @@ pub async fn login(
     match app.auth.login(ip, user.trim(), password, &label).await {
         Ok((who, secret)) => {
             tracing::info!(user = %who.user, session = ?who.session, %ip, "logged in");
+            app.services.metrics.login("ok");
             app.services.history.audit(AuditEvent {
                 user: who.user.clone(),
                 session: who.session,
@@ -110,6 +111,7 @@ pub async fn login(
         Err(LoginError::Wrong) => {
             // Who tried is worth a line; what they typed never is.
             tracing::warn!(%ip, "a login failed");
+            app.services.metrics.login("wrong");
             app.services.history.audit(AuditEvent {
                 user: user.trim().chars().take(64).collect(),
                 session: None,
@@ -122,6 +124,7 @@ pub async fn login(
         Err(LoginError::Limited(b)) => {
             let secs = b.retry_after.as_secs().max(1);
             tracing::warn!(%ip, retry_after = secs, "a login was refused: too many failures");
+            app.services.metrics.login("limited");
             let msg = crate::tr!(lang, "login_limited", secs = secs);
             (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -178,7 +181,7 @@ pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
             detail: String::new(),
         });
         if let Some(io) = app.io.get() {
-            super::sessions::end(io, id).await;
+            super::sessions::end(&app, io, id).await;
         }
     }
     (

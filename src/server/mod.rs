@@ -8,6 +8,7 @@ mod files;
 mod guard;
 mod history;
 mod login;
+mod ops;
 mod presence;
 mod sessions;
 mod shell;
@@ -46,6 +47,8 @@ pub struct App {
     /// The Socket.IO server, for HTTP routes that close connections (logout).
     io: std::sync::OnceLock<SocketIo>,
     database: Option<std::path::PathBuf>,
+    /// Whether the watcher's changes are being routed to the feeds (`/readyz`).
+    routing: std::sync::atomic::AtomicBool,
 }
 
 pub struct ServerOptions {
@@ -100,6 +103,7 @@ pub async fn serve(
         presence: Arc::default(),
         io: std::sync::OnceLock::new(),
         database: opts.database,
+        routing: std::sync::atomic::AtomicBool::new(true),
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())
@@ -120,15 +124,22 @@ pub async fn serve(
     if let Some(t) = &app.terminals {
         shell::announce(t, io.clone());
     }
+    let routed = app.clone();
     tokio::spawn(async move {
         // The watcher runs as long as its changes are routed.
         let _watcher = watcher;
         feed::route(hub, changes).await;
+        routed
+            .routing
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        tracing::error!("the watcher's changes are no longer routed");
     });
 
     let guard = Arc::new(Guard::new(opts.addr.ip().is_loopback(), &opts.allow_origin));
     let router = Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
         .route("/api/auth", get(login::mode))
@@ -181,10 +192,6 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
-}
-
-async fn healthz() -> impl IntoResponse {
-    axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
 /// The language of a request's own messages: `?lang=`, else its Accept-Language, else English.

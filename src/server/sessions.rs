@@ -22,7 +22,8 @@ pub fn room(session: i64) -> String {
 }
 
 /// Tells a session's connections it ended, then closes them.
-pub async fn end(io: &SocketIo, session: i64) {
+pub async fn end(app: &App, io: &SocketIo, session: i64) {
+    app.services.metrics.sessions_ended.inc();
     let Some(ns) = io.of("/") else {
         return;
     };
@@ -81,7 +82,7 @@ pub fn watch(app: Arc<App>, io: SocketIo) {
             match ended {
                 Ok(Ok(ended)) => {
                     for id in ended {
-                        end(&io, id).await;
+                        end(&app, &io, id).await;
                     }
                 }
                 Ok(Err(e)) => tracing::error!(error = %e, "cannot check the sessions"),

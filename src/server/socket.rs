@@ -294,6 +294,7 @@ impl feed::Sink for SocketSink {
 /// with its acknowledgement (a CI run hung on it).
 fn prepare(s: &SocketRef, app: &App, who: Identity) {
     app.presence.joined(&s.id.to_string(), &who);
+    app.services.metrics.connections.inc();
     let sink = SocketSink {
         s: s.clone(),
         scope: who.scope.clone(),
@@ -309,6 +310,7 @@ fn prepare(s: &SocketRef, app: &App, who: Identity) {
         s.extensions.remove::<Arc<FeedHandle>>();
         super::shell::disconnected(&s, &app);
         app.presence.left(&s.id.to_string());
+        app.services.metrics.connections.dec();
         debug!(sid = %s.id, "disconnected");
     });
     s.on(event::COMANDO_NATURAL, comando_natural);

@@ -167,3 +167,63 @@ def test_explorer_action_and_http_upload_from_python(server):
     assert status in (400, 404)
     assert not (server["root"].parent / "fuera.txt").exists()
     c.disconnect()
+
+
+def test_metrics_scraped_with_a_real_prometheus_parser(server):
+    import requests
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    a, wa = client(server, auth={"token": server["token"]})
+    a.emit("comando_natural", {"texto": "crear carpeta MEDIDA"})
+    wa.wait(lambda n, d: n == "respuesta_terminal")
+    base = server["base"]
+    assert requests.get(f"{base}/metrics").status_code == 401
+    r = requests.get(f"{base}/metrics", headers={"Authorization": f"Bearer {server['token']}"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/openmetrics-text")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    assert families["atajo_connections"].samples[0].value >= 1
+    requests_seen = [
+        s for s in families["atajo_requests"].samples
+        if s.labels.get("kind") == "comando_natural" and s.labels.get("verdict") == "allowed"
+    ]
+    assert requests_seen and requests_seen[0].value >= 1
+    assert requests_seen[0].labels["source"] == "rules"
+    counts = [s for s in families["atajo_command_duration_seconds"].samples if s.name.endswith("_count")]
+    assert counts[0].value >= 1
+    assert any(s.name.endswith("_count") and s.value >= 1 for s in families["atajo_translation_duration_seconds"].samples)
+    assert families["atajo_history_write_failing"].samples[0].value == 0
+    # Never a token in what is scraped.
+    assert server["token"] not in r.text
+    assert requests.get(f"{base}/healthz").json()["status"] == "ok"
+    ready = requests.get(f"{base}/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    a.disconnect()
+
+
+def test_logs_as_json_lines_without_the_token():
+    import json as _json
+
+    root = Path(tempfile.mkdtemp(prefix="atajo-py-log-")).resolve()
+    data = Path(tempfile.mkdtemp(prefix="atajo-py-log-data-")).resolve()
+    token = "f" * 40
+    proc = subprocess.Popen(
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0", "--data-dir", str(data), "--token", token],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ATAJO_LOG": "info", "ATAJO_LOG_FORMAT": "json"},
+    )
+    try:
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "listening" in line:
+                break
+        events = [_json.loads(line) for line in lines]
+        assert all("level" in e and "fields" in e for e in events)
+        assert any(e["fields"].get("message") == "listening" for e in events)
+        assert token not in "".join(lines)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)

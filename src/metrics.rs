@@ -1,0 +1,162 @@
+//! What a running server counts, for Prometheus (`GET /metrics`): connections, requests by
+//! kind, source and verdict, how long commands and translations take, logins, sessions ended,
+//! and whether the history is being written. One registry per server, no process globals, so
+//! tests read their own.
+
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// `instruction`, `command`, `action`, `comando_natural`, `upload`, `download`…
+    pub kind: String,
+    /// `rules`, `model`, a plugin, `explorer`, `typed`, or `none`.
+    pub source: String,
+    /// `allowed`, `denied`, `confirm`, `not_understood`, `forbidden`.
+    pub verdict: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    pub result: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub connections: Gauge,
+    pub requests: Family<RequestLabels, Counter>,
+    pub command_seconds: Histogram,
+    pub translation_seconds: Histogram,
+    pub logins: Family<ResultLabels, Counter>,
+    pub sessions_ended: Counter,
+    pub history_failing: Gauge<f64, AtomicU64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("atajo");
+        let connections = Gauge::default();
+        registry.register(
+            "connections",
+            "Socket.IO connections open now",
+            connections.clone(),
+        );
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "requests",
+            "Requests judged, by kind, who wrote the command and the verdict",
+            requests.clone(),
+        );
+        // 1 ms to about 65 s.
+        let command_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 17));
+        registry.register(
+            "command_duration_seconds",
+            "How long commands that ran took",
+            command_seconds.clone(),
+        );
+        // 50 µs to about 3 s (a model's answer).
+        let translation_seconds = Histogram::new(exponential_buckets(0.000_05, 2.0, 17));
+        registry.register(
+            "translation_duration_seconds",
+            "How long turning an instruction into a command took",
+            translation_seconds.clone(),
+        );
+        let logins = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "logins",
+            "Logins by result: ok, wrong, limited",
+            logins.clone(),
+        );
+        let sessions_ended = Counter::default();
+        registry.register(
+            "sessions_ended",
+            "Sessions whose live connections were closed (logout, revocation, expiry)",
+            sessions_ended.clone(),
+        );
+        let history_failing = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "history_write_failing",
+            "1 while the history cannot be written (records are held), else 0",
+            history_failing.clone(),
+        );
+        Self {
+            registry,
+            connections,
+            requests,
+            command_seconds,
+            translation_seconds,
+            logins,
+            sessions_ended,
+            history_failing,
+        }
+    }
+
+    pub fn request(&self, kind: &str, source: Option<&str>, verdict: &str) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                kind: kind.to_owned(),
+                source: source.unwrap_or("none").to_owned(),
+                verdict: verdict.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn login(&self, result: &str) {
+        self.logins
+            .get_or_create(&ResultLabels {
+                result: result.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The Prometheus text exposition of everything.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "cannot render the metrics");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn renders_what_was_counted() {
+        let m = super::Metrics::new();
+        m.connections.inc();
+        m.request("command", Some("typed"), "allowed");
+        m.request("command", Some("typed"), "allowed");
+        m.command_seconds.observe(0.004);
+        m.login("wrong");
+        let text = m.render();
+        assert!(text.contains("atajo_connections 1"), "{text}");
+        assert!(
+            text.contains(
+                r#"atajo_requests_total{kind="command",source="typed",verdict="allowed"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("atajo_command_duration_seconds_count 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"atajo_logins_total{result="wrong"} 1"#),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

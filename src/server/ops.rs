@@ -1,0 +1,64 @@
+//! For the people who run atajo: `/healthz` (the process answers), `/readyz` (it can do its
+//! work: the watcher's changes are routed and the history is written) and `/metrics`
+//! (Prometheus text, for an admin's token or cookie).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::{ConnectInfo, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode, header};
+
+use super::App;
+use crate::users::Role;
+
+pub async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+pub async fn readyz(State(app): State<Arc<App>>) -> Response {
+    let mut not = Vec::new();
+    if !app.routing.load(Ordering::Relaxed) {
+        not.push("the watcher's changes are not routed");
+    }
+    let history = app.services.history.health().borrow().clone();
+    if history.is_some() {
+        not.push("the history cannot be written");
+    }
+    let status = if not.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if not.is_empty() { "ready" } else { "not ready" },
+        "problems": not,
+        "history": history,
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+pub async fn metrics(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = super::request_lang(&headers, None);
+    let who = match super::files::identify(&app, &headers, super::client_ip(peer), lang) {
+        Ok(w) => w,
+        Err(res) => return *res,
+    };
+    if who.role != Role::Admin {
+        let msg = crate::tr!(lang, "metrics_admins_only");
+        return (StatusCode::FORBIDDEN, format!("{msg}\n")).into_response();
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        app.services.metrics.render(),
+    )
+        .into_response()
+}
