@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 pub use output::truncation_marker;
 #[cfg(test)]
-pub(crate) use sandbox::tests::sandbox_for;
+pub(crate) use sandbox::tests::{PROCESS_HEAVY, sandbox_for};
 pub use sandbox::{Protection, ResourceLimits, Sandbox, SandboxError, SandboxSettings};
 
 use crate::policy::{Checked, Connector};

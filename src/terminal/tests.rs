@@ -359,8 +359,11 @@ fn running(marker: &str) -> usize {
         .count()
 }
 
+use crate::exec::PROCESS_HEAVY;
+
 #[tokio::test]
 async fn escapes_from_the_shell_fail() {
+    let _alone = PROCESS_HEAVY.lock().await;
     let f = fixture(Duration::from_secs(60));
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("secret");
@@ -415,6 +418,7 @@ async fn escapes_from_the_shell_fail() {
 
 #[tokio::test]
 async fn a_fork_bomb_hits_the_process_cap_and_the_terminal_still_closes() {
+    let _alone = PROCESS_HEAVY.lock().await;
     let f = fixture(Duration::from_secs(60));
     let mut a = View::new("a");
     let t = open(&f, &a);

@@ -8,6 +8,11 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::exec::{Confined, Limits, run_confined};
 
+/// Fork bombs and checks that need to fork must not overlap: when the sandbox falls back to
+/// RLIMIT_NPROC (no cgroup to make), a bomb's processes count against the same user, and a
+/// daemon's `setsid` in another test could not fork (seen once in CI).
+pub static PROCESS_HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub fn sandbox_for(root: &Path) -> Sandbox {
     let settings = SandboxSettings {
         enabled: true,
@@ -143,6 +148,7 @@ async fn no_network_not_even_loopback() {
 
 #[tokio::test]
 async fn a_fork_bomb_is_capped_and_ended() {
+    let _alone = PROCESS_HEAVY.lock().await;
     let j = jail();
     let marker = format!("bomb{}", std::process::id());
     // $0 carries the marker into every copy of the shell. The first copy starts the bomb
