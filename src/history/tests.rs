@@ -64,6 +64,23 @@ fn newest(db: &Path) -> Vec<search::HistoryRow> {
     search::search(&conn, &q).unwrap()
 }
 
+/// Waits (at most `secs`) until the writer says it is failing (`failing`) or writing again.
+fn told(health: &mut tokio::sync::watch::Receiver<Option<String>>, failing: bool, secs: u64) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(secs),
+            health.wait_for(|m| m.is_some() == failing),
+        )
+        .await
+        .expect("the writer says so")
+        .unwrap();
+    });
+}
+
 fn ended(code: i32, output: &str) -> Ended {
     Ended {
         exit_code: code,
@@ -196,24 +213,10 @@ fn a_locked_database_holds_records_and_says_so_until_it_can_write() {
     for i in 0..20 {
         h.decided(record("ana", &format!("held {i}"), "ls", Verdict::Denied));
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(10), health.wait_for(|m| m.is_some()))
-            .await
-            .expect("the failure is told")
-            .unwrap();
-    });
+    told(&mut health, true, 10);
     assert!(health.borrow().as_deref().unwrap().contains("locked"));
     locker.execute_batch("COMMIT").unwrap();
-    rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), health.wait_for(|m| m.is_none()))
-            .await
-            .expect("recovery is told")
-            .unwrap();
-    });
+    told(&mut health, false, 20);
     drop(h);
     assert_eq!(newest(&db).len(), 20, "nothing was lost");
 }
@@ -331,25 +334,11 @@ fn a_full_disk_holds_records_and_says_so_until_there_is_room() {
     for i in 0..100 {
         h.decided(record("ana", &format!("{big} {i}"), "ls", Verdict::Denied));
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(10), health.wait_for(|m| m.is_some()))
-            .await
-            .expect("the full disk is told")
-            .unwrap();
-    });
+    told(&mut health, true, 10);
     let said = health.borrow().clone().unwrap();
     assert!(said.contains("full"), "{said}");
     std::fs::remove_file(&filler).unwrap();
-    rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(30), health.wait_for(|m| m.is_none()))
-            .await
-            .expect("recovery is told")
-            .unwrap();
-    });
+    told(&mut health, false, 30);
     drop(h);
     let conn = search::reader(&db).unwrap();
     let n: i64 = conn
