@@ -2,7 +2,7 @@
 // see the folder in the explorer — and in a second tab, and after a change made outside.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser } from "./browser.mjs";
 import { startServer } from "./server.mjs";
@@ -18,6 +18,9 @@ before(async () => {
       mkdirSync(join(root, "grande"));
       for (let i = 0; i < BIG; i++) writeFileSync(join(root, "grande", `n${i}.txt`), "");
       writeFileSync(join(root, "grande", ".oculto"), "");
+      // Sparse: reading it takes seconds, storing it nothing.
+      writeFileSync(join(root, "lento.bin"), "");
+      truncateSync(join(root, "lento.bin"), 64 * 2 ** 30);
     },
   });
   browser = await launchBrowser();
@@ -66,6 +69,21 @@ test("an instruction typed in the browser creates a folder every open explorer s
   await page.locator(".xterm-rows", { hasText: "todo su contenido" }).waitFor({ timeout: 5000 });
   await page.locator(".xterm-rows", { hasText: "Riesgo: destructivo" }).waitFor({ timeout: 5000 });
   assert.ok(existsSync(join(srv.root, "other")));
+
+  // An instruction sent while a command runs is not lost: the bar keeps it and says why; after
+  // Ctrl-C stops the command, Enter sends it.
+  await page.keyboard.type("sha256sum ../lento.bin");
+  await page.keyboard.press("Enter");
+  await page.fill("#instruction", "crear carpeta DESPUES");
+  await page.press("#instruction", "Enter");
+  await page.locator("#explorer-note", { hasText: "Hay un comando en marcha" }).waitFor({ timeout: 5000 });
+  assert.equal(await page.inputValue("#instruction"), "crear carpeta DESPUES");
+  await page.click("#terminal");
+  await page.keyboard.press("Control+C");
+  await page.locator(".xterm-rows", { hasText: "cancelado" }).waitFor({ timeout: 5000 });
+  await page.press("#instruction", "Enter");
+  await entry(page, "DESPUES").waitFor({ timeout: 5000 });
+  assert.equal(await page.inputValue("#instruction"), "");
   await page.screenshot({ path: join(srv.root, "..", "atajo-browser.png") });
   await context.close();
 });

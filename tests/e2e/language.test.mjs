@@ -71,15 +71,27 @@ const rows = (page) =>
 
 /** Clears the screen, types `command`, runs it and waits for the next prompt: the rows. */
 async function run(page, command) {
+  await idle(page);
   await page.click("#terminal");
   await page.keyboard.press("Control+L");
   await page.keyboard.type(command);
   await page.keyboard.press("Enter");
+  return prompted(page, command);
+}
+
+/** Waits until nothing runs (the last line is a bare prompt): keys pressed before that would
+ * be typed ahead, and the prompt then on the screen would be the last request's. */
+async function idle(page) {
+  await prompted(page, "the last request", 1);
+}
+
+/** Waits for a prompt under at least `min - 1` lines: the rows (the screen if none comes). */
+async function prompted(page, what, min = 2) {
   const end = Date.now() + 8000;
   for (;;) {
     const now = (await rows(page)).filter(Boolean);
-    if (now.length >= 2 && /\$$/.test(now[now.length - 1])) return now.join("\n");
-    if (Date.now() > end) assert.fail(`no prompt after ${command}:\n${now.join("\n")}`);
+    if (now.length >= min && /\$$/.test(now[now.length - 1] ?? "")) return now.join("\n");
+    if (Date.now() > end) assert.fail(`no prompt after ${what}:\n${now.join("\n")}`);
     await new Promise((ok) => setTimeout(ok, 50));
   }
 }
@@ -148,7 +160,7 @@ for (const locale of ["es-ES", "en-US"]) {
     await card.waitFor({ timeout: 5000 });
     await page.keyboard.press("Enter");
     await page.locator('#entries li[data-name="notas.txt"]').waitFor({ state: "detached", timeout: 5000 });
-    const trashed = (await rows(page)).join("\n");
+    const trashed = await prompted(page, "rm notas.txt");
     assert.match(trashed, /\.atajo\/trash/);
     check("a deletion to the trash", trashed);
     const restored = await run(page, "undo");
@@ -157,15 +169,16 @@ for (const locale of ["es-ES", "en-US"]) {
 
     // The assistant: an instruction it does not understand (in the screen's language).
     const bar = page.locator("#instruction");
+    await idle(page);
     await page.keyboard.press("Control+L");
-    await bar.fill(locale.startsWith("es") ? "pinta la carpeta docs de azul" : "paint the docs folder blue");
+    const said = locale.startsWith("es") ? "pinta la carpeta docs de azul" : "paint the docs folder blue";
+    await bar.fill(said);
     await bar.press("Enter");
-    await page.waitForFunction(
-      () => /\$$/.test([...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent.trim()).filter(Boolean).pop() ?? "") &&
-        [...document.querySelectorAll(".xterm-rows > div")].filter((d) => d.textContent.trim()).length >= 2,
-    );
     // The instruction itself is the person's words: only what atajo answered is checked.
-    const answer = (await rows(page)).filter((r) => !/pinta|paint/.test(r)).join("\n");
+    const answer = (await prompted(page, said))
+      .split("\n")
+      .filter((r) => !/pinta|paint/.test(r))
+      .join("\n");
     check("not understood", answer);
 
     // The explorer: its menu, and a rename refused because the name is taken.

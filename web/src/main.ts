@@ -208,7 +208,9 @@ $("ask").addEventListener("submit", (e) => {
   e.preventDefault();
   const input = $<HTMLInputElement>("instruction");
   const text = input.value.trim();
-  if (!text || running) return;
+  if (!text) return;
+  // One request at a time, as in the terminal: the words stay in the bar for the next Enter.
+  if (running || inDialog) return note(t("busy"), 3000);
   input.value = "";
   editor.erase();
   term.write(`\x1b[90m# ${text}\x1b[0m\r\n`);
