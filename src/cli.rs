@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// Seconds a command may run before it and everything it started are killed. [default: 30]
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
+    /// Seconds running commands get to finish when the server is told to stop (SIGTERM,
+    /// SIGINT; a second signal stops them at once). [default: 10]
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_grace: Option<u64>,
     /// Settings file. [default: ./atajo.toml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

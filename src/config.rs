@@ -70,6 +70,9 @@ pub struct Config {
     pub history_max_rows: u64,
     /// Days history and audit rows are kept.
     pub history_max_days: u64,
+    /// Seconds running commands get to finish when the server is told to stop (SIGTERM,
+    /// SIGINT) before they are stopped.
+    pub stop_grace: u64,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -123,6 +126,7 @@ impl Default for Config {
             shell_history: 10_000,
             history_max_rows: 1_000_000,
             history_max_days: 365,
+            stop_grace: 10,
         }
     }
 }
@@ -180,6 +184,8 @@ struct FlagLayer<'a> {
     data_dir: Option<&'a PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     shell: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_grace: Option<u64>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -217,6 +223,7 @@ impl Config {
             assistant_order: args.assistant_order.as_ref(),
             data_dir: args.data_dir.as_ref(),
             shell: args.shell.then_some(true),
+            stop_grace: args.stop_grace,
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -293,6 +300,10 @@ impl Config {
             history_lines: self.shell_history,
             ..crate::terminal::TerminalSettings::default()
         })
+    }
+
+    pub fn stop_grace(&self) -> Duration {
+        Duration::from_secs(self.stop_grace)
     }
 
     pub fn command_timeout(&self) -> Duration {

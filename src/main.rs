@@ -459,6 +459,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             database: accounts_db.clone(),
             allow_origin: config.allow_origin.clone(),
             terminals: config.terminal_settings(),
+            stop_grace: config.stop_grace(),
         };
         // Once the tree is loaded and the server listens, what only starting needed goes.
         let tree_of = services.workspace.clone();

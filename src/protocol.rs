@@ -58,6 +58,7 @@ pub mod event {
     pub const HISTORY: &str = "history";
     pub const NOTICE: &str = "notice";
     pub const SESSION_ENDED: &str = "session_ended";
+    pub const SERVER_STOPPING: &str = "server_stopping";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -153,6 +154,16 @@ pub struct HistoryReply {
 pub struct Notice {
     pub kind: String,
     pub message: Option<String>,
+}
+
+/// `server_stopping`: the server got SIGTERM or SIGINT. It takes no new requests; what runs has
+/// `grace_ms` to finish before it is stopped, then the connection closes (a restarted server
+/// takes the client back).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ServerStopping {
+    #[ts(type = "number")]
+    pub grace_ms: u64,
 }
 
 /// `session_ended`: this connection's session was ended (logout elsewhere, a new password, an

@@ -123,6 +123,8 @@ enum Msg {
         at: f64,
         event: AuditEvent,
     },
+    /// Answered once everything sent before it is written.
+    Flush(std::sync::mpsc::SyncSender<()>),
 }
 
 pub struct History {
@@ -300,6 +302,14 @@ impl History {
         self.send(Msg::Audit { at: now(), event });
     }
 
+    /// Waits (blocking) until everything recorded so far is written: `false` when `within`
+    /// passed first (the database cannot be written: the records are still held).
+    pub fn flush(&self, within: Duration) -> bool {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.send(Msg::Flush(tx));
+        rx.recv_timeout(within).is_ok()
+    }
+
     /// `Some(message)` while the database cannot be written (records are held meanwhile).
     pub fn health(&self) -> tokio::sync::watch::Receiver<Option<String>> {
         self.health.clone()
@@ -361,7 +371,11 @@ impl Writer {
             }
             match self.write(held.make_contiguous()) {
                 Ok(()) => {
-                    held.clear();
+                    for m in held.drain(..) {
+                        if let Msg::Flush(done) = m {
+                            let _ = done.try_send(());
+                        }
+                    }
                     backoff = Duration::from_millis(250);
                     if self.health.borrow().is_some() {
                         tracing::info!(lost, "the history is written again");
@@ -512,6 +526,7 @@ impl Writer {
                         ])?;
                         finished.push(*running);
                     }
+                    Msg::Flush(_) => {}
                     Msg::Audit { at, event } => {
                         audit.execute(params![
                             at,

@@ -12,6 +12,7 @@ mod ops;
 mod presence;
 mod sessions;
 mod shell;
+mod shutdown;
 mod socket;
 
 use std::net::SocketAddr;
@@ -49,6 +50,8 @@ pub struct App {
     database: Option<std::path::PathBuf>,
     /// Whether the watcher's changes are being routed to the feeds (`/readyz`).
     routing: std::sync::atomic::AtomicBool,
+    /// The requests running, for a shutdown that lets them finish.
+    drain: shutdown::Drain,
 }
 
 pub struct ServerOptions {
@@ -62,6 +65,8 @@ pub struct ServerOptions {
     pub allow_origin: Vec<String>,
     /// `Some` when clients may open shell terminals.
     pub terminals: Option<TerminalSettings>,
+    /// How long running requests may take to finish once the server is told to stop.
+    pub stop_grace: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +109,7 @@ pub async fn serve(
         io: std::sync::OnceLock::new(),
         database: opts.database,
         routing: std::sync::atomic::AtomicBool::new(true),
+        drain: shutdown::Drain::default(),
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())
@@ -151,7 +157,7 @@ pub async fn serve(
             get(files::get_path).put(files::put_path),
         )
         .fallback(get(static_file))
-        .with_state(app)
+        .with_state(app.clone())
         .layer(layer)
         .layer(axum::middleware::from_fn_with_state(guard, guard::guard));
 
@@ -162,36 +168,95 @@ pub async fn serve(
             source,
         })?;
     let local = listener.local_addr()?;
+    // Signals are watched from before `ready`: a SIGTERM right after start-up is a clean stop.
+    let (signalled, signals) = shutdown::signals();
     ready(local);
     // Replies are small and latency-bound: never wait for Nagle's algorithm.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
         limit_unsent(tcp);
     });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut http = tokio::spawn(
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_stopped.await;
+        })
+        .into_future(),
+    );
+    tokio::select! {
+        () = signalled => {}
+        served = &mut http => {
+            // The listener failed on its own: nothing to drain for.
+            return match served {
+                Ok(r) => r.map_err(ServeError::Io),
+                Err(e) => Err(ServeError::Io(std::io::Error::other(e))),
+            };
+        }
+    }
+    stop(&app, &io, stop_http, http, opts.stop_grace, signals).await;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+/// The orderly stop: no new connections or requests, every page told, running requests given
+/// `grace` (a second signal cuts it short), then stopped; shells ended; the history written.
+async fn stop(
+    app: &Arc<App>,
+    io: &SocketIo,
+    stop_http: tokio::sync::oneshot::Sender<()>,
+    http: tokio::task::JoinHandle<std::io::Result<()>>,
+    grace: Duration,
+    signals: tokio::sync::watch::Receiver<u32>,
+) {
+    app.drain.begin();
+    let _ = stop_http.send(());
+    let running = app.drain.running();
+    tracing::info!(
+        running,
+        grace_s = grace.as_secs_f64(),
+        "stopping: no new connections or requests"
+    );
+    let told = crate::protocol::ServerStopping {
+        grace_ms: u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
     };
-    tokio::select! {
-        _ = ctrl_c => {},
-        () = term => {},
+    if let Some(ns) = io.of("/") {
+        let _ = ns
+            .emit(crate::protocol::event::SERVER_STOPPING, &told)
+            .await;
     }
-    tracing::info!("shutting down");
+    let drained = app
+        .drain
+        .finish(grace, Duration::from_secs(5), shutdown::second(signals))
+        .await;
+    let shells_ended = match &app.terminals {
+        Some(t) => t.close_all(Duration::from_secs(3)).await,
+        None => true,
+    };
+    // Connections still open (a long download) get a moment, not forever.
+    if tokio::time::timeout(Duration::from_secs(3), http)
+        .await
+        .is_err()
+    {
+        tracing::warn!("HTTP requests still open at the stop");
+    }
+    let services = app.services.clone();
+    let written =
+        tokio::task::spawn_blocking(move || services.history.flush(Duration::from_secs(10)))
+            .await
+            .unwrap_or(false);
+    if !written {
+        tracing::error!("stopping with history records not written");
+    }
+    tracing::info!(
+        finished = drained.finished,
+        cancelled = drained.cancelled,
+        shells_ended,
+        history_written = written,
+        "stopped"
+    );
 }
 
 /// The language of a request's own messages: `?lang=`, else its Accept-Language, else English.

@@ -22,6 +22,9 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
     if !app.routing.load(Ordering::Relaxed) {
         not.push("the watcher's changes are not routed");
     }
+    if app.drain.stopping() {
+        not.push("the server is stopping");
+    }
     let history = app.services.history.health().borrow().clone();
     if history.is_some() {
         not.push("the history cannot be written");

@@ -449,6 +449,16 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         reply(&s, event::ERROR_TERMINAL, &refused).await;
         return;
     }
+    let cancel = Arc::new(tokio::sync::Notify::new());
+    let Some(_counted) = app.drain.enter(cancel.clone()) else {
+        let refused = ErrorTerminal {
+            output: crate::tr!(lang_of(&s, None), "server_stopping"),
+            command: None,
+            reason: "stopping".into(),
+        };
+        reply(&s, event::ERROR_TERMINAL, &refused).await;
+        return;
+    };
     // A reply to a pending confirmation ("confirmar", "yes", "cancelar" …) answers it.
     let answer = session
         .pending_token()
@@ -472,7 +482,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
         }
         Some((token, Some(approval))) => {
             session
-                .confirm(&app.services, &token, approval, None, &mut Quiet)
+                .confirm(&app.services, &token, approval, Some(&cancel), &mut Quiet)
                 .await
         }
         None => {
@@ -485,7 +495,7 @@ async fn comando_natural(s: SocketRef, TryData(data): TryData<Value>, State(app)
                     &app.services,
                     input,
                     event::COMANDO_NATURAL,
-                    None,
+                    Some(&cancel),
                     &mut Quiet,
                 )
                 .await
@@ -731,6 +741,10 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
         backlog: Default::default(),
     };
     let cancel = session.register(&id);
+    let Some(_counted) = app.drain.enter(cancel.clone()) else {
+        session.forget(&id);
+        return stopping(&s, kind_of(&ask), id, before);
+    };
     let finished = match ask {
         Ask::Run(input, kind) => {
             session
@@ -773,6 +787,21 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
     if cwd != before {
         reply(&s, event::CWD, &CwdMsg { cwd }).await;
     }
+}
+
+/// The event a streamed request came as.
+fn kind_of(ask: &Ask<'_>) -> &'static str {
+    match ask {
+        Ask::Run(_, kind) => kind,
+        Ask::Confirm(..) => event::CONFIRM,
+    }
+}
+
+/// A request refused because the server is stopping: said as a protocol error, and ended.
+fn stopping(s: &SocketRef, kind: &str, id: String, cwd: String) {
+    let lang = lang_of(s, None);
+    protocol_error(s, kind, &crate::tr!(lang, "server_stopping"));
+    let _ = s.emit(event::EXIT, &nothing_ran(id, cwd));
 }
 
 async fn instruction(s: SocketRef, TryData(data): TryData<Value>, State(app): State<Arc<App>>) {

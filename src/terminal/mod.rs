@@ -244,6 +244,20 @@ impl Terminals {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// Ends every shell (and what it started) and waits up to `within` for them to go: `true`
+    /// when none is left.
+    pub async fn close_all(&self, within: std::time::Duration) -> bool {
+        let all: Vec<Arc<Terminal>> = self.map().values().cloned().collect();
+        for t in &all {
+            t.close();
+        }
+        let until = tokio::time::Instant::now() + within;
+        while !self.map().is_empty() && tokio::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        self.map().is_empty()
+    }
 }
 
 /// Text a program or a client chose, as it may be shown: printable characters, at most `max`.

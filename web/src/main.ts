@@ -11,6 +11,7 @@ import type { Hello } from "./protocol/Hello";
 import type { OutputChunk } from "./protocol/OutputChunk";
 import type { Plan } from "./protocol/Plan";
 import type { ProtocolError } from "./protocol/ProtocolError";
+import type { ServerStopping } from "./protocol/ServerStopping";
 import type { Action } from "./protocol/Action";
 import type { ActionRefused } from "./protocol/ActionRefused";
 import { lang, t, toggle } from "./i18n";
@@ -523,6 +524,7 @@ const status = (state: string, text: string) => {
 
 socket.on("hello", (h: Hello) => {
   account.hello(h);
+  if ($("notice").dataset.kind === "stopping") $("notice").hidden = true;
   applyRole();
   rootName = h.root_name;
   editor.useHistory(h.root_name);
@@ -572,7 +574,16 @@ $("history").addEventListener("click", () => historyPanel.show());
 socket.on("notice", (n: { kind: string; message: string | null }) => {
   const box = $("notice");
   box.hidden = n.message === null;
+  box.dataset.kind = n.kind;
   box.textContent = n.message ? `${t("historyFailing")}: ${n.message}` : "";
+});
+// A stop (a restart, usually): said until the server is back; the connection comes back by
+// itself.
+socket.on("server_stopping", (x: ServerStopping) => {
+  const box = $("notice");
+  box.hidden = false;
+  box.dataset.kind = "stopping";
+  box.textContent = t("serverStopping").replace("{s}", String(Math.round(x.grace_ms / 1000)));
 });
 
 /** Says which kind of terminal is in front: the guarded one, a shell, or someone else's shell
