@@ -105,6 +105,12 @@ pub struct ServeArgs {
     /// Seconds a command may run before it and everything it started are killed. [default: 30]
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
+    /// The path the app is served under behind a proxy, e.g. /atajo (also ATAJO_BASE_PATH).
+    #[arg(long, value_name = "PATH")]
+    pub base_path: Option<String>,
+    /// A proxy (address or network) whose X-Forwarded-For names the client (repeatable).
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    pub trusted_proxy: Vec<String>,
     /// Seconds running commands get to finish when the server is told to stop (SIGTERM,
     /// SIGINT; a second signal stops them at once). [default: 10]
     #[arg(long, value_name = "SECONDS")]

@@ -73,6 +73,13 @@ pub struct Config {
     /// Seconds running commands get to finish when the server is told to stop (SIGTERM,
     /// SIGINT) before they are stopped.
     pub stop_grace: u64,
+    /// The path the web app is served under behind a proxy, e.g. `/atajo` (every URL of the
+    /// app follows it; `""` serves at the root).
+    pub base_path: String,
+    /// Proxies (addresses or networks, e.g. `127.0.0.1`, `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client: rate limits and logs then see the person's address
+    /// rather than the proxy's.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -127,6 +134,8 @@ impl Default for Config {
             history_max_rows: 1_000_000,
             history_max_days: 365,
             stop_grace: 10,
+            base_path: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -153,6 +162,8 @@ pub enum ConfigError {
     ShortToken,
     #[error("assistant settings: {0}")]
     Assistant(String),
+    #[error(transparent)]
+    Front(#[from] crate::server::FrontError),
 }
 
 /// Only the flags a person actually gave, so that they override without erasing lower layers.
@@ -186,6 +197,10 @@ struct FlagLayer<'a> {
     shell: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_grace: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_path: Option<&'a String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    trusted_proxies: &'a [String],
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -224,6 +239,8 @@ impl Config {
             data_dir: args.data_dir.as_ref(),
             shell: args.shell.then_some(true),
             stop_grace: args.stop_grace,
+            base_path: args.base_path.as_ref(),
+            trusted_proxies: &args.trusted_proxy,
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -236,6 +253,8 @@ impl Config {
         if self.token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(ConfigError::ShortToken);
         }
+        crate::server::normalize_base(&self.base_path)?;
+        crate::server::parse_proxies(&self.trusted_proxies)?;
         Ok(())
     }
 
@@ -300,6 +319,15 @@ impl Config {
             history_lines: self.shell_history,
             ..crate::terminal::TerminalSettings::default()
         })
+    }
+
+    /// `""` or `/atajo`.
+    pub fn base_path(&self) -> Result<String, ConfigError> {
+        Ok(crate::server::normalize_base(&self.base_path)?)
+    }
+
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        Ok(crate::server::parse_proxies(&self.trusted_proxies)?)
     }
 
     pub fn stop_grace(&self) -> Duration {

@@ -460,7 +460,10 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             allow_origin: config.allow_origin.clone(),
             terminals: config.terminal_settings(),
             stop_grace: config.stop_grace(),
+            base_path: config.base_path()?,
+            trusted_proxies: config.trusted_proxies()?,
         };
+        let base = opts.base_path.clone();
         // Once the tree is loaded and the server listens, what only starting needed goes.
         let tree_of = services.workspace.clone();
         server::serve(services, (watcher, changes), opts, move |local| {
@@ -475,10 +478,10 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 ip => ip.to_string(),
             };
             let url = if generated {
-                format!("http://{host}:{}/?token={token}", local.port())
+                format!("http://{host}:{}{base}/?token={token}", local.port())
             } else {
                 format!(
-                    "http://{host}:{}/ (use your configured token)",
+                    "http://{host}:{}{base}/ (use your configured token)",
                     local.port()
                 )
             };

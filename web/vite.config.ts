@@ -1,6 +1,8 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
+  // Relative URLs: the same build serves at / and beneath a proxy's path (/atajo/).
+  base: "./",
   build: {
     outDir: "dist",
     emptyOutDir: true,

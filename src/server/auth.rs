@@ -306,12 +306,13 @@ fn identity_of(found: Found) -> Identity {
     }
 }
 
-/// The value of one cookie in a `Cookie:` header.
-pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+/// Every value of cookie `name` in a `Cookie:` header: two atajo servers on one host (under `/` and `/atajo/`)
+/// each set one, and the browser sends both beneath `/atajo/`.
+pub fn cookie_values<'a>(header: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
     header
         .split(';')
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(move |(k, _)| *k == name)
         .map(|(_, v)| v)
 }
 
@@ -349,7 +350,14 @@ mod tests {
         assert!(!auth.session_ok(&forged));
         let other_nonce = format!("{}{}", "f".repeat(64), &s[64..]);
         assert!(!auth.session_ok(&other_nonce));
-        assert_eq!(cookie_value("a=1; atajo_session=xyz", COOKIE), Some("xyz"));
+        assert_eq!(
+            cookie_values("a=1; atajo_session=xyz", COOKIE).collect::<Vec<_>>(),
+            ["xyz"]
+        );
+        assert_eq!(
+            cookie_values("atajo_session=b; a=1; atajo_session=r", COOKIE).collect::<Vec<_>>(),
+            ["b", "r"]
+        );
         assert_eq!(query_value("EIO=4&token=abc&t=1", "token"), Some("abc"));
     }
 }

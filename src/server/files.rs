@@ -19,7 +19,7 @@ use tokio::io::AsyncWriteExt;
 use tracing::{debug, warn};
 
 use super::App;
-use super::auth::{COOKIE, cookie_value};
+use super::auth::{COOKIE, cookie_values};
 use crate::history::{Ended, Record, Verdict};
 use crate::lang::Lang;
 use crate::protocol::Entry;
@@ -158,7 +158,7 @@ fn caller(
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .filter_map(|h| cookie_value(h, COOKIE))
+        .flat_map(|h| cookie_values(h, COOKIE))
         .find_map(|c| app.auth.by_cookie(c).map(|who| (who, c)));
     let Some((who, cookie)) = found else {
         return Err(Box::new(unauthorized(lang)));

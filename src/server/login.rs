@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 
-use super::auth::{COOKIE, CSRF_HEADER, LoginError, cookie_value};
+use super::auth::{COOKIE, CSRF_HEADER, LoginError, cookie_values};
 use super::{App, request_lang};
 use crate::history::AuditEvent;
 
@@ -33,13 +33,13 @@ fn json(status: StatusCode, body: serde_json::Value) -> Response {
 
 /// The cookie that holds a session: HttpOnly (no script reads it), SameSite=Strict (no other
 /// site sends it), for the whole server.
-fn session_cookie(value: &str, secure: bool) -> String {
+pub(super) fn session_cookie(value: &str, secure: bool, base: &str) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/{secure}")
+    format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path={base}/{secure}")
 }
 
 /// Whether the page was reached over TLS (directly or through a proxy that says so).
-fn over_tls(headers: &HeaderMap) -> bool {
+pub(super) fn over_tls(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
@@ -72,7 +72,8 @@ pub async fn login(
     };
     let lang = request_lang(&headers, form.lang.as_deref());
     if let Some(token) = &form.token {
-        return super::exchange(&app, super::client_ip(peer), token, lang);
+        let secure = over_tls(&headers);
+        return super::exchange(&app, super::client_ip(peer), token, lang, secure);
     }
     let (Some(user), Some(password)) = (form.user.as_deref(), form.password.as_deref()) else {
         let msg = crate::tr!(lang, "login_malformed");
@@ -102,7 +103,7 @@ pub async fn login(
             (
                 [(
                     header::SET_COOKIE,
-                    session_cookie(&secret, over_tls(&headers)),
+                    session_cookie(&secret, over_tls(&headers), &app.base),
                 )],
                 axum::Json(body),
             )
@@ -148,12 +149,13 @@ pub async fn login(
     }
 }
 
-fn cookie_of(headers: &HeaderMap) -> Option<&str> {
+fn cookies_of(headers: &HeaderMap) -> Vec<&str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .find_map(|h| cookie_value(h, COOKIE))
+        .flat_map(|h| cookie_values(h, COOKIE))
+        .collect()
 }
 
 /// Whether a mutation made with the browser's cookie carries that cookie's CSRF token.
@@ -166,13 +168,15 @@ pub fn csrf_ok(app: &App, headers: &HeaderMap, cookie: &str) -> bool {
 
 pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let lang = request_lang(&headers, None);
-    let Some(cookie) = cookie_of(&headers) else {
-        return Redirect::to("/").into_response();
-    };
-    if !csrf_ok(&app, &headers, cookie) {
+    let cookies = cookies_of(&headers);
+    if cookies.is_empty() {
+        return Redirect::to(&format!("{}/", app.base)).into_response();
+    }
+    // The page's CSRF token names its own cookie among those the browser sent.
+    let Some(cookie) = cookies.into_iter().find(|c| csrf_ok(&app, &headers, c)) else {
         let msg = crate::tr!(lang, "http_csrf");
         return json(StatusCode::FORBIDDEN, serde_json::json!({"error": msg}));
-    }
+    };
     if let Some((id, user)) = app.auth.logout(cookie) {
         app.services.history.audit(AuditEvent {
             user,
@@ -187,7 +191,10 @@ pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
     (
         [(
             header::SET_COOKIE,
-            format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+            format!(
+                "{COOKIE}=; HttpOnly; SameSite=Strict; Path={}/; Max-Age=0",
+                app.base
+            ),
         )],
         json(StatusCode::OK, serde_json::json!({"ok": true})),
     )

@@ -5,6 +5,7 @@
 mod assets;
 mod auth;
 mod files;
+mod front;
 mod guard;
 mod history;
 mod login;
@@ -30,12 +31,13 @@ use socketioxide::handler::ConnectHandler;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 pub use auth::random_hex;
+pub use front::{FrontError, normalize_base, parse_proxies};
 
 use crate::feed::{self, Hub};
 use crate::session::Services;
 use crate::terminal::{TerminalSettings, Terminals};
 use crate::workspace::{WatchMsg, Watcher};
-use auth::{Auth, COOKIE};
+use auth::Auth;
 use guard::Guard;
 
 pub struct App {
@@ -52,6 +54,8 @@ pub struct App {
     routing: std::sync::atomic::AtomicBool,
     /// The requests running, for a shutdown that lets them finish.
     drain: shutdown::Drain,
+    /// The path the app is served under: `""` or `/atajo` (cookies and redirects follow it).
+    base: String,
 }
 
 pub struct ServerOptions {
@@ -67,6 +71,10 @@ pub struct ServerOptions {
     pub terminals: Option<TerminalSettings>,
     /// How long running requests may take to finish once the server is told to stop.
     pub stop_grace: Duration,
+    /// The path the app is served under (normalized: `""` or `/atajo`).
+    pub base_path: String,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +118,7 @@ pub async fn serve(
         database: opts.database,
         routing: std::sync::atomic::AtomicBool::new(true),
         drain: shutdown::Drain::default(),
+        base: opts.base_path.clone(),
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())
@@ -160,6 +169,15 @@ pub async fn serve(
         .with_state(app.clone())
         .layer(layer)
         .layer(axum::middleware::from_fn_with_state(guard, guard::guard));
+    // Around the whole router, not inside it: the base path comes off before routing.
+    let front = Arc::new(front::Front {
+        base: opts.base_path,
+        trusted: opts.trusted_proxies,
+    });
+    let service = tower::Layer::layer(
+        &axum::middleware::from_fn_with_state(front, front::front),
+        router,
+    );
 
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
@@ -180,7 +198,9 @@ pub async fn serve(
     let mut http = tokio::spawn(
         axum::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(service),
         )
         .with_graceful_shutdown(async move {
             let _ = http_stopped.await;
@@ -292,7 +312,13 @@ pub(crate) fn peer_ip(ext: &http::Extensions) -> std::net::IpAddr {
 
 /// Trades a valid token for an HttpOnly, SameSite=Strict session cookie and sends the browser
 /// to a URL without the token.
-fn exchange(app: &App, ip: std::net::IpAddr, token: &str, lang: crate::lang::Lang) -> Response {
+fn exchange(
+    app: &App,
+    ip: std::net::IpAddr,
+    token: &str,
+    lang: crate::lang::Lang,
+    secure: bool,
+) -> Response {
     // Guesses of the token count against the address, as wrong passwords do.
     let ok = match app.auth.owner_token(ip, token) {
         Ok(ok) => ok,
@@ -321,9 +347,9 @@ fn exchange(app: &App, ip: std::net::IpAddr, token: &str, lang: crate::lang::Lan
         Ok(id) => (
             [(
                 header::SET_COOKIE,
-                format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/"),
+                login::session_cookie(&id, secure, &app.base),
             )],
-            Redirect::to("/"),
+            Redirect::to(&format!("{}/", app.base)),
         )
             .into_response(),
         Err(e) => {
@@ -341,7 +367,13 @@ async fn index(
     headers: http::HeaderMap,
 ) -> Response {
     match q.token {
-        Some(token) => exchange(&app, client_ip(peer), &token, request_lang(&headers, None)),
+        Some(token) => exchange(
+            &app,
+            client_ip(peer),
+            &token,
+            request_lang(&headers, None),
+            login::over_tls(&headers),
+        ),
         None => assets::serve("index.html"),
     }
 }

@@ -9,7 +9,7 @@ use socketioxide::extract::{AckSender, SocketRef, State, TryData};
 use tracing::{debug, warn};
 
 use super::App;
-use super::auth::{COOKIE, cookie_value, query_value};
+use super::auth::{COOKIE, cookie_values, query_value};
 use crate::assistant::Translation;
 use crate::feed::{self, FeedHandle};
 use crate::lang::Lang;
@@ -64,7 +64,7 @@ fn identify(
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .filter_map(|h| cookie_value(h, COOKIE))
+        .flat_map(|h| cookie_values(h, COOKIE))
         .find_map(|c| app.auth.by_cookie(c).map(|who| (who, Some(c.to_owned())))))
 }
 

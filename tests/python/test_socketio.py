@@ -227,3 +227,46 @@ def test_logs_as_json_lines_without_the_token():
         proc.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_beneath_a_base_path_and_a_clean_stop():
+    """Served beneath /equipo/docs (as behind a proxy's sub-path): python-socketio finds it at
+    that socketio_path; on SIGTERM the client is told, and the server exits 0."""
+    import signal
+
+    import requests
+
+    root = Path(tempfile.mkdtemp(prefix="atajo-py-base-")).resolve()
+    data = Path(tempfile.mkdtemp(prefix="atajo-py-base-data-")).resolve()
+    proc = subprocess.Popen(
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0", "--data-dir", str(data),
+         "--base-path", "/equipo/docs/"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "ATAJO_LOG": "warn"},
+    )
+    try:
+        url = next(m.group(1) for line in proc.stdout if (m := re.search(r"open (http://\S+)", line)))
+        base, token = re.match(r"(http://[^/]+)/equipo/docs/\?token=(\w+)", url).groups()
+        assert requests.get(f"{base}/equipo/docs/healthz", timeout=5).status_code == 200
+        outside = requests.get(f"{base}/healthz", timeout=5)
+        assert outside.status_code == 404 and "/equipo/docs/" in outside.text
+
+        c = socketio.Client(reconnection=False)
+        w = Waiter(c, ["respuesta_terminal", "server_stopping"])
+        c.connect(base, socketio_path="equipo/docs/socket.io", transports=["websocket"],
+                  auth={"token": token}, wait_timeout=5)
+        c.emit("comando_natural", {"texto": "crear carpeta BAJO_RUTA"})
+        _, reply = w.wait(lambda n, d: n == "respuesta_terminal")
+        assert reply["exit_code"] == 0 and (root / "BAJO_RUTA").is_dir()
+
+        proc.send_signal(signal.SIGTERM)
+        _, told = w.wait(lambda n, d: n == "server_stopping")
+        assert told["grace_ms"] == 10_000
+        assert proc.wait(timeout=15) == 0
+        c.disconnect()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)

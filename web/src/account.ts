@@ -40,7 +40,7 @@ export function hello(h: Hello): void {
 /** Shows the login form; asks the server which kind first. */
 export async function showLogin(): Promise<void> {
   try {
-    const r = await fetch("/api/auth");
+    const r = await fetch("api/auth");
     mode = (await r.json()).login === "accounts" ? "accounts" : "token";
   } catch {
     mode = "token";
@@ -109,7 +109,7 @@ export function setup(socket: Socket, connect: () => void): void {
     };
     let res: Response;
     try {
-      res = await fetch("/login", {
+      res = await fetch("login", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
@@ -128,7 +128,7 @@ export function setup(socket: Socket, connect: () => void): void {
     connect();
   });
   $("logout").addEventListener("click", async () => {
-    await fetch("/logout", { method: "POST", headers: writeHeaders() }).catch(() => undefined);
+    await fetch("logout", { method: "POST", headers: writeHeaders() }).catch(() => undefined);
     me = null;
     $("who").hidden = true;
     $("logout").hidden = true;

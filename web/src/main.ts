@@ -130,6 +130,8 @@ const prompt = () => {
 // (listings' errors, protocol errors) comes in it. A function, so a reconnection says the
 // language the page has then.
 const socket = io({
+  // Beneath the page's own folder: `/socket.io/`, or `/atajo/socket.io/` behind a proxy.
+  path: `${new URL(".", location.href).pathname}socket.io`,
   transports: ["websocket"],
   reconnectionDelayMax: 3000,
   auth: (cb: (data: object) => void) => cb({ lang: lang() }),

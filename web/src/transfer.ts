@@ -13,8 +13,8 @@ export function fileUrl(path: string, query = ""): string {
   // The server answers errors in the page's language.
   const q = `${query}${query ? "&" : "?"}lang=${lang()}`;
   const raw = rawPath(path);
-  if (raw) return `/api/files?raw=${raw}${q.replace(/^\?/, "&")}`;
-  return `/api/files/${path.split("/").map(encodeURIComponent).join("/")}${q}`;
+  if (raw) return `api/files?raw=${raw}${q.replace(/^\?/, "&")}`;
+  return `api/files/${path.split("/").map(encodeURIComponent).join("/")}${q}`;
 }
 
 interface Job {
