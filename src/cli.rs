@@ -108,6 +108,9 @@ pub struct ServeArgs {
     /// The path the app is served under behind a proxy, e.g. /atajo (also ATAJO_BASE_PATH).
     #[arg(long, value_name = "PATH")]
     pub base_path: Option<String>,
+    /// Also serve /metrics without a token on this loopback HOST:PORT (for a local Prometheus).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub metrics_bind: Option<String>,
     /// A proxy (address or network) whose X-Forwarded-For names the client (repeatable).
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     pub trusted_proxy: Vec<String>,

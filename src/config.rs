@@ -80,6 +80,9 @@ pub struct Config {
     /// `X-Forwarded-For` names the client: rate limits and logs then see the person's address
     /// rather than the proxy's.
     pub trusted_proxies: Vec<String>,
+    /// A loopback HOST:PORT that serves `/metrics` (and `/healthz`, `/readyz`) without a token,
+    /// for a Prometheus on the same machine.
+    pub metrics_bind: Option<String>,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -136,6 +139,7 @@ impl Default for Config {
             stop_grace: 10,
             base_path: String::new(),
             trusted_proxies: Vec::new(),
+            metrics_bind: None,
         }
     }
 }
@@ -164,6 +168,10 @@ pub enum ConfigError {
     Assistant(String),
     #[error(transparent)]
     Front(#[from] crate::server::FrontError),
+    #[error(
+        "metrics_bind {0:?} must be a loopback HOST:PORT such as 127.0.0.1:9470: metrics there need no token (elsewhere, scrape /metrics on the main port with one)"
+    )]
+    MetricsBind(String),
 }
 
 /// Only the flags a person actually gave, so that they override without erasing lower layers.
@@ -201,6 +209,8 @@ struct FlagLayer<'a> {
     base_path: Option<&'a String>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     trusted_proxies: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics_bind: Option<&'a String>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -241,6 +251,7 @@ impl Config {
             stop_grace: args.stop_grace,
             base_path: args.base_path.as_ref(),
             trusted_proxies: &args.trusted_proxy,
+            metrics_bind: args.metrics_bind.as_ref(),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;
@@ -255,6 +266,7 @@ impl Config {
         }
         crate::server::normalize_base(&self.base_path)?;
         crate::server::parse_proxies(&self.trusted_proxies)?;
+        self.metrics_addr()?;
         Ok(())
     }
 
@@ -328,6 +340,17 @@ impl Config {
 
     pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
         Ok(crate::server::parse_proxies(&self.trusted_proxies)?)
+    }
+
+    /// The loopback address for token-free metrics, if asked for.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let Some(raw) = &self.metrics_bind else {
+            return Ok(None);
+        };
+        match raw.parse::<SocketAddr>() {
+            Ok(a) if a.ip().is_loopback() => Ok(Some(a)),
+            _ => Err(ConfigError::MetricsBind(raw.clone())),
+        }
     }
 
     pub fn stop_grace(&self) -> Duration {

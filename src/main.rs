@@ -462,6 +462,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             stop_grace: config.stop_grace(),
             base_path: config.base_path()?,
             trusted_proxies: config.trusted_proxies()?,
+            metrics_addr: config.metrics_addr()?,
         };
         let base = opts.base_path.clone();
         // Once the tree is loaded and the server listens, what only starting needed goes.

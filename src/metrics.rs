@@ -23,12 +23,40 @@ pub struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VersionLabels {
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabels {
     pub result: String,
 }
 
+/// What the watcher and the feeds count, shared with them (a clone counts into the same
+/// series).
+#[derive(Clone, Debug, Default)]
+pub struct FeedCounters {
+    /// Changes the watcher saw.
+    pub watcher_events: Counter,
+    /// Times the kernel's event queue overflowed and the tree was read again.
+    pub watcher_overflows: Counter,
+    /// Folders sent again whole to a client (a storm, lost events) instead of as changes.
+    pub resyncs: Counter,
+}
+
 pub struct Metrics {
     registry: Registry,
+    pub feed: FeedCounters,
+    /// Changes waiting in the feeds for clients that read slower than they come (set when
+    /// scraped).
+    pub feed_backlog: Gauge,
+    /// Requests running now (set when scraped).
+    pub running: Gauge,
+    /// Shell terminals open now (set when scraped).
+    pub shells: Gauge,
+    pub sandbox_failures: Counter,
+    pub bytes_received: Counter,
+    pub bytes_sent: Counter,
     pub connections: Gauge,
     pub requests: Family<RequestLabels, Counter>,
     pub command_seconds: Histogram,
@@ -91,8 +119,77 @@ impl Metrics {
             "1 while the history cannot be written (records are held), else 0",
             history_failing.clone(),
         );
+        let feed = FeedCounters::default();
+        registry.register(
+            "watcher_events",
+            "File changes the watcher saw",
+            feed.watcher_events.clone(),
+        );
+        registry.register(
+            "watcher_overflows",
+            "Times file events were lost (the kernel's queue overflowed) and the tree was read again",
+            feed.watcher_overflows.clone(),
+        );
+        registry.register(
+            "feed_resyncs",
+            "Folders sent again whole to a client instead of as changes (a storm, lost events)",
+            feed.resyncs.clone(),
+        );
+        let feed_backlog = Gauge::default();
+        registry.register(
+            "feed_backlog",
+            "Changes waiting for clients that read slower than they come",
+            feed_backlog.clone(),
+        );
+        let running = Gauge::default();
+        registry.register("requests_running", "Requests running now", running.clone());
+        let shells = Gauge::default();
+        registry.register(
+            "shell_terminals",
+            "Shell terminals open now",
+            shells.clone(),
+        );
+        let sandbox_failures = Counter::default();
+        registry.register(
+            "sandbox_failures",
+            "Commands that could not be started in the sandbox (nothing ran unconfined)",
+            sandbox_failures.clone(),
+        );
+        let bytes_received = Counter::default();
+        registry.register(
+            "network_received_bytes",
+            "Bytes read from clients (HTTP and WebSocket)",
+            bytes_received.clone(),
+        );
+        let bytes_sent = Counter::default();
+        registry.register(
+            "network_sent_bytes",
+            "Bytes written to clients (HTTP and WebSocket)",
+            bytes_sent.clone(),
+        );
+        registry.register(
+            "build",
+            "The running version",
+            prometheus_client::metrics::info::Info::new(VersionLabels {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            }),
+        );
+        let started = Gauge::<f64, AtomicU64>::default();
+        started.set(crate::history::now());
+        registry.register(
+            "start_time_seconds",
+            "When this server started (Unix time)",
+            started,
+        );
         Self {
             registry,
+            feed,
+            feed_backlog,
+            running,
+            shells,
+            sandbox_failures,
+            bytes_received,
+            bytes_sent,
             connections,
             requests,
             command_seconds,

@@ -71,6 +71,19 @@ struct Job<'a> {
     kind: &'static str,
     translation: Translation,
     lang: Lang,
+    /// How long the translation took (zero for a typed command or a confirmation).
+    translated_in: std::time::Duration,
+}
+
+/// How a command that ran ended, as the history and the log say it.
+fn status_of(outcome: &Outcome) -> &'static str {
+    if outcome.timed_out {
+        "timed_out"
+    } else if outcome.cancelled {
+        "cancelled"
+    } else {
+        "done"
+    }
 }
 
 fn new_token() -> String {
@@ -272,6 +285,7 @@ impl Session {
             let command = p.translation.command.clone().unwrap_or_default();
             progress.output(&(crate::tr!(p.lang, "question_dropped", command = command) + "\n"));
         }
+        let translating = std::time::Instant::now();
         let (raw, translation, lang) = match input {
             Input::Instruction { text, lang } => (
                 text,
@@ -320,13 +334,21 @@ impl Session {
             let mut rec = self.record(kind, raw, &translation, cwd, Verdict::NotUnderstood);
             rec.reason = Some("not understood".into());
             svc.decided(rec);
-            return Finished::NotUnderstood(translation);
+            let finished = Finished::NotUnderstood(translation);
+            self.log(
+                kind,
+                translating.elapsed(),
+                translating.elapsed(),
+                &finished,
+            );
+            return finished;
         }
         let job = Job {
             raw,
             kind,
             translation,
             lang,
+            translated_in: translating.elapsed(),
         };
         self.judge_and_run(svc, job, Approval::None, &[], cancel, progress)
             .await
@@ -436,6 +458,7 @@ impl Session {
             kind: p.kind,
             translation: p.translation,
             lang: p.lang,
+            translated_in: std::time::Duration::ZERO,
         };
         let approval = match approval {
             Approval::None => Approval::Confirmed,
@@ -445,7 +468,71 @@ impl Session {
             .await
     }
 
+    /// Judges and runs a request, and logs it: one line per request with its timings, never
+    /// its text or output (the history keeps those, for those allowed to read them).
     async fn judge_and_run(
+        &self,
+        svc: &Services,
+        job: Job<'_>,
+        approval: Approval,
+        seen: &[String],
+        cancel: Option<&Notify>,
+        progress: &mut dyn Progress,
+    ) -> Finished {
+        let (kind, translated_in) = (job.kind, job.translated_in);
+        let started = std::time::Instant::now();
+        let finished = self
+            .judge_and_run_unlogged(svc, job, approval, seen, cancel, progress)
+            .await;
+        self.log(
+            kind,
+            translated_in,
+            translated_in + started.elapsed(),
+            &finished,
+        );
+        finished
+    }
+
+    fn log(
+        &self,
+        kind: &'static str,
+        translated_in: std::time::Duration,
+        total: std::time::Duration,
+        finished: &Finished,
+    ) {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let (verdict, translation) = match finished {
+            Finished::NotUnderstood(t) => ("not_understood", t),
+            Finished::Denied { translation, .. } => ("denied", translation),
+            Finished::NeedsConfirmation { translation, .. } => ("confirm", translation),
+            Finished::Ran { translation, .. } => ("allowed", translation),
+            Finished::NothingToConfirm => return,
+        };
+        let (exit_code, run_ms, status) = match finished {
+            Finished::Ran { outcome, .. } => (
+                Some(outcome.exit_code),
+                Some(ms(outcome.duration)),
+                status_of(outcome),
+            ),
+            _ => (None, None, "not_run"),
+        };
+        tracing::info!(
+            target: "atajo::request",
+            user = %self.who.user,
+            client = %self.client,
+            kind,
+            source = %translation.source,
+            verdict,
+            status,
+            exit_code,
+            translate_ms = ms(translated_in),
+            run_ms,
+            total_ms = ms(total),
+            "request"
+        );
+    }
+
+    async fn judge_and_run_unlogged(
         &self,
         svc: &Services,
         job: Job<'_>,
@@ -459,6 +546,7 @@ impl Session {
             kind,
             translation,
             lang,
+            ..
         } = job;
         let command = translation.command.clone().unwrap_or_default();
         let mut cwd = self.cwd.lock().await;
@@ -531,6 +619,7 @@ impl Session {
             Err(e) => {
                 // Never run unconfined: say why nothing ran.
                 tracing::error!(error = %e, user = %self.who.user, "cannot narrow the sandbox");
+                svc.metrics.sandbox_failures.inc();
                 let verdict = VerdictMsg {
                     allowed: false,
                     risk: verdict.risk,
@@ -573,6 +662,9 @@ impl Session {
             lang,
         )
         .await;
+        if outcome.not_started {
+            svc.metrics.sandbox_failures.inc();
+        }
         if !outcome.created.is_empty() {
             // Into the model now, so the explorers and this session's next instruction see
             // it without waiting for the watcher.
@@ -592,13 +684,7 @@ impl Session {
                 exit_code: outcome.exit_code,
                 duration_ms: outcome.duration.as_secs_f64() * 1000.0,
                 output: outcome.output.clone(),
-                status: if outcome.timed_out {
-                    "timed_out"
-                } else if outcome.cancelled {
-                    "cancelled"
-                } else {
-                    "done"
-                },
+                status: status_of(&outcome),
             },
         );
         Finished::Ran {

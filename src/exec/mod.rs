@@ -40,6 +40,8 @@ pub struct Outcome {
     pub duration: Duration,
     /// Root-relative folders the builtins created (what the watcher will also report).
     pub created: Vec<PathBuf>,
+    /// A program (or its sandbox) could not be started.
+    pub not_started: bool,
 }
 
 /// Exit code reported when the timeout killed the command, as timeout(1) does.
@@ -70,7 +72,7 @@ pub async fn run(
     let mut out = Output::new(limits.output_limit, sink);
     let mut cwd = cwd.to_path_buf();
     let mut code = 0;
-    let (mut timed_out, mut cancelled) = (false, false);
+    let (mut timed_out, mut cancelled, mut not_started) = (false, false, false);
     let mut created = Vec::new();
     for step in &checked.steps {
         let runs = match step.connector {
@@ -101,6 +103,7 @@ pub async fn run(
         )
         .await;
         code = ended.code;
+        not_started |= ended.not_started;
         if ended.cancelled {
             cancelled = true;
             out.push_str(&format!("\n{}\n", crate::tr!(lang, "run_cancelled")));
@@ -126,6 +129,7 @@ pub async fn run(
         cwd,
         duration: started.elapsed(),
         created,
+        not_started,
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Ended {
     pub code: i32,
     pub timed_out: bool,
     pub cancelled: bool,
+    /// The sandbox or the program could not be started.
+    pub not_started: bool,
 }
 
 impl Ended {
@@ -32,6 +34,7 @@ impl Ended {
             code,
             timed_out: false,
             cancelled: false,
+            not_started: true,
         }
     }
 }
@@ -142,6 +145,7 @@ pub async fn run(
         code,
         timed_out,
         cancelled: was_cancelled,
+        not_started: false,
     }
 }
 

@@ -20,6 +20,7 @@ use pending::{Pending, Work};
 pub use route::route;
 
 use crate::lang::Lang;
+use crate::metrics::FeedCounters;
 use crate::protocol::{
     ChangeKind, FsChange, FsChanges, FsDelta, FsWarning, ListingPage, ListingReason,
 };
@@ -74,16 +75,23 @@ pub struct Hub {
     /// Folders polled instead of watched, told to every new subscriber too.
     /// Folders the watcher could not watch (the inotify limit): said to every explorer.
     unwatched: Mutex<Vec<String>>,
+    counters: FeedCounters,
 }
 
 impl Hub {
-    pub fn new(ws: Arc<Workspace>) -> Arc<Self> {
+    pub fn new(ws: Arc<Workspace>, counters: FeedCounters) -> Arc<Self> {
         Arc::new(Self {
             ws,
             feeds: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
             unwatched: Mutex::new(Vec::new()),
+            counters,
         })
+    }
+
+    /// Changes waiting in every feed (clients that read slower than changes come).
+    pub fn backlog(&self) -> usize {
+        self.feeds().iter().map(|f| f.state().backlog()).sum()
     }
 
     fn feeds(&self) -> Vec<Arc<Feed>> {
@@ -108,7 +116,12 @@ impl Hub {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, feed.clone());
-        tokio::spawn(run(feed.clone(), sink, self.ws.clone()));
+        tokio::spawn(run(
+            feed.clone(),
+            sink,
+            self.ws.clone(),
+            self.counters.resyncs.clone(),
+        ));
         FeedHandle {
             id,
             feed,
@@ -239,7 +252,12 @@ pub async fn patiently(mut send: impl FnMut() -> Result<(), SendError>) -> Resul
     }
 }
 
-async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
+async fn run(
+    feed: Arc<Feed>,
+    sink: impl Sink,
+    ws: Arc<Workspace>,
+    resyncs: prometheus_client::metrics::counter::Counter,
+) {
     let mut seq: u32 = 0;
     loop {
         if feed.closed.load(Ordering::Relaxed) {
@@ -276,6 +294,9 @@ async fn run(feed: Arc<Feed>, sink: impl Sink, ws: Arc<Workspace>) {
                 patiently(|| sink.changes(&batch)).await
             }
             Work::Listing(path, reason) => {
+                if reason == ListingReason::Resync {
+                    resyncs.inc();
+                }
                 let r = send_listing(&sink, &ws, &path, reason, &mut seq, &feed).await;
                 if r.as_ref().is_ok_and(|listed| !listed) {
                     feed.state().drop_sub(&path);

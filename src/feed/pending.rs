@@ -126,6 +126,13 @@ fn is_within(folder: &str, path: &str) -> bool {
 }
 
 impl Pending {
+    /// Changes and listings waiting to be sent.
+    pub fn backlog(&self) -> usize {
+        self.compat.len()
+            + self.subs.values().map(|s| s.dirty.len()).sum::<usize>()
+            + self.listings.len()
+    }
+
     pub fn is_subscriber(&self) -> bool {
         !self.subs.is_empty()
     }

@@ -45,12 +45,14 @@ pub async fn route(hub: Arc<Hub>, mut rx: UnboundedReceiver<WatchMsg>) {
         let mut take = |msg: WatchMsg, changes: &mut Vec<(FsChange, u64)>| match msg {
             WatchMsg::Changes(c, stamp) => {
                 seen += c.len();
+                hub.counters.watcher_events.inc_by(c.len() as u64);
                 changes.extend(c.into_iter().map(|c| (c, stamp)));
             }
             // Instructions in a row, however many clients send them, are not a storm.
             WatchMsg::Announced(c, stamp) => changes.extend(c.into_iter().map(|c| (c, stamp))),
             WatchMsg::Rescan(why) => {
                 tracing::warn!(%why, "file events were lost: shown folders are listed again");
+                hub.counters.watcher_overflows.inc();
                 lost = true;
             }
             WatchMsg::LimitReached(dir) => unwatched.push(dir),

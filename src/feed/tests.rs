@@ -81,7 +81,8 @@ async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
     // is read again, which is what the watcher does on an overflow.
     ws.tree().load(false);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let hub = Hub::new(ws.clone());
+    let counters = crate::metrics::FeedCounters::default();
+    let hub = Hub::new(ws.clone(), counters.clone());
     tokio::spawn(route(hub.clone(), rx));
     let compat = Recorder::default();
     let explorer = Recorder::default();
@@ -97,6 +98,7 @@ async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
     .unwrap();
     std::fs::write(ws.root().join("docs/lost.txt"), b"x").unwrap();
     let found = ws.tree().resync(false);
+    let seen = 1 + found.len() as u64;
     tx.send(WatchMsg::Changes(found, ws.tree().stamp()))
         .unwrap();
     tx.send(WatchMsg::Rescan("test".into())).unwrap();
@@ -107,12 +109,16 @@ async fn lost_events_are_caught_up_and_shown_folders_listed_again() {
         "{lines:?}"
     );
     explorer.wait_for("Resync docs [lost.txt]").await;
+    // What /metrics says about it: every change seen, one overflow, one folder sent again.
+    assert_eq!(counters.watcher_events.get(), seen);
+    assert_eq!(counters.watcher_overflows.get(), 1);
+    assert_eq!(counters.resyncs.get(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_client_gets_everything_coalesced_and_in_order() {
     let (_tmp, ws) = workspace();
-    let hub = Hub::new(ws);
+    let hub = Hub::new(ws, Default::default());
     let slow = Recorder::default();
     *slow.full.lock().unwrap() = 5;
     let _h = hub.attach(slow.clone(), crate::lang::Lang::En);
@@ -134,7 +140,7 @@ async fn a_slow_client_gets_everything_coalesced_and_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_handle_ends_its_feed() {
     let (_tmp, ws) = workspace();
-    let hub = Hub::new(ws);
+    let hub = Hub::new(ws, Default::default());
     let gone = Recorder::default();
     let h = hub.attach(gone.clone(), crate::lang::Lang::En);
     drop(h);

@@ -87,6 +87,14 @@ impl Front {
 }
 
 pub async fn front(State(f): State<Arc<Front>>, mut req: Request<Body>, next: Next) -> Response {
+    // The address the listener saw, where every handler looks for it.
+    if let Some(ConnectInfo(super::counted::Peer(peer))) = req
+        .extensions()
+        .get::<ConnectInfo<super::counted::Peer>>()
+        .copied()
+    {
+        req.extensions_mut().insert(ConnectInfo(peer));
+    }
     if !f.trusted.is_empty()
         && let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied()
         && f.trusts(peer.ip())

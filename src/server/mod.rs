@@ -4,6 +4,7 @@
 
 mod assets;
 mod auth;
+mod counted;
 mod files;
 mod front;
 mod guard;
@@ -75,6 +76,8 @@ pub struct ServerOptions {
     pub base_path: String,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A loopback address serving `/metrics` without a token.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +98,7 @@ pub async fn serve(
     opts: ServerOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let hub = Hub::new(services.workspace.clone());
+    let hub = Hub::new(services.workspace.clone(), services.metrics.feed.clone());
     let terminals = opts.terminals.map(|settings| {
         Terminals::new(
             settings,
@@ -186,20 +189,27 @@ pub async fn serve(
             source,
         })?;
     let local = listener.local_addr()?;
+    if let Some(addr) = opts.metrics_addr {
+        ops::serve_metrics(app.clone(), addr).await?;
+    }
     // Signals are watched from before `ready`: a SIGTERM right after start-up is a clean stop.
     let (signalled, signals) = shutdown::signals();
     ready(local);
     // Replies are small and latency-bound: never wait for Nagle's algorithm.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-        limit_unsent(tcp);
-    });
+    let listener = counted::Counted::new(
+        listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+            limit_unsent(tcp);
+        }),
+        app.services.metrics.bytes_received.clone(),
+        app.services.metrics.bytes_sent.clone(),
+    );
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let mut http = tokio::spawn(
         axum::serve(
             listener,
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
+                counted::Peer,
             >(service),
         )
         .with_graceful_shutdown(async move {

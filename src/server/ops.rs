@@ -56,6 +56,17 @@ pub async fn metrics(
         let msg = crate::tr!(lang, "metrics_admins_only");
         return (StatusCode::FORBIDDEN, format!("{msg}\n")).into_response();
     }
+    exposition(&app)
+}
+
+/// The metrics as Prometheus reads them, with the gauges that are read rather than counted
+/// brought up to date.
+fn exposition(app: &App) -> Response {
+    let m = &app.services.metrics;
+    m.feed_backlog.set(gauge(app.hub.backlog()));
+    m.running.set(gauge(app.drain.running()));
+    m.shells
+        .set(gauge(app.terminals.as_ref().map_or(0, |t| t.list().len())));
     (
         [(
             header::CONTENT_TYPE,
@@ -64,4 +75,36 @@ pub async fn metrics(
         app.services.metrics.render(),
     )
         .into_response()
+}
+
+/// `/metrics`, `/healthz` and `/readyz` on a loopback port of their own, without a token.
+pub async fn serve_metrics(app: Arc<App>, addr: SocketAddr) -> Result<(), super::ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| super::ServeError::Bind { addr, source })?;
+    let local = listener.local_addr()?;
+    let router = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(|State(app): State<Arc<App>>| async move { exposition(&app) }),
+        )
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .with_state(app)
+        // Loopback names only in Host: a web page cannot rebind its name to this port.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(super::guard::Guard::new(true, &[])),
+            super::guard::guard,
+        ));
+    tracing::info!(%local, "metrics without a token on loopback");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the metrics port stopped");
+        }
+    });
+    Ok(())
+}
+
+fn gauge(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

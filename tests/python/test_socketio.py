@@ -218,9 +218,26 @@ def test_logs_as_json_lines_without_the_token():
             lines.append(line)
             if "listening" in line:
                 break
+        port = re.search(r'"local":"127\.0\.0\.1:(\d+)"', lines[-1]).group(1)
+        c = socketio.Client(reconnection=False)
+        c.connect(f"http://127.0.0.1:{port}", transports=["websocket"], auth={"token": token}, wait_timeout=5)
+        c.emit("comando_natural", {"texto": "crear carpeta REGISTRADA"})
+        for line in proc.stderr:
+            lines.append(line)
+            if '"message":"request"' in line:
+                break
+        c.disconnect()
         events = [_json.loads(line) for line in lines]
         assert all("level" in e and "fields" in e for e in events)
         assert any(e["fields"].get("message") == "listening" for e in events)
+        # One event per request, with its timings, and never its words.
+        request = next(e for e in events if e["fields"].get("message") == "request")
+        assert request["target"] == "atajo::request"
+        f = request["fields"]
+        assert (f["kind"], f["source"], f["verdict"], f["status"], f["exit_code"]) == (
+            "comando_natural", "rules", "allowed", "done", 0)
+        assert f["translate_ms"] >= 0 and f["run_ms"] > 0 and f["total_ms"] >= f["run_ms"]
+        assert "REGISTRADA" not in line
         assert token not in "".join(lines)
     finally:
         proc.terminate()
@@ -268,5 +285,70 @@ def test_beneath_a_base_path_and_a_clean_stop():
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_metrics_on_a_loopback_port_of_their_own():
+    """--metrics-bind: /metrics without a token on loopback (a local Prometheus), with the
+    watcher, feed, network, sandbox and build series; refused anywhere but loopback."""
+    import socket
+    import time
+
+    import requests
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(tempfile.mkdtemp(prefix="atajo-py-metrics-")).resolve()
+    data = Path(tempfile.mkdtemp(prefix="atajo-py-metrics-data-")).resolve()
+    refused = subprocess.run(
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0", "--data-dir", str(data),
+         "--metrics-bind", f"0.0.0.0:{port}"],
+        capture_output=True, text=True, timeout=20,
+    )
+    assert refused.returncode != 0 and "loopback" in refused.stderr
+    proc = subprocess.Popen(
+        [BIN, "serve", "--root", str(root), "--bind", "127.0.0.1:0", "--data-dir", str(data),
+         "--metrics-bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "ATAJO_LOG": "warn"},
+    )
+    try:
+        url = next(m.group(1) for line in proc.stdout if (m := re.search(r"open (http://\S+)", line)))
+        base, token = re.match(r"(http://[^/]+)/\?token=(\w+)", url).groups()
+        c = socketio.Client(reconnection=False)
+        w = Waiter(c, ["respuesta_terminal", "nuevo_archivo"])
+        c.connect(base, transports=["websocket"], auth={"token": token}, wait_timeout=5)
+        c.emit("comando_natural", {"texto": "crear carpeta CONTADA"})
+        w.wait(lambda n, d: n == "respuesta_terminal")
+        w.wait(lambda n, d: n == "nuevo_archivo" and d["ruta"] == "CONTADA")
+
+        assert requests.get(f"{base}/metrics", timeout=5).status_code == 401, "the main port still asks"
+        r = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert r.status_code == 200
+        families = {f.name: f for f in text_string_to_metric_families(r.text)}
+        value = lambda name: families[name].samples[0].value  # noqa: E731
+        assert value("atajo_watcher_events") >= 1
+        assert value("atajo_watcher_overflows") == 0
+        assert value("atajo_feed_resyncs") == 0
+        assert value("atajo_feed_backlog") == 0
+        assert value("atajo_requests_running") == 0
+        assert value("atajo_shell_terminals") == 0
+        assert value("atajo_sandbox_failures") == 0
+        assert value("atajo_network_received_bytes") > 100
+        assert value("atajo_network_sent_bytes") > 100
+        assert families["atajo_build"].samples[0].labels["version"]
+        assert abs(value("atajo_start_time_seconds") - time.time()) < 120
+        assert token not in r.text
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()["status"] == "ready"
+        # A page that rebinds its own name to this port gets nothing.
+        assert requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Host": "evil.example"},
+                            timeout=5).status_code == 403
+        c.disconnect()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
