@@ -83,6 +83,9 @@ pub struct Config {
     /// A loopback HOST:PORT that serves `/metrics` (and `/healthz`, `/readyz`) without a token,
     /// for a Prometheus on the same machine.
     pub metrics_bind: Option<String>,
+    /// On a desktop: a command that ran at least this many seconds and ends while its page is
+    /// hidden is announced by a notification.
+    pub notify_after: u64,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -140,6 +143,7 @@ impl Default for Config {
             base_path: String::new(),
             trusted_proxies: Vec::new(),
             metrics_bind: None,
+            notify_after: 10,
         }
     }
 }

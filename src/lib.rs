@@ -10,6 +10,8 @@ pub mod cli;
 pub mod clock;
 pub mod complete;
 pub mod config;
+#[cfg(feature = "desktop")]
+pub mod desktop;
 pub mod evaluate;
 pub mod exec;
 pub mod feed;

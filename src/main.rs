@@ -463,6 +463,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             base_path: config.base_path()?,
             trusted_proxies: config.trusted_proxies()?,
             metrics_addr: config.metrics_addr()?,
+            notify_after: std::time::Duration::from_secs(config.notify_after),
         };
         let base = opts.base_path.clone();
         // Once the tree is loaded and the server listens, what only starting needed goes.

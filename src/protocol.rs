@@ -59,6 +59,8 @@ pub mod event {
     pub const NOTICE: &str = "notice";
     pub const SESSION_ENDED: &str = "session_ended";
     pub const SERVER_STOPPING: &str = "server_stopping";
+    pub const REVEAL: &str = "reveal";
+    pub const VISIBILITY: &str = "visibility";
 }
 
 // ---- compatibility layer (the original design) ----
@@ -117,6 +119,38 @@ pub struct Hello {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub csrf: Option<String>,
+    /// Whether "show in file manager" works for this connection: the server runs in a desktop
+    /// session (a session bus) and the client is on the same machine.
+    pub desktop: bool,
+}
+
+/// `reveal` (with an acknowledgement): show `path` (root-relative) selected in the desktop's
+/// file manager. Only on the server's own desktop, for a client on the same machine.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RevealRequest {
+    pub path: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<String>,
+}
+
+/// The answer to `reveal`: `ok`, or `error` in words.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RevealReply {
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+/// `visibility`: the page is hidden (another tab, minimized) or shown again. A command that
+/// runs 10 s or more and ends while its page is hidden is announced by a desktop notification.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VisibilityMsg {
+    pub hidden: bool,
 }
 
 /// `presence`: who is in this workspace now, sent to every connection when someone comes or

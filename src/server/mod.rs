@@ -5,6 +5,7 @@
 mod assets;
 mod auth;
 mod counted;
+mod desktop;
 mod files;
 mod front;
 mod guard;
@@ -57,6 +58,10 @@ pub struct App {
     drain: shutdown::Drain,
     /// The path the app is served under: `""` or `/atajo` (cookies and redirects follow it).
     base: String,
+    /// The desktop session's bus, when the server runs in one.
+    desktop: Option<desktop::Bus>,
+    #[cfg_attr(not(feature = "desktop"), allow(dead_code))]
+    notify_after: Duration,
 }
 
 pub struct ServerOptions {
@@ -78,6 +83,9 @@ pub struct ServerOptions {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A loopback address serving `/metrics` without a token.
     pub metrics_addr: Option<SocketAddr>,
+    /// A command at least this long that ends while its page is hidden gets a desktop
+    /// notification.
+    pub notify_after: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +119,7 @@ pub async fn serve(
             .map_err(|e| ServeError::Io(std::io::Error::other(e.to_string())))?,
         None => Auth::new(opts.token),
     };
+    let desktop = desktop::connect().await;
     let app = Arc::new(App {
         services,
         auth,
@@ -122,6 +131,8 @@ pub async fn serve(
         routing: std::sync::atomic::AtomicBool::new(true),
         drain: shutdown::Drain::default(),
         base: opts.base_path.clone(),
+        desktop,
+        notify_after: opts.notify_after,
     });
     let (layer, io) = SocketIo::builder()
         .with_state(app.clone())

@@ -326,6 +326,7 @@ fn prepare(s: &SocketRef, app: &App, who: Identity) {
     s.on(event::ACTION, action);
     s.on(event::HISTORY, super::history::history);
     super::shell::register(s, app);
+    super::desktop::register(s);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
         let lang = lang_of(&s, None);
         protocol_error(&s, &name, &crate::tr!(lang, "unknown_event"));
@@ -350,6 +351,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         roots: who.scope.roots(),
         accounts: app.auth.multi_user(),
         csrf: s.extensions.get::<Csrf>().map(|c| c.0),
+        desktop: super::desktop::offered(&s, &app),
     };
     let _ = s.emit(event::HELLO, &hello);
     if let Some(message) = app.services.history.health().borrow().clone() {
@@ -783,6 +785,15 @@ async fn run_streamed(s: SocketRef, app: Arc<App>, id: String, ask: Ask<'_>) {
         | Finished::NothingToConfirm => nothing_ran(id, cwd.clone()),
     };
     stream.flush().await;
+    if let Finished::Ran {
+        translation,
+        outcome,
+        ..
+    } = &finished
+    {
+        let command = translation.command.as_deref().unwrap_or_default();
+        super::desktop::ended(&s, &app, command, outcome.exit_code, outcome.duration);
+    }
     reply(&s, event::EXIT, &exit).await;
     if cwd != before {
         reply(&s, event::CWD, &CwdMsg { cwd }).await;

@@ -5,58 +5,26 @@
 // same as a person; a cross-site page is refused; and the rate limits see each client, not nginx.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
 import { createServer, get as httpGet } from "node:http";
-import { request } from "node:https";
-import { connect as tcpConnect, createServer as tcpServer } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { io } from "socket.io-client";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "./browser.mjs";
+import { NGINX, certificate, nginxHere, client as proxied, freePort, https as httpsTo, recipe, startNginx } from "./nginx.mjs";
 import { once, startServer } from "./server.mjs";
 
-const RECIPE = resolve(import.meta.dirname, "../../deploy/nginx/atajo.conf");
-const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
-
-let dir;
 let main;
 let docs;
-let nginx;
+let stopNginx;
 let tls;
 let plain;
 let ca;
 
-const freePort = () =>
-  new Promise((ok) => {
-    const s = tcpServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-
-const listening = (port) =>
-  new Promise((ok) => {
-    const c = tcpConnect(port, "127.0.0.1");
-    c.once("connect", () => (c.destroy(), ok(true)));
-    c.once("error", () => ok(false));
-  });
-
 before(async () => {
-  if (!NGINX) {
-    assert.ok(process.env.CI !== "true", "nginx is missing (apt-get install nginx-light)");
-    return;
-  }
-  dir = mkdtempSync(join(tmpdir(), "atajo-nginx-"));
-  // A certificate for 127.0.0.1, as a person would make one for a test host.
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
-  ca = readFileSync(join(dir, "cert.pem"));
+  if (!nginxHere()) return;
+  const made = certificate();
+  ca = made.ca;
   [tls, plain] = [await freePort(), await freePort()];
   const proxyArgs = ["--trusted-proxy", "127.0.0.1", "--allow-origin", `https://127.0.0.1:${tls}`];
   main = await startServer(proxyArgs);
@@ -64,88 +32,30 @@ before(async () => {
     prepare: (root) => writeFileSync(join(root, "leeme.txt"), "hola\n"),
   });
   const port = (srv) => new URL(srv.base).port;
-  const recipe = readFileSync(RECIPE, "utf8")
+  const conf = recipe("atajo.conf")
     .replace("listen 80;", `listen 127.0.0.1:${plain};`)
     .replace("listen 443 ssl http2;", `listen 127.0.0.1:${tls} ssl http2;`)
-    .replace(/\/etc\/ssl\/certs\/\S+\.pem/, join(dir, "cert.pem"))
-    .replace(/\/etc\/ssl\/private\/\S+\.key/, join(dir, "key.pem"))
+    .replace(/\/etc\/ssl\/certs\/\S+\.pem/, made.cert)
+    .replace(/\/etc\/ssl\/private\/\S+\.key/, made.key)
     .replace("server 127.0.0.1:8470;", `server 127.0.0.1:${port(main)};`)
     .replace("server 127.0.0.1:8471;", `server 127.0.0.1:${port(docs)};`);
-  const directives = recipe.replace(/#.*$/gm, "");
-  for (const left of ["8470", "8471", "/etc/ssl", "listen 80", "listen 443"]) assert.ok(!directives.includes(left), left);
-  writeFileSync(join(dir, "atajo.conf"), recipe);
-  for (const t of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, t));
-  writeFileSync(
-    join(dir, "nginx.conf"),
-    `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-${process.getuid?.() === 0 ? "user root;" : ""}
-events { worker_connections 512; }
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/atajo.conf;
-}
-`,
-  );
-  nginx = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], { stdio: "ignore" });
-  const end = Date.now() + 10000;
-  while (!(await listening(tls))) {
-    if (Date.now() > end || nginx.exitCode !== null) {
-      assert.fail(`nginx did not start: ${readFileSync(join(dir, "error.log"), "utf8")}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  assert.ok(!conf.replace(/#.*$/gm, "").match(/847[01]/), "every upstream replaced");
+  stopNginx = await startNginx(made.dir, conf, tls);
 });
 
 after(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const gone = new Promise((ok) => nginx.once("exit", ok));
-    nginx.kill("SIGQUIT");
-    await gone;
-  }
+  await stopNginx?.();
   await main?.stop();
   await docs?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const skip = () => !NGINX;
 const origin = () => `https://127.0.0.1:${tls}`;
 
-/** An HTTPS request through nginx: {status, headers, body (Buffer)}. */
-function https(path, { method = "GET", headers = {}, body, localAddress } = {}) {
-  return new Promise((ok, fail) => {
-    const req = request(`${origin()}${path}`, { method, headers, ca, localAddress }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", fail);
-    req.end(body);
-  });
-}
+/** An HTTPS request through nginx. */
+const https = (path, opts) => httpsTo(`${origin()}${path}`, ca, opts);
 
-function client(path, srv, extra = {}) {
-  return new Promise((ok, fail) => {
-    const s = io(origin(), {
-      path,
-      ca,
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: srv.token },
-      ...extra,
-    });
-    s.once("connect", () => ok(s));
-    s.once("connect_error", (e) => (s.close(), fail(e)));
-  });
-}
+const client = (path, srv, extra = {}) => proxied(origin(), path, srv.token, ca, extra);
 
 async function instruction(s, id, text) {
   const done = once(s, "exit", 10000, (x) => x.id === id);

@@ -47,6 +47,8 @@ export interface ExplorerHooks {
   upload(dir: string, files: Dropped[]): void;
   download(path: string, entry: Entry): void;
   note(text: string): void;
+  /** Shows the entry in the desktop's file manager; `null` when the server offers none. */
+  reveal: ((path: string) => void) | null;
 }
 
 /** What was copied or cut, to paste in another folder. */
@@ -526,6 +528,11 @@ export class Explorer {
     input.setSelectionRange(0, dot > 0 ? dot : name.length);
   }
 
+  /** Offers "show in file manager" (or stops offering it). */
+  setReveal(reveal: ((path: string) => void) | null) {
+    this.hooks.reveal = reveal;
+  }
+
   private showMenu(x: number, y: number, name: string | null) {
     this.hideMenu();
     const e = name === null ? null : this.byName.get(name);
@@ -543,6 +550,8 @@ export class Explorer {
           if (en) this.hooks.download(join(here, n), en);
         }
       }]);
+      const reveal = this.hooks.reveal;
+      if (reveal && !many) items.push([t("reveal"), () => reveal(join(here, name))]);
       items.push([t("copy") + " (Ctrl-C)", () => this.copy("copy", name)]);
       items.push([t("cut") + " (Ctrl-X)", () => this.copy("cut", name)]);
     }

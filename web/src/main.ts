@@ -12,6 +12,7 @@ import type { OutputChunk } from "./protocol/OutputChunk";
 import type { Plan } from "./protocol/Plan";
 import type { ProtocolError } from "./protocol/ProtocolError";
 import type { ServerStopping } from "./protocol/ServerStopping";
+import type { RevealReply } from "./protocol/RevealReply";
 import type { Action } from "./protocol/Action";
 import type { ActionRefused } from "./protocol/ActionRefused";
 import { lang, t, toggle } from "./i18n";
@@ -419,7 +420,18 @@ const explorer = new Explorer(socket, subs, $("entries"), $("spacer"), $("rows")
   upload: (dir, files) => transfers.upload(dir, files),
   download: (path, entry) => transfers.download(path, entry),
   note: (text) => note(text, 4000),
+  reveal: null,
 });
+// "Show in file manager", when the server runs on this machine's desktop.
+function reveal(path: string) {
+  socket.timeout(5000).emit("reveal", { path, lang: lang() }, (err: Error | null, r: RevealReply) => {
+    if (err) note(t("revealFailed"), 4000);
+    else if (!r.ok) note(r.error ?? t("revealFailed"), 6000);
+  });
+}
+// A long command that ends while the page is hidden is announced on the desktop.
+const tellVisibility = () => socket.emit("visibility", { hidden: document.hidden });
+document.addEventListener("visibilitychange", tellVisibility);
 // The breadcrumbs take drops too: drag a row onto a parent folder to move it there.
 function crumbDrop(a: HTMLElement, path: string) {
   explorer.dropTarget(a, () => path);
@@ -526,6 +538,8 @@ const status = (state: string, text: string) => {
 
 socket.on("hello", (h: Hello) => {
   account.hello(h);
+  explorer.setReveal(h.desktop ? reveal : null);
+  if (document.hidden) tellVisibility();
   if ($("notice").dataset.kind === "stopping") $("notice").hidden = true;
   applyRole();
   rootName = h.root_name;

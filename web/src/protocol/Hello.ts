@@ -34,4 +34,9 @@ accounts: boolean,
  * The token HTTP mutations made with this browser's cookie must carry in the
  * `x-atajo-csrf` header; absent for a connection made with a token.
  */
-csrf?: string, };
+csrf?: string, 
+/**
+ * Whether "show in file manager" works for this connection: the server runs in a desktop
+ * session (a session bus) and the client is on the same machine.
+ */
+desktop: boolean, };
