@@ -1,6 +1,6 @@
 // A restart nobody notices: the server stops and starts again (same token, same port) under an
-// open page, which reconnects by itself, says so, keeps its cookie (no login again), and runs
-// an instruction typed while the server was down once it is back.
+// open page, which is told of the stop, reconnects by itself, says so, keeps its cookie (no
+// login again), and runs an instruction typed while the server was down once it is back.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -42,6 +42,10 @@ test("the page survives a server restart: reconnects, keeps its session, loses n
   assert.equal(new URL(page.url()).search, "");
 
   await srv.stop({ keepRoot: true });
+  // The stop was said before the connection went, in the page's language.
+  const notice = page.locator("#notice");
+  await notice.waitFor({ timeout: 5000 });
+  assert.match(await notice.innerText(), /El servidor se está deteniendo: .* tiene 10 s para terminar/);
   await page.locator("#status[data-state=disconnected]").waitFor({ timeout: 10000 });
   // Typed while the server is down: kept, and sent when it is back.
   await page.fill("#instruction", "crea la carpeta MIENTRAS");
@@ -50,6 +54,8 @@ test("the page survives a server restart: reconnects, keeps its session, loses n
   srv = await startServer(args, { bind: `127.0.0.1:${port}`, root });
   await page.locator("#status[data-state=connected]").waitFor({ timeout: 15000 });
   assert.match(await page.locator("#status").innerText(), /conectado/);
+  // Back: the notice of the stop is gone.
+  await notice.waitFor({ state: "hidden", timeout: 5000 });
   // The terminal says so too.
   await page.locator(".xterm-rows", { hasText: "[atajo: conexión recuperada]" }).waitFor({ timeout: 5000 });
   await page.locator('#entries li[data-name="MIENTRAS"]').waitFor({ timeout: 10000 });
