@@ -128,28 +128,33 @@ impl Drain {
     }
 }
 
-/// Resolves at the first SIGTERM or SIGINT; the receiver then sees the second one.
+/// Resolves at the first SIGTERM or SIGINT; the receiver then sees the second one. The
+/// handlers are in place when this returns (before the server says it listens): a signal
+/// right after start-up is a clean stop too, not the default action.
 pub fn signals() -> (impl Future<Output = ()>, watch::Receiver<u32>) {
+    use tokio::signal::unix::{SignalKind, signal};
     let (tx, rx) = watch::channel(0u32);
     let mut first = rx.clone();
+    let listen = |kind: SignalKind, name: &str| match signal(kind) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for {name}");
+            None
+        }
+    };
+    let mut term = listen(SignalKind::terminate(), "SIGTERM");
+    let mut int = listen(SignalKind::interrupt(), "SIGINT");
     tokio::spawn(async move {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                    None
-                }
-            };
+        async fn next(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+            match s.as_mut() {
+                Some(s) => s.recv().await,
+                None => std::future::pending().await,
+            }
+        }
         loop {
             let got = tokio::select! {
-                r = tokio::signal::ctrl_c() => r.is_ok(),
-                s = async {
-                    match term.as_mut() {
-                        Some(t) => t.recv().await,
-                        None => std::future::pending().await,
-                    }
-                } => s.is_some(),
+                r = next(&mut term) => r.is_some(),
+                r = next(&mut int) => r.is_some(),
             };
             if !got {
                 return;

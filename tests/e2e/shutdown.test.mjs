@@ -161,3 +161,12 @@ test("a second signal stops what runs at once", async () => {
     await srv.stop();
   }
 });
+
+test("a stop right after start-up is a clean one too", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    const srv = await startServer([]);
+    srv.child.kill(signal);
+    assert.equal(await exited(srv.child), 0, `${signal}: ${srv.stderr()}`);
+    await srv.stop();
+  }
+});
