@@ -53,6 +53,9 @@ const ADDED: &[(&str, &str)] = &[
     ("output_head", "TEXT"),
     ("output_tail", "TEXT"),
     ("ended_at", "REAL"),
+    // The process that wrote the row (`writer_id`): a `running` row is interrupted only when
+    // it is gone.
+    ("writer", "TEXT"),
 ];
 
 const INDEXES: &str = "
@@ -103,11 +106,31 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Requests that were running when the last server died (killed, power lost): they ended
 /// without anyone seeing how. Returns how many.
+/// Rows of a server still running (another process on the same workspace) stay as they are.
 pub fn mark_interrupted(conn: &Connection) -> rusqlite::Result<usize> {
-    conn.execute(
-        "UPDATE history SET status = 'interrupted' WHERE status = 'running'",
-        [],
-    )
+    let writers: Vec<Option<String>> = conn
+        .prepare("SELECT DISTINCT writer FROM history WHERE status = 'running'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut marked = 0;
+    for writer in writers {
+        match writer {
+            Some(w) if super::writer_id::alive(&w) => {}
+            Some(w) => {
+                marked += conn.execute(
+                    "UPDATE history SET status = 'interrupted' WHERE status = 'running' AND writer = ?1",
+                    params![w],
+                )?;
+            }
+            None => {
+                marked += conn.execute(
+                    "UPDATE history SET status = 'interrupted' WHERE status = 'running' AND writer IS NULL",
+                    [],
+                )?;
+            }
+        }
+    }
+    Ok(marked)
 }
 
 /// How much history is kept.

@@ -5,6 +5,7 @@
 
 mod db;
 pub mod search;
+mod writer_id;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -411,8 +412,10 @@ impl Writer {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO history (at, client, kind, input, command, allowed, reason, exit_code, duration_ms,
-                     user, session, source, cwd, verdict, approval, status, output_head, output_tail, ended_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                     user, session, source, cwd, verdict, approval, status, output_head, output_tail, ended_at,
+                     writer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+                     ?20)",
             )?;
             let mut finish = tx.prepare_cached(
                 "UPDATE history SET exit_code = ?2, duration_ms = ?3, status = ?4, output_head = ?5,
@@ -477,6 +480,7 @@ impl Writer {
                             head,
                             tail,
                             ended.map(|_| at),
+                            writer_id::this_process(),
                         ])?;
                         if let Some(id) = running {
                             started.push((*id, tx.last_insert_rowid()));

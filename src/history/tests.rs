@@ -185,17 +185,32 @@ fn what_was_running_when_the_server_died_is_marked_interrupted() {
     let _running = h.started(record("ana", "espera", "sleep 100", Verdict::Allowed));
     let done = h.started(record("ana", "lista", "ls", Verdict::Allowed));
     h.finished(done, ended(0, "a\n"));
-    // The writer has written both (its batch is 20 ms); the process "dies" without the end of
+    // The writer has written both (its batch is 20 ms); the server "dies" without the end of
     // the first: the History is leaked, as a killed process never drops it.
     std::thread::sleep(Duration::from_millis(300));
     std::mem::forget(h);
+    let statuses = || -> HashMap<String, String> {
+        let conn = search::reader(&db).unwrap();
+        search::search(&conn, &search::HistoryQuery::default())
+            .unwrap()
+            .iter()
+            .map(|r| (r.command.clone().unwrap(), r.status.clone()))
+            .collect()
+    };
+    // Its process still runs (it is this one): a second server on the same workspace leaves
+    // the row alone.
+    drop(History::open(&db, Retention::default()).unwrap());
+    assert_eq!(statuses()["sleep 100"], "running");
+    // Written by a server of an earlier boot: gone, so interrupted.
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE history SET writer = 'an-earlier-boot/1/1' WHERE status = 'running'",
+            [],
+        )
+        .unwrap();
     let h2 = History::open(&db, Retention::default()).unwrap();
-    let conn = search::reader(&db).unwrap();
-    let rows = search::search(&conn, &search::HistoryQuery::default()).unwrap();
-    let by: HashMap<_, _> = rows
-        .iter()
-        .map(|r| (r.command.clone().unwrap(), r.status.clone()))
-        .collect();
+    let by = statuses();
     assert_eq!(by["sleep 100"], "interrupted");
     assert_eq!(by["ls"], "done");
     drop(h2);

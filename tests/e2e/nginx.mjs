@@ -80,13 +80,13 @@ http {
   const nginx = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], { stdio: "ignore" });
   const end = Date.now() + 10000;
   while (!(await listening(port))) {
-    if (Date.now() > end || nginx.exitCode !== null) {
+    if (Date.now() > end || nginx.exitCode !== null || nginx.signalCode !== null) {
       assert.fail(`nginx did not start: ${readFileSync(join(dir, "error.log"), "utf8")}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   return async () => {
-    if (nginx.exitCode === null) {
+    if (nginx.exitCode === null && nginx.signalCode === null) {
       const gone = new Promise((ok) => nginx.once("exit", ok));
       nginx.kill("SIGQUIT");
       await gone;

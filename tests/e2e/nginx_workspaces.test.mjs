@@ -102,7 +102,7 @@ test("one browser in all three at once; a process killed leaves the others servi
 
     const killed = servers.bo;
     killed.child.kill("SIGKILL");
-    await new Promise((r) => (killed.child.exitCode !== null ? r() : killed.child.once("exit", r)));
+    await new Promise((r) => (killed.child.exitCode !== null || killed.child.signalCode !== null ? r() : killed.child.once("exit", r)));
     await pages.bo.locator("#status[data-state=disconnected]").waitFor({ timeout: 10000 });
     assert.equal((await https(`${origin()}/w/bo/healthz`, ca)).status, 502);
     for (const name of ["ana", "eva"]) {

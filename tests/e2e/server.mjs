@@ -57,7 +57,8 @@ export async function startServer(
     token: u.searchParams.get("token"),
     child,
     stderr: () => stderr,
-    alive: () => child.exitCode === null,
+    // Killed by a signal, a child has no exit code but a signal code.
+    alive: () => child.exitCode === null && child.signalCode === null,
     stop: ({ keepRoot = false } = {}) =>
       new Promise((ok) => {
         // The root goes with the server (some tests make 100k files), unless it is restarted.
@@ -68,7 +69,7 @@ export async function startServer(
           }
           ok();
         };
-        if (child.exitCode !== null) return done();
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.on("exit", done);
         child.kill("SIGTERM");
       }),

@@ -9,11 +9,12 @@ import { writeFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, connect, once, startServer } from "./server.mjs";
 
-/** Sparse files sha256sum reads at about 200 MB/s here: a short and an endless command. */
+/** Sparse files sha256sum reads at 200-400 MB/s here: a short, a long and an endless command. */
 function prepare(root) {
   for (const [name, size] of [
     ["medio.bin", 256 * 2 ** 20],
     ["largo.bin", 256 * 2 ** 30],
+    ["grande.bin", 2 ** 30],
   ]) {
     writeFileSync(join(root, name), "");
     truncateSync(join(root, name), size);
@@ -37,7 +38,7 @@ async function until(what, pred, ms = 5000) {
 }
 
 const exited = (child) =>
-  new Promise((ok) => (child.exitCode !== null ? ok(child.exitCode) : child.once("exit", (code) => ok(code))));
+  new Promise((ok) => (child.exitCode !== null || child.signalCode !== null ? ok(child.exitCode) : child.once("exit", (code) => ok(code))));
 
 function history(srv) {
   return execFileSync(BIN, ["history", "--json", "--workspace", srv.root, "--data-dir", srv.data], {
@@ -168,5 +169,26 @@ test("a stop right after start-up is a clean one too", async () => {
     srv.child.kill(signal);
     assert.equal(await exited(srv.child), 0, `${signal}: ${srv.stderr()}`);
     await srv.stop();
+  }
+});
+
+test("a second server on the same workspace leaves the first one's running command alone", async () => {
+  const first = await startServer([], { prepare });
+  const a = await connect(first.base, { auth: { token: first.token } });
+  let second;
+  try {
+    const ended = once(a, "exit", 60000, (x) => x.id === "grande");
+    await start(a, "grande", "sha256sum grande.bin");
+    // Same root, same data folder: the history is shared, and this one starts while the
+    // first one's command runs.
+    second = await startServer([], { root: first.root });
+    const row = () => history(first).find((r) => r.command === "sha256sum grande.bin");
+    assert.equal(row().status, "running", "not taken for the leftover of a dead server");
+    assert.equal((await ended).code, 0);
+    await until("the row is done", () => row().status === "done", 5000);
+  } finally {
+    a.close();
+    await second?.stop({ keepRoot: true });
+    await first.stop();
   }
 });

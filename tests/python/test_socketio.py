@@ -324,6 +324,10 @@ def test_metrics_on_a_loopback_port_of_their_own():
         c.emit("comando_natural", {"texto": "crear carpeta CONTADA"})
         w.wait(lambda n, d: n == "respuesta_terminal")
         w.wait(lambda n, d: n == "nuevo_archivo" and d["ruta"] == "CONTADA")
+        # What atajo's own commands change is announced by the pipeline; the watcher's own
+        # events are what other programs do.
+        (root / "externo.txt").write_text("x")
+        w.wait(lambda n, d: n == "nuevo_archivo" and d["ruta"] == "externo.txt")
 
         assert requests.get(f"{base}/metrics", timeout=5).status_code == 401, "the main port still asks"
         r = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
