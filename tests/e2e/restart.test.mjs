@@ -40,12 +40,20 @@ test("the page survives a server restart: reconnects, keeps its session, loses n
   await page.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
   // From here on the page holds only its cookie (the token left the address bar).
   assert.equal(new URL(page.url()).search, "");
+  // A second person, reading English.
+  const english = await browser.newContext({ locale: "en-US" });
+  const other = await english.newPage();
+  await other.goto(`${srv.base}/?token=${token}`);
+  await other.locator("#status[data-state=connected]").waitFor({ timeout: 10000 });
 
   await srv.stop({ keepRoot: true });
-  // The stop was said before the connection went, in the page's language.
+  // The stop was said before the connection went, in each page's language.
   const notice = page.locator("#notice");
   await notice.waitFor({ timeout: 5000 });
   assert.match(await notice.innerText(), /El servidor se está deteniendo: .* tiene 10 s para terminar/);
+  await other.locator("#notice").waitFor({ timeout: 5000 });
+  assert.match(await other.locator("#notice").innerText(), /The server is stopping: .* has 10 s to finish/);
+  await english.close();
   await page.locator("#status[data-state=disconnected]").waitFor({ timeout: 10000 });
   // Typed while the server is down: kept, and sent when it is back.
   await page.fill("#instruction", "crea la carpeta MIENTRAS");
