@@ -71,8 +71,6 @@ struct Job<'a> {
     kind: &'static str,
     translation: Translation,
     lang: Lang,
-    /// How long the translation took (zero for a typed command or a confirmation).
-    translated_in: std::time::Duration,
 }
 
 /// How a command that ran ended, as the history and the log say it.
@@ -285,7 +283,7 @@ impl Session {
             let command = p.translation.command.clone().unwrap_or_default();
             progress.output(&(crate::tr!(p.lang, "question_dropped", command = command) + "\n"));
         }
-        let translating = std::time::Instant::now();
+        let started = std::time::Instant::now();
         let (raw, translation, lang) = match input {
             Input::Instruction { text, lang } => (
                 text,
@@ -328,30 +326,26 @@ impl Session {
             Input::Instruction { .. } => translation.lang,
             Input::Command(..) | Input::Explorer { .. } => lang,
         };
-        if translation.command.is_none() {
+        let translated_in = started.elapsed();
+        let finished = if translation.command.is_none() {
             progress.planned(&translation, None, None);
             let cwd = self.cwd().await;
             let mut rec = self.record(kind, raw, &translation, cwd, Verdict::NotUnderstood);
             rec.reason = Some("not understood".into());
             svc.decided(rec);
-            let finished = Finished::NotUnderstood(translation);
-            self.log(
+            Finished::NotUnderstood(translation)
+        } else {
+            let job = Job {
+                raw,
                 kind,
-                translating.elapsed(),
-                translating.elapsed(),
-                &finished,
-            );
-            return finished;
-        }
-        let job = Job {
-            raw,
-            kind,
-            translation,
-            lang,
-            translated_in: translating.elapsed(),
+                translation,
+                lang,
+            };
+            self.judge_and_run(svc, job, Approval::None, &[], cancel, progress)
+                .await
         };
-        self.judge_and_run(svc, job, Approval::None, &[], cancel, progress)
-            .await
+        self.log(kind, translated_in, started.elapsed(), &finished);
+        finished
     }
 
     /// What `command` would do from this session's folder, in words; nothing runs.
@@ -453,46 +447,31 @@ impl Session {
         let Some(p) = taken else {
             return Finished::NothingToConfirm;
         };
+        let started = std::time::Instant::now();
         let job = Job {
             raw: &p.raw,
             kind: p.kind,
             translation: p.translation,
             lang: p.lang,
-            translated_in: std::time::Duration::ZERO,
         };
         let approval = match approval {
             Approval::None => Approval::Confirmed,
             other => other,
         };
-        self.judge_and_run(svc, job, approval, &p.affected, cancel, progress)
-            .await
-    }
-
-    /// Judges and runs a request, and logs it: one line per request with its timings, never
-    /// its text or output (the history keeps those, for those allowed to read them).
-    async fn judge_and_run(
-        &self,
-        svc: &Services,
-        job: Job<'_>,
-        approval: Approval,
-        seen: &[String],
-        cancel: Option<&Notify>,
-        progress: &mut dyn Progress,
-    ) -> Finished {
-        let (kind, translated_in) = (job.kind, job.translated_in);
-        let started = std::time::Instant::now();
         let finished = self
-            .judge_and_run_unlogged(svc, job, approval, seen, cancel, progress)
+            .judge_and_run(svc, job, approval, &p.affected, cancel, progress)
             .await;
         self.log(
-            kind,
-            translated_in,
-            translated_in + started.elapsed(),
+            p.kind,
+            std::time::Duration::ZERO,
+            started.elapsed(),
             &finished,
         );
         finished
     }
 
+    /// One log line per request with its timings, never its text or output (the history keeps
+    /// those, for those allowed to read them).
     fn log(
         &self,
         kind: &'static str,
@@ -532,7 +511,7 @@ impl Session {
         );
     }
 
-    async fn judge_and_run_unlogged(
+    async fn judge_and_run(
         &self,
         svc: &Services,
         job: Job<'_>,
@@ -546,7 +525,6 @@ impl Session {
             kind,
             translation,
             lang,
-            ..
         } = job;
         let command = translation.command.clone().unwrap_or_default();
         let mut cwd = self.cwd.lock().await;

@@ -132,7 +132,15 @@ def test_show_in_file_manager_through_the_session_bus(desktop):
     assert outside["ok"] is False and "outside" in outside["error"]
     climbing = c.call("reveal", {"path": "../x", "lang": "es"}, timeout=10)
     assert climbing["ok"] is False and "dentro del espacio de trabajo" in climbing["error"]
+    # Malformed and huge requests get an answer in words; nothing reaches the desktop.
+    wrong = c.call("reveal", 42, timeout=10)
+    assert wrong["ok"] is False and wrong["error"]
+    huge = c.call("reveal", {"path": "a/" * 50_000}, timeout=10)
+    assert huge["ok"] is False and huge["error"]
+    c.emit("visibility", "not an object")
+    c.emit("visibility", {"hidden": "yes"})
     assert len([x for x in desktop["calls"] if x[0] == "ShowItems"]) == 1
+    assert c.call("reveal", {"path": "nada.txt", "lang": "en"}, timeout=10)["ok"] is False
 
     # No file manager on the bus any more: said in words, nothing breaks.
     stop_file_manager.set()

@@ -267,6 +267,16 @@ def test_beneath_a_base_path_and_a_clean_stop():
         assert requests.get(f"{base}/equipo/docs/healthz", timeout=5).status_code == 200
         outside = requests.get(f"{base}/healthz", timeout=5)
         assert outside.status_code == 404 and "/equipo/docs/" in outside.text
+        # Dot segments and look-alike prefixes lead nowhere (sent as is, not normalized).
+        import http.client
+        for path in ["/equipo/docs/../healthz", "/equipo/docs/../../etc/passwd", "/equipo/docsx/healthz",
+                     "/equipo/docs/%2e%2e/%2e%2e/etc/passwd"]:
+            conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=5)
+            conn.request("GET", path)
+            res = conn.getresponse()
+            body = res.read()
+            assert res.status == 404 and b"root:" not in body, path
+            conn.close()
 
         c = socketio.Client(reconnection=False)
         w = Waiter(c, ["respuesta_terminal", "server_stopping"])
