@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// Also serve /metrics without a token on this loopback HOST:PORT (for a local Prometheus).
     #[arg(long, value_name = "HOST:PORT")]
     pub metrics_bind: Option<String>,
+    /// Join the other processes serving this workspace through this Redis, e.g.
+    /// redis://127.0.0.1:6379 (needs the `cluster` feature; also ATAJO_CLUSTER_REDIS).
+    #[arg(long, value_name = "URL")]
+    pub cluster_redis: Option<String>,
     /// A proxy (address or network) whose X-Forwarded-For names the client (repeatable).
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     pub trusted_proxy: Vec<String>,

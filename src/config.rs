@@ -86,6 +86,10 @@ pub struct Config {
     /// On a desktop: a command that ran at least this many seconds and ends while its page is
     /// hidden is announced by a notification.
     pub notify_after: u64,
+    /// The Redis (`redis://host:port`) that joins several processes serving this one workspace
+    /// (same root, same data folder): who ran what, who is here and ended sessions reach them
+    /// all. Needs the `cluster` feature.
+    pub cluster_redis: Option<String>,
 }
 
 /// A yes/no setting as people write it: true/false, 1/0, yes/no, on/off.
@@ -144,6 +148,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_bind: None,
             notify_after: 10,
+            cluster_redis: None,
         }
     }
 }
@@ -215,6 +220,8 @@ struct FlagLayer<'a> {
     trusted_proxies: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics_bind: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_redis: Option<&'a String>,
 }
 
 /// The names of the settings, taken from `Config` itself so the list cannot drift.
@@ -256,6 +263,7 @@ impl Config {
             base_path: args.base_path.as_ref(),
             trusted_proxies: &args.trusted_proxy,
             metrics_bind: args.metrics_bind.as_ref(),
+            cluster_redis: args.cluster_redis.as_ref(),
         }));
         let config: Config = fig.extract().map_err(Box::new)?;
         config.validate()?;

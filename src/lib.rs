@@ -8,6 +8,7 @@ pub mod action;
 pub mod assistant;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod complete;
 pub mod config;
 #[cfg(feature = "desktop")]

@@ -464,6 +464,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             trusted_proxies: config.trusted_proxies()?,
             metrics_addr: config.metrics_addr()?,
             notify_after: std::time::Duration::from_secs(config.notify_after),
+            cluster_redis: config.cluster_redis.clone(),
         };
         let base = opts.base_path.clone();
         // Once the tree is loaded and the server listens, what only starting needed goes.

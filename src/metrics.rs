@@ -44,9 +44,26 @@ pub struct FeedCounters {
     pub resyncs: Counter,
 }
 
+/// What the link to the other processes of a workspace counts (`--cluster-redis`).
+#[derive(Clone, Debug, Default)]
+pub struct ClusterCounters {
+    /// Messages published to Redis.
+    pub sent: Counter,
+    /// Messages that could not be published (Redis unreachable): their receivers on other
+    /// processes missed them; this process's own clients still got them.
+    pub lost: Counter,
+    /// Messages received from the other processes.
+    pub received: Counter,
+    /// 1 while Redis answers, 0 while this process serves only its own clients.
+    pub connected: Gauge,
+    /// Processes of this workspace heard from lately, this one included.
+    pub nodes: Gauge,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub feed: FeedCounters,
+    pub cluster: ClusterCounters,
     /// Changes waiting in the feeds for clients that read slower than they come (set when
     /// scraped).
     pub feed_backlog: Gauge,
@@ -135,6 +152,32 @@ impl Metrics {
             "Folders sent again whole to a client instead of as changes (a storm, lost events)",
             feed.resyncs.clone(),
         );
+        let cluster = ClusterCounters::default();
+        registry.register(
+            "cluster_sent",
+            "Messages published to the other processes of this workspace (Redis)",
+            cluster.sent.clone(),
+        );
+        registry.register(
+            "cluster_lost",
+            "Messages the other processes missed because Redis could not be reached",
+            cluster.lost.clone(),
+        );
+        registry.register(
+            "cluster_received",
+            "Messages received from the other processes of this workspace",
+            cluster.received.clone(),
+        );
+        registry.register(
+            "cluster_connected",
+            "1 while Redis answers (or no cluster is configured), 0 while serving alone",
+            cluster.connected.clone(),
+        );
+        registry.register(
+            "cluster_nodes",
+            "Processes serving this workspace heard from lately, this one included",
+            cluster.nodes.clone(),
+        );
         let feed_backlog = Gauge::default();
         registry.register(
             "feed_backlog",
@@ -184,6 +227,7 @@ impl Metrics {
         Self {
             registry,
             feed,
+            cluster,
             feed_backlog,
             running,
             shells,

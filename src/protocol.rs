@@ -55,6 +55,8 @@ pub mod event {
     pub const PTY_EXIT: &str = "pty_exit";
     pub const PTY_TERMINALS: &str = "pty_terminals";
     pub const PRESENCE: &str = "presence";
+    pub const ACTIVITY: &str = "activity";
+    pub const FOLLOW_ACTIVITY: &str = "follow_activity";
     pub const HISTORY: &str = "history";
     pub const NOTICE: &str = "notice";
     pub const SESSION_ENDED: &str = "session_ended";
@@ -122,6 +124,9 @@ pub struct Hello {
     /// Whether "show in file manager" works for this connection: the server runs in a desktop
     /// session (a session bus) and the client is on the same machine.
     pub desktop: bool,
+    /// The process serving this connection: several may serve one workspace
+    /// (`--cluster-redis`).
+    pub node: String,
 }
 
 /// `reveal` (with an acknowledgement): show `path` (root-relative) selected in the desktop's
@@ -168,6 +173,49 @@ pub struct Present {
     pub role: crate::users::Role,
     /// Open connections (tabs, devices, scripts).
     pub connections: u32,
+}
+
+/// `follow_activity` (acknowledged `{ok}`): start (`on: true`) or stop this connection's
+/// `activity` messages. Scripts that do not ask get none.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FollowActivity {
+    pub on: bool,
+}
+
+/// `activity`: someone else in this workspace asked for something (who ran what), when it
+/// starts and again when it ends, from whichever process served them. Sent to the connections
+/// whose folders hold the folder it was asked in; never to the connection that asked.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActivityMsg {
+    /// The request: the same in its start and its end, unique across processes.
+    pub id: String,
+    pub user: String,
+    /// `instruction`, `command`, `action`, `upload`…
+    pub kind: String,
+    /// Who wrote the command: `rules`, `model`, `explorer`, `typed`…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<String>,
+    /// What was asked, as asked.
+    pub input: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub command: Option<String>,
+    /// The folder it was asked in, root-relative.
+    pub cwd: String,
+    /// `running`, then `done`, `timed_out` or `cancelled`; or at once `denied`, `confirm`,
+    /// `not_understood`, `forbidden`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub exit_code: Option<i32>,
+    /// The process that served it (`hello.node`).
+    pub node: String,
+    /// When it was written, in milliseconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub at_ms: u64,
 }
 
 /// `history`'s acknowledgement: rows newest first. People other than admins get their own.

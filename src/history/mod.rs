@@ -9,6 +9,7 @@ mod writer_id;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -133,7 +134,29 @@ pub struct History {
     writer: Option<JoinHandle<()>>,
     next: std::sync::atomic::AtomicU64,
     health: tokio::sync::watch::Receiver<Option<String>>,
+    /// Every request as it is written, for whoever follows them live (the activity feed).
+    tap: tokio::sync::broadcast::Sender<Tapped>,
 }
+
+/// A request as the history was told it: who asked what, and later how it ended.
+#[derive(Debug, Clone)]
+pub enum Tapped {
+    /// It runs now; `id` names it in the `Finished` that follows (unique in this process).
+    Started { id: u64, record: Arc<Record> },
+    Finished {
+        id: u64,
+        exit_code: i32,
+        status: &'static str,
+    },
+    /// Decided without running (denied, waiting for a yes…), or ran and ended at once.
+    Decided {
+        record: Arc<Record>,
+        ended: Option<(i32, &'static str)>,
+    },
+}
+
+/// Requests a slow follower may fall behind by before it misses some.
+const TAP_CAPACITY: usize = 1024;
 
 pub(crate) fn now() -> f64 {
     SystemTime::now()
@@ -247,7 +270,20 @@ impl History {
             writer: Some(writer),
             next: std::sync::atomic::AtomicU64::new(1),
             health,
+            tap: tokio::sync::broadcast::channel(TAP_CAPACITY).0,
         })
+    }
+
+    /// Follows the requests written from now on.
+    pub fn follow(&self) -> tokio::sync::broadcast::Receiver<Tapped> {
+        self.tap.subscribe()
+    }
+
+    fn tell(&self, tapped: impl FnOnce() -> Tapped) {
+        // Nobody follows (the CLI, a server with no clients yet): not even a clone.
+        if self.tap.receiver_count() > 0 {
+            let _ = self.tap.send(tapped());
+        }
     }
 
     fn send(&self, msg: Msg) {
@@ -260,6 +296,10 @@ impl History {
 
     /// A request that did not run (denied, waiting for a yes, not understood, forbidden).
     pub fn decided(&self, record: Record) {
+        self.tell(|| Tapped::Decided {
+            record: Arc::new(record.clone()),
+            ended: None,
+        });
         self.send(Msg::Insert {
             at: now(),
             running: None,
@@ -272,6 +312,10 @@ impl History {
     /// interrupted rather than missing.
     pub fn started(&self, record: Record) -> Running {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tell(|| Tapped::Started {
+            id,
+            record: Arc::new(record.clone()),
+        });
         self.send(Msg::Insert {
             at: now(),
             running: Some(id),
@@ -282,6 +326,11 @@ impl History {
     }
 
     pub fn finished(&self, running: Running, ended: Ended) {
+        self.tell(|| Tapped::Finished {
+            id: running.0,
+            exit_code: ended.exit_code,
+            status: ended.status,
+        });
         self.send(Msg::Finish {
             at: now(),
             running: running.0,
@@ -291,6 +340,10 @@ impl History {
 
     /// Something that ran and ended at once (a download, an upload).
     pub fn done(&self, record: Record, ended: Ended) {
+        self.tell(|| Tapped::Decided {
+            record: Arc::new(record.clone()),
+            ended: Some((ended.exit_code, ended.status)),
+        });
         self.send(Msg::Insert {
             at: now(),
             running: None,

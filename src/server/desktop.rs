@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use socketioxide::extract::{AckSender, SocketRef, State, TryData};
+use socketioxide::extract::{State, TryData};
+
+use super::{AckSender, SocketRef};
 
 use super::App;
 use super::socket::{decode, lang_of, may_see};

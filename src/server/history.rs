@@ -5,12 +5,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use super::SocketIo;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
-use socketioxide::SocketIo;
-use socketioxide::extract::{AckSender, SocketRef, TryData};
+use socketioxide::extract::TryData;
+
+use super::{AckSender, SocketRef};
 
 use super::App;
 use super::socket::{decode, lang_of, who};
@@ -139,7 +141,8 @@ pub(super) fn tell_health(app: &Arc<App>, io: SocketIo) {
                 message,
             };
             if let Some(ns) = io.of("/") {
-                let _ = ns.emit(event::NOTICE, &notice).await;
+                // Each process tells its own clients about its own writer.
+                let _ = ns.local().emit(event::NOTICE, &notice).await;
             }
         }
     });

@@ -2,6 +2,7 @@
 //! socketioxide speaks Socket.IO v5 to browsers and scripts. Each connection gets a feed
 //! (`crate::feed`) that keeps it told of the changes on disk it cares about.
 
+mod activity;
 mod assets;
 mod auth;
 mod counted;
@@ -11,6 +12,7 @@ mod front;
 mod guard;
 mod history;
 mod login;
+mod nodes;
 mod ops;
 mod presence;
 mod sessions;
@@ -28,7 +30,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use http::{StatusCode, Uri, header};
-use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -42,6 +43,12 @@ use crate::workspace::{WatchMsg, Watcher};
 use auth::Auth;
 use guard::Guard;
 
+/// The Socket.IO server and its sockets, typed with the adapter that can reach the other
+/// processes of the workspace (`crate::cluster`).
+pub(crate) type SocketIo = socketioxide::SocketIo<crate::cluster::Adapter>;
+pub(crate) type SocketRef = socketioxide::extract::SocketRef<crate::cluster::Adapter>;
+pub(crate) type AckSender = socketioxide::extract::AckSender<crate::cluster::Adapter>;
+
 pub struct App {
     pub services: Arc<Services>,
     auth: Auth,
@@ -49,6 +56,10 @@ pub struct App {
     /// Shell terminals, when the server offers them (`--shell`).
     terminals: Option<Arc<Terminals>>,
     presence: Arc<presence::Presence>,
+    /// This process among the others serving the workspace (alone without `--cluster-redis`).
+    cluster: Arc<crate::cluster::Cluster>,
+    /// The connections of this process that follow the activity.
+    followers: activity::Followers,
     /// The Socket.IO server, for HTTP routes that close connections (logout).
     io: std::sync::OnceLock<SocketIo>,
     database: Option<std::path::PathBuf>,
@@ -86,10 +97,14 @@ pub struct ServerOptions {
     /// A command at least this long that ends while its page is hidden gets a desktop
     /// notification.
     pub notify_after: Duration,
+    /// The Redis that joins the processes serving this workspace (`--cluster-redis`).
+    pub cluster_redis: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -120,12 +135,21 @@ pub async fn serve(
         None => Auth::new(opts.token),
     };
     let desktop = desktop::connect().await;
+    let counters = services.metrics.cluster.clone();
+    let cluster = Arc::new(match &opts.cluster_redis {
+        Some(url) => {
+            crate::cluster::Cluster::join(url, services.workspace.root(), counters).await?
+        }
+        None => crate::cluster::Cluster::alone(services.workspace.root(), counters),
+    });
     let app = Arc::new(App {
         services,
         auth,
         hub: hub.clone(),
         terminals,
         presence: Arc::default(),
+        cluster: cluster.clone(),
+        followers: activity::Followers::default(),
         io: std::sync::OnceLock::new(),
         database: opts.database,
         routing: std::sync::atomic::AtomicBool::new(true),
@@ -134,7 +158,12 @@ pub async fn serve(
         desktop,
         notify_after: opts.notify_after,
     });
-    let (layer, io) = SocketIo::builder()
+    #[cfg(feature = "cluster")]
+    let builder = socketioxide::SocketIo::builder()
+        .with_adapter::<crate::cluster::Adapter>(cluster.adapter());
+    #[cfg(not(feature = "cluster"))]
+    let builder = socketioxide::SocketIo::builder();
+    let (layer, io) = builder
         .with_state(app.clone())
         // Instructions are small, but a client sending a huge one deserves a clear answer,
         // not a dropped connection: room for a few MiB, refused with a message above 16 KiB.
@@ -145,9 +174,26 @@ pub async fn serve(
         .max_buffer_size(OUTGOING_PACKETS)
         .ping_interval(Duration::from_secs(20))
         .build_layer();
+    #[cfg(feature = "cluster")]
+    io.ns("/", socket::on_connect.with(socket::authenticate))
+        .await
+        .map_err(|e| crate::cluster::ClusterError::Join(e.to_string()))?;
+    #[cfg(not(feature = "cluster"))]
     io.ns("/", socket::on_connect.with(socket::authenticate));
     let _ = app.io.set(io.clone());
-    app.presence.clone().run(io.clone());
+    app.presence.clone().run(
+        io.clone(),
+        cluster.clone(),
+        app.services.metrics.cluster.clone(),
+    );
+    activity::run(&app, io.clone());
+    nodes::listen(app.clone(), io.clone()).await;
+    if cluster.joined() {
+        tracing::info!(
+            node = cluster.node(),
+            "joined the other processes of this workspace through Redis"
+        );
+    }
     sessions::watch(app.clone(), io.clone());
     history::tell_health(&app, io.clone());
     if let Some(t) = &app.terminals {
@@ -263,8 +309,11 @@ async fn stop(
     let told = crate::protocol::ServerStopping {
         grace_ms: u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
     };
+    app.cluster.tell(crate::cluster::NodeMsg::Bye).await;
     if let Some(ns) = io.of("/") {
+        // This process's clients: the others keep serving theirs.
         let _ = ns
+            .local()
             .emit(crate::protocol::event::SERVER_STOPPING, &told)
             .await;
     }

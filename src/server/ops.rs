@@ -13,8 +13,12 @@ use http::{HeaderMap, StatusCode, header};
 use super::App;
 use crate::users::Role;
 
-pub async fn healthz() -> impl IntoResponse {
-    axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+pub async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "node": app.cluster.node(),
+    }))
 }
 
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
@@ -38,6 +42,14 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
         "status": if not.is_empty() { "ready" } else { "not ready" },
         "problems": not,
         "history": history,
+        // Losing Redis is not a reason to stop serving: this process's clients are served,
+        // and the figure says the others are not reached.
+        "cluster": {
+            "node": app.cluster.node(),
+            "joined": app.cluster.joined(),
+            "connected": app.services.metrics.cluster.connected.get() == 1,
+            "nodes": app.services.metrics.cluster.nodes.get(),
+        },
     });
     (status, axum::Json(body)).into_response()
 }

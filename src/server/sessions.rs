@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use socketioxide::SocketIo;
+use super::SocketIo;
 
 use super::App;
 use crate::protocol::{SessionEnded, event};
@@ -21,13 +21,26 @@ pub fn room(session: i64) -> String {
     format!("session:{session}")
 }
 
-/// Tells a session's connections it ended, then closes them.
+/// Ends a session on every process: this one's connections, and the other processes' (told
+/// through Redis at once, rather than when their own check finds it in the database).
 pub async fn end(app: &App, io: &SocketIo, session: i64) {
-    app.services.metrics.sessions_ended.inc();
+    app.cluster
+        .tell(crate::cluster::NodeMsg::SessionEnded { session })
+        .await;
+    end_here(app, io, session).await;
+}
+
+/// Tells a session's connections to this process that it ended, then closes them.
+pub async fn end_here(app: &App, io: &SocketIo, session: i64) {
     let Some(ns) = io.of("/") else {
         return;
     };
-    let targets = ns.to(room(session));
+    // Each process closes its own: each knows its connections' language.
+    let targets = ns.local().to(room(session));
+    if targets.clone().sockets().is_empty() {
+        return;
+    }
+    app.services.metrics.sessions_ended.inc();
     for s in targets.clone().sockets() {
         let lang = super::socket::lang_of(&s, None);
         let msg = SessionEnded {
@@ -82,7 +95,8 @@ pub fn watch(app: Arc<App>, io: SocketIo) {
             match ended {
                 Ok(Ok(ended)) => {
                     for id in ended {
-                        end(&app, &io, id).await;
+                        // Every process runs this check on its own connections.
+                        end_here(&app, &io, id).await;
                     }
                 }
                 Ok(Err(e)) => tracing::error!(error = %e, "cannot check the sessions"),

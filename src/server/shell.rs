@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use socketioxide::extract::{AckSender, SocketRef, State, TryData};
+use socketioxide::extract::{State, TryData};
+
+use super::{AckSender, SocketRef};
 use tracing::debug;
 
 use super::App;
@@ -54,12 +56,10 @@ trait Apply {
     fn apply(s: &SocketRef, t: &Terminal, msg: Self::Msg);
 }
 
-impl<T: Apply> socketioxide::handler::FromMessageParts<socketioxide::adapter::LocalAdapter>
-    for InOrder<T>
-{
+impl<T: Apply> socketioxide::handler::FromMessageParts<crate::cluster::Adapter> for InOrder<T> {
     type Error = std::convert::Infallible;
     fn from_message_parts(
-        s: &Arc<socketioxide::socket::Socket<socketioxide::adapter::LocalAdapter>>,
+        s: &Arc<socketioxide::socket::Socket<crate::cluster::Adapter>>,
         v: &mut socketioxide_core::Value,
         ack: &Option<i64>,
     ) -> Result<Self, Self::Error> {
@@ -104,7 +104,7 @@ fn visible_list(s: &SocketRef, terminals: &terminal::Terminals) -> Vec<terminal:
 }
 
 /// Tells every connection the terminals it may see whenever one starts, ends or is renamed.
-pub(super) fn announce(terminals: &Arc<terminal::Terminals>, io: socketioxide::SocketIo) {
+pub(super) fn announce(terminals: &Arc<terminal::Terminals>, io: super::SocketIo) {
     let registry = Arc::downgrade(terminals);
     terminals.watch(Box::new(move |_| {
         let io = io.clone();

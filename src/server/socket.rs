@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use socketioxide::extract::{AckSender, SocketRef, State, TryData};
+use socketioxide::extract::{State, TryData};
+
+use super::{AckSender, SocketRef};
 use tracing::{debug, warn};
 
 use super::App;
@@ -310,6 +312,7 @@ fn prepare(s: &SocketRef, app: &App, who: Identity) {
         s.extensions.remove::<Arc<FeedHandle>>();
         super::shell::disconnected(&s, &app);
         app.presence.left(&s.id.to_string());
+        super::activity::disconnected(&s, &app);
         app.services.metrics.connections.dec();
         debug!(sid = %s.id, "disconnected");
     });
@@ -325,6 +328,7 @@ fn prepare(s: &SocketRef, app: &App, who: Identity) {
     s.on(event::COMPLETE, complete);
     s.on(event::ACTION, action);
     s.on(event::HISTORY, super::history::history);
+    s.on(event::FOLLOW_ACTIVITY, super::activity::follow);
     super::shell::register(s, app);
     super::desktop::register(s);
     s.on_fallback(|s: SocketRef, socketioxide::extract::Event(name): socketioxide::extract::Event| async move {
@@ -352,6 +356,7 @@ pub async fn on_connect(s: SocketRef, State(app): State<Arc<App>>) {
         accounts: app.auth.multi_user(),
         csrf: s.extensions.get::<Csrf>().map(|c| c.0),
         desktop: super::desktop::offered(&s, &app),
+        node: app.cluster.node().to_owned(),
     };
     let _ = s.emit(event::HELLO, &hello);
     if let Some(message) = app.services.history.health().borrow().clone() {

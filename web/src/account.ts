@@ -3,9 +3,10 @@
 // token), the logout, and who else is in the workspace.
 import type { Socket } from "socket.io-client";
 import type { Hello } from "./protocol/Hello";
+import type { ActivityMsg } from "./protocol/ActivityMsg";
 import type { PresenceMsg } from "./protocol/PresenceMsg";
 import type { Role } from "./protocol/Role";
-import { lang, t } from "./i18n";
+import { lang, t, type Key } from "./i18n";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -79,6 +80,40 @@ export function render(): void {
   banner.hidden = !readOnly();
   banner.textContent = t("readOnly");
   $("presence").setAttribute("aria-label", t("presenceLabel"));
+  $("activity").setAttribute("aria-label", t("activityLabel"));
+}
+
+/** What the others asked lately, newest first (the title of `#activity` lists them). */
+const recent: string[] = [];
+
+const STATUSES = ["running", "timed_out", "cancelled", "denied", "confirm", "not_understood", "forbidden"];
+
+function statusWord(status: string): string {
+  return STATUSES.includes(status) ? t(`activity_${status}` as Key) : status;
+}
+
+function activityLine(a: ActivityMsg): string {
+  const what = a.command ?? a.input;
+  const how =
+    a.status === "done"
+      ? a.exit_code === 0
+        ? "✓"
+        : `✗ ${a.exit_code ?? ""}`.trim()
+      : statusWord(a.status);
+  return `${a.user}: ${what} · ${how}`;
+}
+
+/** Someone else ran something (on any process serving this workspace). */
+export function activity(a: ActivityMsg): void {
+  const el = $("activity");
+  const line = activityLine(a);
+  el.textContent = line;
+  el.dataset.status = a.status;
+  el.dataset.user = a.user;
+  el.hidden = false;
+  recent.unshift(`${new Date(a.at_ms).toLocaleTimeString()} ${line}`);
+  recent.length = Math.min(recent.length, 10);
+  el.title = `${t("activityLabel")}\n${recent.join("\n")}`;
 }
 
 export function presence(p: PresenceMsg): void {
@@ -136,6 +171,7 @@ export function setup(socket: Socket, connect: () => void): void {
     void showLogin();
   });
   socket.on("presence", presence);
+  socket.on("activity", activity);
   socket.on("session_ended", (m: { message: string }) => {
     $("login-error").textContent = m.message || t("sessionEnded");
   });

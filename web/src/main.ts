@@ -538,6 +538,8 @@ const status = (state: string, text: string) => {
 
 socket.on("hello", (h: Hello) => {
   account.hello(h);
+  // What the others run, on whichever process serves them.
+  socket.emit("follow_activity", { on: true });
   explorer.setReveal(h.desktop ? reveal : null);
   if (document.hidden) tellVisibility();
   if ($("notice").dataset.kind === "stopping") $("notice").hidden = true;

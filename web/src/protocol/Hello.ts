@@ -39,4 +39,9 @@ csrf?: string,
  * Whether "show in file manager" works for this connection: the server runs in a desktop
  * session (a session bus) and the client is on the same machine.
  */
-desktop: boolean, };
+desktop: boolean, 
+/**
+ * The process serving this connection: several may serve one workspace
+ * (`--cluster-redis`).
+ */
+node: string, };
