@@ -339,6 +339,22 @@ test("a logout on one process closes the session on the others at once", { skip 
   }
 });
 
+test("`atajo sessions revoke` from a shell: every process closes the session", { skip }, async () => {
+  const cookie = await login("bo");
+  const on = await Promise.all(servers.map((srv) => connect({ base: srv.base, cookie })));
+  try {
+    const ended = on.map((c) => once(c.s, "session_ended", 5000));
+    const t0 = Date.now();
+    execFileSync(BIN, ["sessions", "revoke", "--user", "bo", "--workspace", servers[0].root, "--data-dir", servers[0].data]);
+    await Promise.all(ended);
+    // The database poll of each process (every second), not Redis: the CLI is no process.
+    console.log(`# revoked from the CLI: closed on all three processes in ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 4000);
+  } finally {
+    for (const c of on) c.s.close();
+  }
+});
+
 test("in a browser on another process, what ana runs shows up as it runs and ends (es, en)", { skip }, async () => {
   const browser = await launchBrowser();
   try {

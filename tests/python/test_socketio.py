@@ -87,6 +87,29 @@ def test_instruction_creates_folder_and_every_client_hears(server):
     b.disconnect()
 
 
+def test_a_script_follows_who_ran_what(server):
+    a, wa = client(server, auth={"token": server["token"]})
+    b, _ = client(server, auth={"token": server["token"]})
+    wb = Waiter(b, ["activity"])
+    try:
+        assert b.call("follow_activity", {"on": True}, timeout=5) == {"ok": True}
+        a.emit("comando_natural", {"texto": "crear carpeta SEGUIDA"})
+        wa.wait(lambda n, d: n == "respuesta_terminal")
+        _, done = wb.wait(lambda n, d: d.get("status") == "done")
+        seen = [d for n, d in wb.seen]
+        assert [d["status"] for d in seen] == ["running", "done"], seen
+        assert done["kind"] == "comando_natural"
+        assert done["input"] == "crear carpeta SEGUIDA"
+        assert "mkdir" in done["command"] and done["exit_code"] == 0
+        assert seen[0]["id"] == done["id"] and done["node"]
+        # A malformed one is answered, not dropped.
+        answer = b.call("follow_activity", {"on": "sí"}, timeout=5)
+        assert answer["ok"] is False and answer["error"]
+    finally:
+        a.disconnect()
+        b.disconnect()
+
+
 def test_bad_payloads_are_answered(server):
     a, wa = client(server, auth={"token": server["token"]})
     for payload in [{}, {"texto": 7}, "texto", {"texto": "y" * (1024 * 1024)}]:
