@@ -212,7 +212,7 @@ async function instruction(s, id, text, lang = "es") {
 }
 
 async function command(s, id, cmd) {
-  const exit = once(s, "exit", 10000, (e) => e.id === id);
+  const exit = once(s, "exit", 20000, (e) => e.id === id);
   s.emit("command", { id, command: cmd, lang: "en" });
   return exit;
 }
@@ -261,8 +261,8 @@ test("requests and their changes reach people on the other processes exactly onc
     assert.equal(done.code, 0);
     await until(() => activities(b, (x) => x.status === "done").length > 0, 5000, "bo sees ana's request end");
     await until(() => created(b, "equipo") > 0, 5000, "bo sees the folder");
-    const publishes = mon.broadcasts().length - before;
     await sleep(1000); // anything doubled would be here by now
+    const publishes = mon.broadcasts().length - before;
     const seen = activities(b);
     assert.equal(seen.length, 2, JSON.stringify(seen));
     assert.deepEqual(seen.map((x) => x.status), ["running", "done"]);
@@ -385,7 +385,7 @@ test("in a browser on another process, what ana runs shows up as it runs and end
           });
         assert.equal(await line.textContent(), `ana: sha256sum grande.bin · ${running}`);
         assert.equal((await exit).code, 0);
-        await page.locator(`#activity[data-status=done]`).waitFor({ timeout: 5000 });
+        await page.locator(`#activity[data-status=done]`).waitFor({ timeout: 15000 });
         assert.equal(await line.textContent(), "ana: sha256sum grande.bin · ✓");
         assert.match(await line.getAttribute("title"), /ana: sha256sum grande.bin · ✓/);
       } finally {
