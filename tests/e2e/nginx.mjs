@@ -20,13 +20,29 @@ export function nginxHere() {
 
 export const recipe = (name) => readFileSync(resolve(import.meta.dirname, "../../deploy/nginx", name), "utf8");
 
-export const freePort = () =>
+const bindable = (port) =>
   new Promise((ok) => {
-    const s = tcpServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
+    const s = tcpServer();
+    s.once("error", () => ok(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => ok(true)));
   });
+
+/** Ports already handed to a test in this process: never twice. */
+const handedOut = new Set();
+
+/** A port for a server the test starts later (nginx, redis-server). Taken below the kernel's
+ * ephemeral range (32768–60999), so that neither atajo's `:0` binds nor client sockets can take
+ * it meanwhile; and never one handed out before: two `:0` binds in a row once returned the same
+ * port, and nginx then saw its plain and its TLS server on one port ("no ssl_certificate"). */
+export async function freePort() {
+  for (let tries = 0; tries < 500; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port between 20000 and 32000");
+}
 
 const listening = (port) =>
   new Promise((ok) => {

@@ -4,10 +4,11 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { launchBrowser } from "./browser.mjs";
+// Outside the ephemeral range: no client socket takes it while the server restarts.
+import { freePort } from "./nginx.mjs";
 import { startServer } from "./server.mjs";
 
 let srv;
@@ -16,15 +17,6 @@ after(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 test("the page survives a server restart: reconnects, keeps its session, loses no instruction", async () => {
   const port = await freePort();
