@@ -52,9 +52,20 @@ function history(srv) {
 
 /** Starts `command` as request `id`; resolves once it runs (its plan came). */
 async function start(s, id, command) {
-  const planned = once(s, "plan", 5000, (p) => p.id === id);
+  // Generous: a fresh server's first command on a loaded CI machine.
+  const planned = once(s, "plan", 15000, (p) => p.id === id);
+  // On a timeout, say what did come (a CI run once waited in vain for a plan).
+  const seen = [];
+  const record = (e, d) => seen.push(`${e} ${JSON.stringify(d).slice(0, 160)}`);
+  s.onAny(record);
   s.emit("command", { id, command, lang: "en" });
-  await planned;
+  try {
+    await planned;
+  } catch (e) {
+    throw new Error(`${e.message}; connected: ${s.connected}; received: ${seen.join(" | ") || "nothing"}`);
+  } finally {
+    s.offAny(record);
+  }
 }
 
 test("SIGTERM: what ends within the grace ends, nothing new starts, the history is whole, exit 0", async () => {
@@ -144,13 +155,18 @@ test("a second signal stops what runs at once", async () => {
   const srv = await startServer(["--stop-grace", "60"], { prepare });
   const a = await connect(srv.base, { auth: { token: srv.token } });
   try {
-    const ended = once(a, "exit", 10000, (x) => x.id === "largo");
+    // Listened for from the start, awaited at the end: each wait has its own timeout, so a
+    // slow step fails as itself (a CI run once reported only this one's timeout).
+    const exits = [];
+    a.on("exit", (x) => x.id === "largo" && exits.push(x));
     await start(a, "largo", "sha256sum largo.bin");
-    const told = once(a, "server_stopping", 3000);
+    const told = once(a, "server_stopping", 10000);
     srv.child.kill("SIGTERM");
     await told;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(srv.alive(), true, "the first signal waits for the command");
+    assert.equal(exits.length, 0, "nothing ended before the second signal");
+    const ended = exits.length ? Promise.resolve(exits[0]) : once(a, "exit", 10000, (x) => x.id === "largo");
     const cutAt = Date.now();
     srv.child.kill("SIGTERM");
     assert.equal((await ended).cancelled, true);
@@ -159,6 +175,8 @@ test("a second signal stops what runs at once", async () => {
     assert.equal(history(srv).find((r) => r.command === "sha256sum largo.bin").status, "cancelled");
   } finally {
     a.close();
+    // After an early failure the server would wait out its 60 s grace.
+    if (srv.alive()) srv.child.kill("SIGKILL");
     await srv.stop();
   }
 });
@@ -179,10 +197,12 @@ test("a second server on the same workspace leaves the first one's running comma
   try {
     const ended = once(a, "exit", 60000, (x) => x.id === "grande");
     await start(a, "grande", "sha256sum grande.bin");
+    const row = () => history(first).find((r) => r.command === "sha256sum grande.bin");
+    // Its row written as running (the writer batches for a moment) before the second starts.
+    await until("the row is written as running", () => row()?.status === "running", 5000);
     // Same root, same data folder: the history is shared, and this one starts while the
     // first one's command runs.
     second = await startServer([], { root: first.root });
-    const row = () => history(first).find((r) => r.command === "sha256sum grande.bin");
     assert.equal(row().status, "running", "not taken for the leftover of a dead server");
     assert.equal((await ended).code, 0);
     await until("the row is done", () => row().status === "done", 5000);
