@@ -67,13 +67,13 @@ pub struct Cluster {
     relay: relay::Relay,
 }
 
-/// A name for this process, unique among the processes of a workspace.
+/// A name for this process, unique among the processes of a workspace: host, pid and a
+/// random suffix (a pid can be reused after a restart).
 fn node_name() -> String {
-    let mut bytes = [0u8; 3];
-    let _ = getrandom::fill(&mut bytes);
+    let random = crate::server::random_hex().unwrap_or_default();
+    let suffix = random.get(..6).unwrap_or_default();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let host = host.trim();
-    let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     if host.is_empty() {
         format!("{}-{suffix}", std::process::id())
     } else {
@@ -81,17 +81,11 @@ fn node_name() -> String {
     }
 }
 
-/// The processes of one workspace share channels named after its root; other workspaces on
-/// the same Redis never hear them.
-fn workspace_key(root: &std::path::Path) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
-
 impl Cluster {
     fn named(root: &std::path::Path) -> (String, String, String) {
-        let key = workspace_key(root);
+        // The processes of one workspace share channels named after its root; other
+        // workspaces on the same Redis never hear them.
+        let key = crate::history::root_key(root);
         (
             node_name(),
             format!("atajo-{key}-node"),
@@ -258,10 +252,10 @@ mod tests {
 
     #[test]
     fn workspaces_get_their_own_channels() {
-        let a = workspace_key(std::path::Path::new("/srv/a"));
-        let b = workspace_key(std::path::Path::new("/srv/b"));
-        assert_eq!(a.len(), 12);
+        let (_, a, _) = Cluster::named(std::path::Path::new("/srv/a"));
+        let (_, b, _) = Cluster::named(std::path::Path::new("/srv/b"));
+        let (_, again, _) = Cluster::named(std::path::Path::new("/srv/a"));
         assert_ne!(a, b);
-        assert_eq!(a, workspace_key(std::path::Path::new("/srv/a")));
+        assert_eq!(a, again);
     }
 }

@@ -113,7 +113,8 @@ enum Msg {
     Insert {
         at: f64,
         running: Option<u64>,
-        record: Box<Record>,
+        /// Shared with the activity feed's tap: written as is, never copied.
+        record: Arc<Record>,
         ended: Option<Ended>,
     },
     Finish {
@@ -164,13 +165,19 @@ pub(crate) fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// A served root's short name, the same for every process serving it: the first 6 bytes of
+/// the SHA-256 of its path, in hex (its data folder's name, its Redis channels).
+pub fn root_key(root: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Where a workspace's database (history, accounts, sessions) lives in the data folder: one
 /// folder per served root, named for the root (readable) and a hash of its path (unique),
 /// with a `root` file saying which.
 pub fn location(data_dir: &Path, root: &Path) -> PathBuf {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
-    let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let hash = root_key(root);
     let name: String = root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -296,14 +303,15 @@ impl History {
 
     /// A request that did not run (denied, waiting for a yes, not understood, forbidden).
     pub fn decided(&self, record: Record) {
+        let record = Arc::new(record);
         self.tell(|| Tapped::Decided {
-            record: Arc::new(record.clone()),
+            record: record.clone(),
             ended: None,
         });
         self.send(Msg::Insert {
             at: now(),
             running: None,
-            record: Box::new(record),
+            record,
             ended: None,
         });
     }
@@ -312,14 +320,15 @@ impl History {
     /// interrupted rather than missing.
     pub fn started(&self, record: Record) -> Running {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let record = Arc::new(record);
         self.tell(|| Tapped::Started {
             id,
-            record: Arc::new(record.clone()),
+            record: record.clone(),
         });
         self.send(Msg::Insert {
             at: now(),
             running: Some(id),
-            record: Box::new(record),
+            record,
             ended: None,
         });
         Running(id)
@@ -340,14 +349,15 @@ impl History {
 
     /// Something that ran and ended at once (a download, an upload).
     pub fn done(&self, record: Record, ended: Ended) {
+        let record = Arc::new(record);
         self.tell(|| Tapped::Decided {
-            record: Arc::new(record.clone()),
+            record: record.clone(),
             ended: Some((ended.exit_code, ended.status)),
         });
         self.send(Msg::Insert {
             at: now(),
             running: None,
-            record: Box::new(record),
+            record,
             ended: Some(ended),
         });
     }

@@ -37,11 +37,12 @@ pub async fn end_here(app: &App, io: &SocketIo, session: i64) {
     };
     // Each process closes its own: each knows its connections' language.
     let targets = ns.local().to(room(session));
-    if targets.clone().sockets().is_empty() {
+    let sockets = targets.clone().sockets();
+    if sockets.is_empty() {
         return;
     }
     app.services.metrics.sessions_ended.inc();
-    for s in targets.clone().sockets() {
+    for s in sockets {
         let lang = super::socket::lang_of(&s, None);
         let msg = SessionEnded {
             message: crate::tr!(lang, "session_ended"),

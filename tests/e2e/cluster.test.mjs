@@ -8,7 +8,7 @@
 // back the messages flow again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -223,6 +223,22 @@ const created = (c, path) =>
     .filter((e) => e.event === "fs_changes")
     .flatMap((e) => e.data.changes)
     .filter((ch) => ch.path === path && ch.kind === "created").length;
+
+test("a Redis URL that does not parse or does not answer: a clear refusal at start, no password shown", { skip }, async () => {
+  const dead = await freePort(); // nothing listens there
+  for (const [url, says] of [
+    ["notaurl", /cannot reach Redis for the cluster: .*did not parse/],
+    [`redis://ana:s3cr3t-pass@127.0.0.1:${dead}`, /cannot reach Redis for the cluster: .*refused/i],
+  ]) {
+    const out = spawnSync(BIN, ["serve", "--root", servers[0].root, "--data-dir", `${servers[0].root}.refused`,
+      "--bind", "127.0.0.1:0", "--cluster-redis", url], { encoding: "utf8", timeout: 20000, env: { ...process.env, ATAJO_LOG: "warn" } });
+    rmSync(`${servers[0].root}.refused`, { recursive: true, force: true });
+    assert.equal(out.status, 1, out.stderr);
+    assert.match(out.stderr, says);
+    assert.ok(!out.stderr.includes("s3cr3t") && !out.stdout.includes("s3cr3t"), out.stderr);
+    assert.ok(!out.stdout.includes("open http"), "never served");
+  }
+});
 
 test("nginx spreads the sessions over the three processes and keeps each on its own", { skip }, async () => {
   for (const srv of servers) {

@@ -6,7 +6,7 @@ import type { Hello } from "./protocol/Hello";
 import type { ActivityMsg } from "./protocol/ActivityMsg";
 import type { PresenceMsg } from "./protocol/PresenceMsg";
 import type { Role } from "./protocol/Role";
-import { lang, t, type Key } from "./i18n";
+import { isKey, lang, t } from "./i18n";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -86,10 +86,9 @@ export function render(): void {
 /** What the others asked lately, newest first (the title of `#activity` lists them). */
 const recent: string[] = [];
 
-const STATUSES = ["running", "timed_out", "cancelled", "denied", "confirm", "not_understood", "forbidden"];
-
 function statusWord(status: string): string {
-  return STATUSES.includes(status) ? t(`activity_${status}` as Key) : status;
+  const key = `activity_${status}`;
+  return isKey(key) ? t(key) : status;
 }
 
 function activityLine(a: ActivityMsg): string {

@@ -344,6 +344,8 @@ let current: Lang = initial();
 
 export const lang = (): Lang => current;
 export const t = (k: Key): string => words[current][k];
+/** Whether `k` names a text (for keys made from what the server sends). */
+export const isKey = (k: string): k is Key => k in words.en;
 
 export function toggle(): Lang {
   current = current === "es" ? "en" : "es";
